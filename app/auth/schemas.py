@@ -1,0 +1,52 @@
+from marshmallow import Schema, fields, validate
+
+from app.core.permissions import ROLES
+
+USERNAME = validate.Regexp(r"^[A-Za-z0-9._-]{3,64}$",
+                           error="Tên đăng nhập 3-64 ký tự: chữ không dấu, số, dấu chấm, gạch.")
+
+
+class TokenRequestSchema(Schema):
+    username = fields.String(required=True, validate=validate.Length(min=1, max=128))
+    password = fields.String(required=True, validate=validate.Length(min=1, max=1024))
+
+
+class TokenOut(Schema):
+    token = fields.String()
+    expires_at = fields.DateTime(format="iso")
+
+
+class UnitRefOut(Schema):
+    code = fields.String()
+    name = fields.String()
+
+
+class UserOut(Schema):
+    id = fields.Integer()
+    username = fields.String()
+    full_name = fields.String()
+    role = fields.String()
+    active = fields.Boolean()
+    unit = fields.Nested(UnitRefOut, allow_none=True)
+
+
+class MeOut(Schema):
+    id = fields.Integer()
+    username = fields.String()
+    full_name = fields.String()
+    role = fields.String()
+    unit = fields.Nested(UnitRefOut, allow_none=True)
+
+
+class UserCreateSchema(Schema):
+    username = fields.String(required=True, validate=USERNAME)
+    password = fields.String(required=True, validate=validate.Length(min=10, max=128))
+    full_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    role = fields.String(required=True, validate=validate.OneOf(ROLES))
+    unit_code = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=20))
+
+
+class LoginFormSchema(Schema):
+    username = fields.String(required=True, validate=validate.Length(min=1, max=128))
+    password = fields.String(required=True, validate=validate.Length(min=1, max=1024))
+    next = fields.String(load_default=None)

@@ -1,0 +1,222 @@
+"""Envelopes, funding requests and allocations.
+
+Each running total sits on the same row as the limit it must respect, so that a guarded UPDATE
+and a CHECK constraint can both see it (DESIGN §5 rules 1-3).
+"""
+from app.core.timeutil import utcnow
+from app.extensions import db
+
+CATEGORIES = ("training", "press", "it_monitoring", "operations", "other")
+CATEGORY_LABELS = {
+    "training": "Đào tạo, tập huấn",
+    "press": "Đặt hàng báo chí",
+    "it_monitoring": "Dịch vụ CNTT rà quét, phân tích",
+    "operations": "Hoạt động thường xuyên",
+    "other": "Khác",
+}
+
+DRAFT, SUBMITTED, RETURNED, REJECTED, APPROVED, WITHDRAWN = (
+    "draft", "submitted", "returned", "rejected", "approved", "withdrawn")
+REQUEST_STATUSES = (DRAFT, SUBMITTED, RETURNED, REJECTED, APPROVED, WITHDRAWN)
+REQUEST_STATUS_LABELS = {
+    DRAFT: "Nháp",
+    SUBMITTED: "Đã gửi",
+    RETURNED: "Trả lại để chỉnh sửa",
+    REJECTED: "Từ chối",
+    APPROVED: "Đã phân bổ",
+    WITHDRAWN: "Đã rút",
+}
+
+
+def _in(values):
+    return ", ".join(f"'{v}'" for v in values)
+
+
+class Envelope(db.Model):
+    __tablename__ = "envelopes"
+
+    id = db.Column(db.Integer, primary_key=True)
+    fiscal_year = db.Column(db.Integer, nullable=False)
+    code = db.Column(db.String(40), nullable=False)
+    name = db.Column(db.String(255), nullable=False)
+    total = db.Column(db.BigInteger, nullable=False, default=0)
+    allocated = db.Column(db.BigInteger, nullable=False, default=0)
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    created_by_id = db.Column(db.Integer, db.ForeignKey("users.id"), nullable=False)
+
+    decisions = db.relationship("EnvelopeDecision", order_by="EnvelopeDecision.id",
+                                back_populates="envelope", lazy="selectin")
+
+    __table_args__ = (
+        db.UniqueConstraint("fiscal_year", "code", name="uq_envelopes_fiscal_year_code"),
+        db.CheckConstraint("total >= 0", name="total_not_negative"),
+        db.CheckConstraint("allocated >= 0", name="allocated_not_negative"),
+        db.CheckConstraint("allocated <= total", name="allocated_within_total"),
+    )
+
+    @property
+    def available(self) -> int:
+        return self.total - self.allocated
+
+
+class EnvelopeDecision(db.Model):
+    """The initial budget decision and each supplement (bổ sung kinh phí)."""
+
+    __tablename__ = "envelope_decisions"
+
+    id = db.Column(db.Integer, primary_key=True)
+    envelope_id = db.Column(db.Integer, db.ForeignKey("envelopes.id"), nullable=False, index=True)
+    kind = db.Column(db.String(12), nullable=False)
+    decision_no = db.Column(db.String(60), nullable=False)
+    decision_date = db.Column(db.Date, nullable=False)
+    amount = db.Column(db.BigInteger, nullable=False)
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    created_by_id = db.Column(db.Integer, db.ForeignKey("users.id"), nullable=False)
+
+    envelope = db.relationship("Envelope", back_populates="decisions")
+
+    __table_args__ = (
+        db.CheckConstraint("amount > 0", name="amount_positive"),
+        db.CheckConstraint("kind IN ('initial', 'supplement')", name="kind_known"),
+    )
+
+
+class FundingRequest(db.Model):
+    __tablename__ = "funding_requests"
+
+    id = db.Column(db.Integer, primary_key=True)
+    number = db.Column(db.String(20), nullable=False, unique=True)
+    unit_id = db.Column(db.Integer, db.ForeignKey("units.id"), nullable=False, index=True)
+    fiscal_year = db.Column(db.Integer, nullable=False)
+    title = db.Column(db.String(255), nullable=False)
+    justification = db.Column(db.Text, nullable=False, default="")
+    letter_no = db.Column(db.String(60), nullable=True)
+    requested_total = db.Column(db.BigInteger, nullable=False, default=0)
+    approved_total = db.Column(db.BigInteger, nullable=False, default=0)
+    status = db.Column(db.String(12), nullable=False, default=DRAFT, index=True)
+
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    created_by_id = db.Column(db.Integer, db.ForeignKey("users.id"), nullable=False)
+    updated_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    submitted_at = db.Column(db.DateTime)
+    submitted_by_id = db.Column(db.Integer, db.ForeignKey("users.id"))
+    returned_at = db.Column(db.DateTime)
+    returned_by_id = db.Column(db.Integer, db.ForeignKey("users.id"))
+    return_reason = db.Column(db.Text)
+    rejected_at = db.Column(db.DateTime)
+    rejected_by_id = db.Column(db.Integer, db.ForeignKey("users.id"))
+    reject_reason = db.Column(db.Text)
+    withdrawn_at = db.Column(db.DateTime)
+    withdrawn_by_id = db.Column(db.Integer, db.ForeignKey("users.id"))
+    approved_at = db.Column(db.DateTime)
+    approved_by_id = db.Column(db.Integer, db.ForeignKey("users.id"))
+
+    unit = db.relationship("Unit", lazy="joined")
+    lines = db.relationship("RequestLine", order_by="RequestLine.position", back_populates="request",
+                            lazy="selectin", cascade="all, delete-orphan")
+    created_by = db.relationship("User", foreign_keys=[created_by_id], lazy="joined")
+    submitted_by = db.relationship("User", foreign_keys=[submitted_by_id])
+    returned_by = db.relationship("User", foreign_keys=[returned_by_id])
+    rejected_by = db.relationship("User", foreign_keys=[rejected_by_id])
+    withdrawn_by = db.relationship("User", foreign_keys=[withdrawn_by_id])
+    approved_by = db.relationship("User", foreign_keys=[approved_by_id])
+
+    __table_args__ = (
+        db.CheckConstraint(f"status IN ({_in(REQUEST_STATUSES)})", name="status_known"),
+        db.CheckConstraint("requested_total >= 0", name="requested_not_negative"),
+        db.CheckConstraint("approved_total >= 0", name="approved_not_negative"),
+        db.CheckConstraint("approved_total <= requested_total", name="approved_within_requested"),
+        db.Index("ix_funding_requests_fiscal_year_unit", "fiscal_year", "unit_id"),
+    )
+
+    @property
+    def categories(self) -> list[str]:
+        return sorted({line.category for line in self.lines})
+
+
+class RequestLine(db.Model):
+    __tablename__ = "request_lines"
+
+    id = db.Column(db.Integer, primary_key=True)
+    request_id = db.Column(db.Integer, db.ForeignKey("funding_requests.id"), nullable=False, index=True)
+    position = db.Column(db.Integer, nullable=False)
+    category = db.Column(db.String(20), nullable=False)
+    description = db.Column(db.String(500), nullable=False)
+    quantity = db.Column(db.BigInteger, nullable=False)
+    unit_cost = db.Column(db.BigInteger, nullable=False)
+    amount = db.Column(db.BigInteger, nullable=False)
+
+    request = db.relationship("FundingRequest", back_populates="lines")
+
+    __table_args__ = (
+        db.CheckConstraint(f"category IN ({_in(CATEGORIES)})", name="category_known"),
+        db.CheckConstraint("quantity > 0", name="quantity_positive"),
+        db.CheckConstraint("unit_cost > 0", name="unit_cost_positive"),
+        db.CheckConstraint("amount = quantity * unit_cost", name="amount_is_quantity_times_cost"),
+    )
+
+
+class Allocation(db.Model):
+    __tablename__ = "allocations"
+
+    id = db.Column(db.Integer, primary_key=True)
+    envelope_id = db.Column(db.Integer, db.ForeignKey("envelopes.id"), nullable=False, index=True)
+    unit_id = db.Column(db.Integer, db.ForeignKey("units.id"), nullable=False, index=True)
+    request_id = db.Column(db.Integer, db.ForeignKey("funding_requests.id"), nullable=True, index=True)
+    category = db.Column(db.String(20), nullable=False)
+    amount = db.Column(db.BigInteger, nullable=False)
+    committed = db.Column(db.BigInteger, nullable=False, default=0)
+    spent = db.Column(db.BigInteger, nullable=False, default=0)
+    decision_no = db.Column(db.String(60), nullable=False)
+    decision_date = db.Column(db.Date, nullable=False)
+    # Mục lục ngân sách: chương, loại, khoản, mục, tiểu mục (digit strings).
+    chapter_code = db.Column(db.String(3))
+    type_code = db.Column(db.String(3))
+    item_code = db.Column(db.String(3))
+    section_code = db.Column(db.String(4))
+    subsection_code = db.Column(db.String(4))
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    created_by_id = db.Column(db.Integer, db.ForeignKey("users.id"), nullable=False)
+
+    envelope = db.relationship("Envelope", lazy="joined")
+    unit = db.relationship("Unit", lazy="joined")
+    request = db.relationship("FundingRequest", lazy="joined")
+    adjustments = db.relationship("AllocationAdjustment", order_by="AllocationAdjustment.id",
+                                  back_populates="allocation", lazy="selectin")
+
+    __table_args__ = (
+        db.CheckConstraint(f"category IN ({_in(CATEGORIES)})", name="category_known"),
+        db.CheckConstraint("amount >= 0", name="amount_not_negative"),
+        db.CheckConstraint("committed >= 0", name="committed_not_negative"),
+        db.CheckConstraint("spent >= 0", name="spent_not_negative"),
+        db.CheckConstraint("committed + spent <= amount", name="used_within_amount"),
+    )
+
+    @property
+    def available(self) -> int:
+        return self.amount - self.committed - self.spent
+
+
+class AllocationAdjustment(db.Model):
+    __tablename__ = "allocation_adjustments"
+
+    id = db.Column(db.Integer, primary_key=True)
+    allocation_id = db.Column(db.Integer, db.ForeignKey("allocations.id"), nullable=False, index=True)
+    amount = db.Column(db.BigInteger, nullable=False)
+    reason = db.Column(db.Text, nullable=False)
+    decision_no = db.Column(db.String(60), nullable=False)
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    created_by_id = db.Column(db.Integer, db.ForeignKey("users.id"), nullable=False)
+
+    allocation = db.relationship("Allocation", back_populates="adjustments")
+
+    __table_args__ = (db.CheckConstraint("amount <> 0", name="amount_not_zero"),)
+
+
+class NumberSequence(db.Model):
+    """Per-year counters for human numbers such as DN-2026-0007."""
+
+    __tablename__ = "number_sequences"
+
+    name = db.Column(db.String(40), primary_key=True)
+    last_value = db.Column(db.Integer, nullable=False, default=0)

@@ -1,0 +1,48 @@
+"""Who may see and do what with envelopes, requests and allocations: the one place for it."""
+from app.core.errors import Forbidden, NotFound
+from app.core.permissions import (ADMIN, AUDITOR, DIC_OFFICER, FINANCE_OFFICER, UNIT_OFFICER,
+                                  UNIT_ROLES, require_role, sees_all)
+
+FORBIDDEN_MESSAGE = "Bạn không có quyền thực hiện thao tác này."
+
+
+def can_read_envelopes(actor) -> bool:
+    return actor.role in (FINANCE_OFFICER, AUDITOR, UNIT_OFFICER, DIC_OFFICER)
+
+
+def require_read_envelopes(actor):
+    require_role(actor, FINANCE_OFFICER, AUDITOR, UNIT_OFFICER, DIC_OFFICER)
+
+
+def scope_to_unit(stmt, model, actor):
+    """Limit a query on a unit-owned model to what the actor may see (admins see no money)."""
+    if sees_all(actor):
+        return stmt
+    if actor.role in UNIT_ROLES:
+        return stmt.where(model.unit_id == actor.unit_id)
+    raise Forbidden(FORBIDDEN_MESSAGE)
+
+
+def check_visible(actor, record, label: str):
+    """Another unit's record reads as missing, never as forbidden."""
+    if actor.role == ADMIN:
+        raise Forbidden(FORBIDDEN_MESSAGE)
+    if record is None or not (sees_all(actor) or record.unit_id == actor.unit_id):
+        raise NotFound(f"Không tìm thấy {label}.")
+    return record
+
+
+def check_owner_unit(actor, record, label: str):
+    """Actions reserved to the unit that owns the record."""
+    check_visible(actor, record, label)
+    if actor.role not in UNIT_ROLES or record.unit_id != actor.unit_id:
+        raise Forbidden(FORBIDDEN_MESSAGE)
+    return record
+
+
+def require_unit_role(actor):
+    require_role(actor, UNIT_OFFICER, DIC_OFFICER)
+
+
+def require_finance(actor):
+    require_role(actor, FINANCE_OFFICER)

@@ -1,0 +1,88 @@
+"""Reads for envelopes, requests and allocations, eager-loaded and scoped to the actor."""
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from app.budgets import permissions as perm
+from app.budgets.models import SUBMITTED, Allocation, Envelope, FundingRequest
+from app.core.documents import Document
+from app.core.errors import NotFound
+from app.extensions import db
+from app.units.models import Unit
+
+
+def envelopes_stmt(actor, *, fiscal_year=None):
+    perm.require_read_envelopes(actor)
+    stmt = sa.select(Envelope).order_by(Envelope.fiscal_year.desc(), Envelope.code)
+    if fiscal_year is not None:
+        stmt = stmt.where(Envelope.fiscal_year == fiscal_year)
+    return stmt
+
+
+def get_envelope(actor, envelope_id: int) -> Envelope:
+    perm.require_read_envelopes(actor)
+    envelope = db.session.get(Envelope, envelope_id)
+    if envelope is None:
+        raise NotFound("Không tìm thấy nguồn kinh phí.")
+    return envelope
+
+
+def requests_stmt(actor, *, fiscal_year=None, status=None, unit=None, q=None):
+    stmt = perm.scope_to_unit(sa.select(FundingRequest), FundingRequest, actor)
+    stmt = stmt.options(selectinload(FundingRequest.lines)).order_by(FundingRequest.id.desc())
+    if fiscal_year is not None:
+        stmt = stmt.where(FundingRequest.fiscal_year == fiscal_year)
+    if status:
+        stmt = stmt.where(FundingRequest.status == status)
+    if unit:
+        stmt = stmt.join(Unit, Unit.id == FundingRequest.unit_id).where(Unit.code == unit)
+    if q:
+        like = f"%{q}%"
+        stmt = stmt.where(sa.or_(FundingRequest.number.ilike(like), FundingRequest.title.ilike(like)))
+    return stmt
+
+
+def finance_queue_stmt(actor):
+    perm.require_finance(actor)
+    return (sa.select(FundingRequest).where(FundingRequest.status == SUBMITTED)
+            .order_by(FundingRequest.submitted_at))
+
+
+def get_request(actor, request_id: int) -> FundingRequest:
+    return perm.check_visible(actor, db.session.get(FundingRequest, request_id), "đề nghị")
+
+
+def allocations_stmt(actor, *, fiscal_year=None, unit=None, envelope_id=None, request_id=None,
+                     category=None):
+    stmt = perm.scope_to_unit(sa.select(Allocation), Allocation, actor)
+    stmt = stmt.options(selectinload(Allocation.adjustments)).order_by(Allocation.id.desc())
+    if fiscal_year is not None:
+        stmt = stmt.join(Envelope, Envelope.id == Allocation.envelope_id).where(
+            Envelope.fiscal_year == fiscal_year)
+    if unit:
+        stmt = stmt.where(Allocation.unit_id == sa.select(Unit.id).where(Unit.code == unit).scalar_subquery())
+    for column, value in ((Allocation.envelope_id, envelope_id), (Allocation.request_id, request_id),
+                          (Allocation.category, category)):
+        if value is not None:
+            stmt = stmt.where(column == value)
+    return stmt
+
+
+def get_allocation(actor, allocation_id: int) -> Allocation:
+    return perm.check_visible(actor, db.session.get(Allocation, allocation_id), "quyết định phân bổ")
+
+
+def unit_allocations(actor, unit_id: int, fiscal_year: int | None = None):
+    stmt = allocations_stmt(actor, fiscal_year=fiscal_year).where(Allocation.unit_id == unit_id)
+    return db.session.execute(stmt).unique().scalars().all()
+
+
+def get_document(actor, document_id: int) -> tuple[Document, object]:
+    """A document and its owning record, if the actor may see that record (else 404)."""
+    document = db.session.get(Document, document_id)
+    if document is None:
+        raise NotFound("Không tìm thấy tài liệu.")
+    owners = {"request": FundingRequest}
+    model = owners.get(document.owner_type)
+    owner = db.session.get(model, document.owner_id) if model else None
+    perm.check_visible(actor, owner, "tài liệu")
+    return document, owner

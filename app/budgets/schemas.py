@@ -1,0 +1,216 @@
+"""Input and output schemas; the same input schemas validate the API and the HTML forms."""
+from marshmallow import Schema, fields, validate, validates_schema, ValidationError
+
+from app.budgets.models import CATEGORIES, REQUEST_STATUSES
+from app.core.api import PageArgs
+from app.core.money import Money, StrictInteger
+
+YEAR = validate.Range(min=2000, max=2100, error="Năm ngân sách từ 2000 đến 2100.")
+DECISION_NO = validate.Length(min=1, max=60)
+CATEGORY = validate.OneOf(CATEGORIES, error="Nhóm chi phải là một trong: " + ", ".join(CATEGORIES) + ".")
+
+
+def digits(length_min, length_max):
+    return validate.Regexp(rf"^\d{{{length_min},{length_max}}}$",
+                           error=f"Chỉ gồm {length_min}-{length_max} chữ số.")
+
+
+# --- input ---------------------------------------------------------------------------------
+
+class EnvelopeCreateSchema(Schema):
+    fiscal_year = StrictInteger(required=True, validate=YEAR)
+    code = fields.String(required=True, validate=validate.Regexp(
+        r"^[A-Za-z0-9._-]{1,40}$", error="Mã 1-40 ký tự: chữ không dấu, số, chấm, gạch."))
+    name = fields.String(required=True, validate=validate.Length(min=2, max=255))
+    amount = Money(required=True)
+    decision_no = fields.String(required=True, validate=DECISION_NO)
+    decision_date = fields.Date(required=True)
+
+
+class SupplementCreateSchema(Schema):
+    amount = Money(required=True)
+    decision_no = fields.String(required=True, validate=DECISION_NO)
+    decision_date = fields.Date(required=True)
+
+
+class RequestLineSchema(Schema):
+    category = fields.String(required=True, validate=CATEGORY)
+    description = fields.String(required=True, validate=validate.Length(min=1, max=500))
+    quantity = StrictInteger(required=True, validate=validate.Range(min=1, max=1_000_000))
+    unit_cost = Money(required=True)
+
+
+class RequestCreateSchema(Schema):
+    fiscal_year = StrictInteger(required=True, validate=YEAR)
+    title = fields.String(required=True, validate=validate.Length(min=3, max=255))
+    justification = fields.String(load_default="", validate=validate.Length(max=10_000))
+    letter_no = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=60))
+    lines = fields.List(fields.Nested(RequestLineSchema), required=True,
+                        validate=validate.Length(min=1, max=100, error="Cần từ 1 đến 100 dòng."))
+
+
+class RequestUpdateSchema(Schema):
+    title = fields.String(validate=validate.Length(min=3, max=255))
+    justification = fields.String(validate=validate.Length(max=10_000))
+    letter_no = fields.String(allow_none=True, validate=validate.Length(max=60))
+    lines = fields.List(fields.Nested(RequestLineSchema),
+                        validate=validate.Length(min=1, max=100, error="Cần từ 1 đến 100 dòng."))
+
+    @validates_schema
+    def not_empty(self, data, **_kwargs):
+        if not data:
+            raise ValidationError("Không có trường nào để sửa.", "_schema")
+
+
+class ReasonSchema(Schema):
+    reason = fields.String(required=True, validate=validate.Length(min=3, max=2000))
+
+
+class AllocationCreateSchema(Schema):
+    envelope_id = StrictInteger(required=True, validate=validate.Range(min=1, max=2**31 - 1))
+    unit_code = fields.String(required=True, validate=validate.Length(min=1, max=20))
+    request_id = StrictInteger(load_default=None, allow_none=True, validate=validate.Range(min=1, max=2**31 - 1))
+    category = fields.String(required=True, validate=CATEGORY)
+    amount = Money(required=True)
+    decision_no = fields.String(required=True, validate=DECISION_NO)
+    decision_date = fields.Date(required=True)
+    chapter_code = fields.String(load_default=None, allow_none=True, validate=digits(3, 3))
+    type_code = fields.String(load_default=None, allow_none=True, validate=digits(3, 3))
+    item_code = fields.String(load_default=None, allow_none=True, validate=digits(3, 3))
+    section_code = fields.String(load_default=None, allow_none=True, validate=digits(4, 4))
+    subsection_code = fields.String(load_default=None, allow_none=True, validate=digits(4, 4))
+
+
+class AdjustmentCreateSchema(Schema):
+    amount = Money(required=True, signed=True)
+    reason = fields.String(required=True, validate=validate.Length(min=3, max=2000))
+    decision_no = fields.String(required=True, validate=DECISION_NO)
+
+
+class EnvelopeListArgs(PageArgs):
+    fiscal_year = fields.Integer(validate=YEAR)
+
+
+class RequestListArgs(PageArgs):
+    fiscal_year = fields.Integer(validate=YEAR)
+    status = fields.String(validate=validate.OneOf(REQUEST_STATUSES))
+    unit = fields.String(validate=validate.Length(max=20))
+    q = fields.String(validate=validate.Length(max=100))
+
+
+class AllocationListArgs(PageArgs):
+    fiscal_year = fields.Integer(validate=YEAR)
+    unit = fields.String(validate=validate.Length(max=20))
+    envelope_id = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1))
+    request_id = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1))
+    category = fields.String(validate=CATEGORY)
+
+
+# --- output --------------------------------------------------------------------------------
+
+class UnitRefOut(Schema):
+    id = fields.Integer()
+    code = fields.String()
+    name = fields.String()
+
+
+class DecisionOut(Schema):
+    id = fields.Integer()
+    kind = fields.String()
+    decision_no = fields.String()
+    decision_date = fields.Date()
+    amount = fields.Integer()
+
+
+class EnvelopeOut(Schema):
+    id = fields.Integer()
+    fiscal_year = fields.Integer()
+    code = fields.String()
+    name = fields.String()
+    total = fields.Integer()
+    allocated = fields.Integer()
+    available = fields.Integer()
+    decisions = fields.List(fields.Nested(DecisionOut))
+
+
+class RequestLineOut(Schema):
+    id = fields.Integer()
+    position = fields.Integer()
+    category = fields.String()
+    description = fields.String()
+    quantity = fields.Integer()
+    unit_cost = fields.Integer()
+    amount = fields.Integer()
+
+
+def _username(attr):
+    return fields.Function(lambda obj: getattr(getattr(obj, attr), "username", None))
+
+
+class RequestOut(Schema):
+    id = fields.Integer()
+    number = fields.String()
+    unit = fields.Nested(UnitRefOut)
+    fiscal_year = fields.Integer()
+    title = fields.String()
+    justification = fields.String()
+    letter_no = fields.String(allow_none=True)
+    lines = fields.List(fields.Nested(RequestLineOut))
+    requested_total = fields.Integer()
+    approved_total = fields.Integer()
+    status = fields.String()
+    created_at = fields.DateTime(format="iso")
+    created_by = _username("created_by")
+    submitted_at = fields.DateTime(format="iso", allow_none=True)
+    submitted_by = _username("submitted_by")
+    returned_at = fields.DateTime(format="iso", allow_none=True)
+    returned_by = _username("returned_by")
+    return_reason = fields.String(allow_none=True)
+    rejected_at = fields.DateTime(format="iso", allow_none=True)
+    rejected_by = _username("rejected_by")
+    reject_reason = fields.String(allow_none=True)
+    withdrawn_at = fields.DateTime(format="iso", allow_none=True)
+    withdrawn_by = _username("withdrawn_by")
+    approved_at = fields.DateTime(format="iso", allow_none=True)
+    approved_by = _username("approved_by")
+
+
+class AdjustmentOut(Schema):
+    id = fields.Integer()
+    amount = fields.Integer()
+    reason = fields.String()
+    decision_no = fields.String()
+    created_at = fields.DateTime(format="iso")
+
+
+class AllocationOut(Schema):
+    id = fields.Integer()
+    envelope_id = fields.Integer()
+    envelope_code = fields.Function(lambda a: a.envelope.code)
+    fiscal_year = fields.Function(lambda a: a.envelope.fiscal_year)
+    unit = fields.Nested(UnitRefOut)
+    request_id = fields.Integer(allow_none=True)
+    request_number = fields.Function(lambda a: a.request.number if a.request else None)
+    category = fields.String()
+    amount = fields.Integer()
+    committed = fields.Integer()
+    spent = fields.Integer()
+    available = fields.Integer()
+    decision_no = fields.String()
+    decision_date = fields.Date()
+    chapter_code = fields.String(allow_none=True)
+    type_code = fields.String(allow_none=True)
+    item_code = fields.String(allow_none=True)
+    section_code = fields.String(allow_none=True)
+    subsection_code = fields.String(allow_none=True)
+    adjustments = fields.List(fields.Nested(AdjustmentOut))
+
+
+class DocumentOut(Schema):
+    id = fields.Integer()
+    original_name = fields.String()
+    size = fields.Integer()
+    content_type = fields.String()
+    sha256 = fields.String()
+    uploaded_at = fields.DateTime(format="iso")
+    uploaded_by = fields.Function(lambda d: d.uploaded_by.username)

@@ -1,0 +1,44 @@
+"""Shared API plumbing: the list envelope, pagination arguments, bearer-only authentication."""
+from flask import current_app
+from flask_login import current_user
+from marshmallow import Schema, fields, validate
+
+from app.core.errors import Unauthenticated
+from app.extensions import db
+
+_list_schemas: dict[str, type[Schema]] = {}
+
+
+class PageArgs(Schema):
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=10**9))
+    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+
+
+def list_schema(item_schema: type[Schema]) -> type[Schema]:
+    """`{"items": [...], "total", "page", "per_page"}` for one item schema (one class per item)."""
+    name = item_schema.__name__.removesuffix("Schema").removesuffix("Out") + "ListSchema"
+    if name not in _list_schemas:
+        _list_schemas[name] = type(name, (Schema,), {
+            "items": fields.List(fields.Nested(item_schema)),
+            "total": fields.Integer(),
+            "page": fields.Integer(),
+            "per_page": fields.Integer(),
+        })
+    return _list_schemas[name]
+
+
+def paginate(select_stmt, args: dict, *, scalars: bool = True) -> dict:
+    """Run a SELECT for one page plus one COUNT: two queries whatever the page size."""
+    page, per_page = args.get("page", 1), args.get("per_page", current_app.config["DEFAULT_PER_PAGE"])
+    counted = select_stmt.order_by(None).subquery()
+    total = db.session.execute(db.select(db.func.count()).select_from(counted)).scalar_one()
+    result = db.session.execute(select_stmt.limit(per_page).offset((page - 1) * per_page))
+    items = result.unique().scalars().all() if scalars else result.all()
+    return {"items": items, "total": total, "page": page, "per_page": per_page}
+
+
+def api_actor():
+    """The bearer-token user of this API request (the session cookie is never used here)."""
+    if not current_user.is_authenticated:
+        raise Unauthenticated("Cần gửi token hợp lệ trong header Authorization: Bearer <token>.")
+    return current_user._get_current_object()

@@ -1,0 +1,127 @@
+"""Append-only, hash-chained audit trail.
+
+Every service that changes data calls `record()` as its last write, in the request's transaction.
+Appends are serialised (PostgreSQL advisory lock; SQLite's BEGIN IMMEDIATE) so the chain never forks.
+"""
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import sqlalchemy as sa
+
+from app.core.database import advisory_xact_lock
+from app.core.timeutil import utcnow
+from app.extensions import db
+
+GENESIS_HASH = "0" * 64
+AUDIT_LOCK_KEY = 7_310_2022  # any constant; names the audit chain's lock
+
+
+class AuditEntry(db.Model):
+    __tablename__ = "audit_entries"
+
+    seq = db.Column(db.Integer, primary_key=True, autoincrement=False)
+    at = db.Column(db.DateTime, nullable=False)
+    actor_id = db.Column(db.Integer, db.ForeignKey("users.id"), nullable=True)
+    actor = db.Column(db.String(64), nullable=True)
+    action = db.Column(db.String(64), nullable=False)
+    entity = db.Column(db.String(40), nullable=False)
+    entity_id = db.Column(db.Integer, nullable=True)
+    changes = db.Column(db.Text, nullable=False)
+    prev_hash = db.Column(db.String(64), nullable=False)
+    hash = db.Column(db.String(64), nullable=False, unique=True)
+
+    __table_args__ = (db.Index("ix_audit_entries_entity", "entity", "entity_id"),)
+
+    def payload(self) -> dict:
+        return {
+            "seq": self.seq,
+            "at": self.at.isoformat(timespec="microseconds") + "Z",
+            "actor_id": self.actor_id,
+            "actor": self.actor,
+            "action": self.action,
+            "entity": self.entity,
+            "entity_id": self.entity_id,
+            "changes": json.loads(self.changes),
+        }
+
+    def compute_hash(self) -> str:
+        return chain_hash(self.prev_hash, self.payload())
+
+
+def canonical_json(value) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def chain_hash(prev_hash: str, payload: dict) -> str:
+    return hashlib.sha256((prev_hash + canonical_json(payload)).encode("utf-8")).hexdigest()
+
+
+def _jsonable(value):
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def record(actor, action: str, entity: str, entity_id: int | None, changes: dict | None = None):
+    """Append one entry to the chain; call it after the change it describes."""
+    db.session.flush()
+    advisory_xact_lock(AUDIT_LOCK_KEY)
+    last = db.session.execute(
+        sa.select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)
+    ).first()
+    entry = AuditEntry(
+        seq=(last.seq + 1) if last else 1,
+        at=utcnow(),
+        actor_id=getattr(actor, "id", None),
+        actor=getattr(actor, "username", None),
+        action=action,
+        entity=entity,
+        entity_id=entity_id,
+        changes=canonical_json(_jsonable(changes or {})),
+        prev_hash=last.hash if last else GENESIS_HASH,
+    )
+    entry.hash = entry.compute_hash()
+    db.session.add(entry)
+    db.session.flush()
+    return entry
+
+
+@dataclass
+class ChainProblem:
+    seq: int
+    reason: str
+
+
+def verify_chain(batch_size: int = 1000) -> tuple[int, ChainProblem | None]:
+    """Recompute the chain; return (entries checked, first problem or None)."""
+    prev_hash, expected_seq, checked = GENESIS_HASH, 1, 0
+    rows = db.session.execute(
+        sa.select(AuditEntry).order_by(AuditEntry.seq).execution_options(yield_per=batch_size)
+    ).scalars()
+    for entry in rows:
+        if entry.seq != expected_seq:
+            return checked, ChainProblem(entry.seq, f"expected seq {expected_seq}")
+        if entry.prev_hash != prev_hash:
+            return checked, ChainProblem(entry.seq, "prev_hash does not match the previous entry")
+        if entry.compute_hash() != entry.hash:
+            return checked, ChainProblem(entry.seq, "hash does not match the entry's content")
+        prev_hash, expected_seq, checked = entry.hash, expected_seq + 1, checked + 1
+    return checked, None
+
+
+def history(entity: str, entity_id: int):
+    return (
+        db.session.execute(
+            sa.select(AuditEntry)
+            .where(AuditEntry.entity == entity, AuditEntry.entity_id == entity_id)
+            .order_by(AuditEntry.seq)
+        )
+        .scalars()
+        .all()
+    )

@@ -1,0 +1,21 @@
+import sqlalchemy as sa
+from flask_smorest import Blueprint
+
+from app.core.api import api_actor, list_schema, paginate
+from app.core.audit import AuditEntry
+from app.core.audit_schemas import AuditEntryOut, AuditListArgs
+from app.core.permissions import ADMIN, AUDITOR, FINANCE_OFFICER, require_role
+
+blp = Blueprint("audit_api", __name__, url_prefix="/api/v1/audit", description="Nhật ký kiểm toán")
+
+
+@blp.route("", methods=["GET"])
+@blp.arguments(AuditListArgs, location="query")
+@blp.response(200, list_schema(AuditEntryOut))
+def list_audit(args):
+    require_role(api_actor(), FINANCE_OFFICER, AUDITOR, ADMIN)
+    stmt = sa.select(AuditEntry).order_by(AuditEntry.seq.desc())
+    for name in ("entity", "entity_id", "action"):
+        if args.get(name) is not None:
+            stmt = stmt.where(getattr(AuditEntry, name) == args[name])
+    return paginate(stmt, args)

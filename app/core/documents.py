@@ -1,0 +1,117 @@
+"""Uploaded documents, shared by every record that can carry evidence.
+
+Files are checked by their leading bytes as well as their extension, stored under a name the
+server makes, outside `static`, with size and sha256 recorded.
+"""
+import hashlib
+import os
+import secrets
+
+from app.core import audit
+from app.core.errors import ValidationFailed
+from app.core.timeutil import utcnow
+from app.extensions import db
+
+ZIP_MAGIC = b"PK\x03\x04"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .doc/.xls
+ALLOWED = {
+    # extension: (content type, accepted leading bytes)
+    "pdf": ("application/pdf", (b"%PDF-",)),
+    "png": ("image/png", (b"\x89PNG\r\n\x1a\n",)),
+    "jpg": ("image/jpeg", (b"\xff\xd8\xff",)),
+    "jpeg": ("image/jpeg", (b"\xff\xd8\xff",)),
+    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", (ZIP_MAGIC,)),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", (ZIP_MAGIC,)),
+    "pptx": ("application/vnd.openxmlformats-officedocument.presentationml.presentation", (ZIP_MAGIC,)),
+    "odt": ("application/vnd.oasis.opendocument.text", (ZIP_MAGIC,)),
+    "ods": ("application/vnd.oasis.opendocument.spreadsheet", (ZIP_MAGIC,)),
+    "doc": ("application/msword", (OLE_MAGIC,)),
+    "xls": ("application/vnd.ms-excel", (OLE_MAGIC,)),
+}
+OWNER_TYPES = ("request", "commission", "deliverable", "expenditure")
+
+
+class Document(db.Model):
+    __tablename__ = "documents"
+
+    id = db.Column(db.Integer, primary_key=True)
+    owner_type = db.Column(db.String(20), nullable=False)
+    owner_id = db.Column(db.Integer, nullable=False)
+    original_name = db.Column(db.String(255), nullable=False)
+    storage_name = db.Column(db.String(80), nullable=False, unique=True)
+    size = db.Column(db.BigInteger, nullable=False)
+    content_type = db.Column(db.String(120), nullable=False)
+    sha256 = db.Column(db.String(64), nullable=False)
+    uploaded_by_id = db.Column(db.Integer, db.ForeignKey("users.id"), nullable=False)
+    uploaded_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+
+    uploaded_by = db.relationship("User", lazy="joined")
+
+    __table_args__ = (
+        db.Index("ix_documents_owner", "owner_type", "owner_id"),
+        db.CheckConstraint("size >= 0", name="size_not_negative"),
+    )
+
+
+def _extension(filename: str) -> str:
+    return filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+
+
+def _clean_name(filename: str) -> str:
+    name = os.path.basename(filename.replace("\\", "/")).strip()
+    name = "".join(ch for ch in name if ch.isprintable())
+    return name[:255] or "tai-lieu"
+
+
+def save_document(actor, owner_type: str, owner_id: int, *, filename: str, stream,
+                  upload_folder: str, max_bytes: int) -> Document:
+    """Check, store and record one upload; the caller has checked the actor may write the owner."""
+    if owner_type not in OWNER_TYPES:
+        raise ValidationFailed.field("owner_type", "Loại hồ sơ không hợp lệ.")
+    name = _clean_name(filename or "")
+    ext = _extension(name)
+    if ext not in ALLOWED:
+        raise ValidationFailed.field(
+            "file", "Chỉ nhận PDF, ảnh (PNG, JPEG) và tệp văn phòng (DOCX, XLSX, PPTX, ODT, ODS, DOC, XLS).")
+    content_type, magics = ALLOWED[ext]
+    os.makedirs(upload_folder, exist_ok=True)
+    storage_name = secrets.token_hex(16) + "." + ext
+    path = os.path.join(upload_folder, storage_name)
+    digest, size, head = hashlib.sha256(), 0, b""
+    try:
+        with open(path, "wb") as out:
+            while chunk := stream.read(1024 * 1024):
+                if len(head) < 16:
+                    head += chunk[: 16 - len(head)]
+                size += len(chunk)
+                if size > max_bytes:
+                    raise ValidationFailed.field("file", "Tệp quá lớn.")
+                digest.update(chunk)
+                out.write(chunk)
+        if size == 0:
+            raise ValidationFailed.field("file", "Tệp rỗng.")
+        if not any(head.startswith(m) for m in magics):
+            raise ValidationFailed.field(
+                "file", f"Nội dung tệp không phải {ext.upper()} (kiểm tra theo chữ ký đầu tệp).")
+    except BaseException:
+        if os.path.exists(path):
+            os.remove(path)
+        raise
+    document = Document(owner_type=owner_type, owner_id=owner_id, original_name=name,
+                        storage_name=storage_name, size=size, content_type=content_type,
+                        sha256=digest.hexdigest(), uploaded_by_id=actor.id)
+    db.session.add(document)
+    db.session.flush()
+    audit.record(actor, "document.upload", owner_type, owner_id,
+                 {"document_id": document.id, "name": name, "size": size, "sha256": document.sha256})
+    return document
+
+
+def documents_of(owner_type: str, owner_id: int):
+    return db.session.execute(
+        db.select(Document).filter_by(owner_type=owner_type, owner_id=owner_id).order_by(Document.id)
+    ).scalars().all()
+
+
+def document_path(upload_folder: str, document: Document) -> str:
+    return os.path.join(upload_folder, document.storage_name)

@@ -1,0 +1,167 @@
+"""Domain errors and the one place that turns every error into a response.
+
+Under /api/ the body is DESIGN §6's `{"error", "message", "details"}`; elsewhere a Vietnamese page.
+"""
+import logging
+
+from flask import jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_smorest import Api
+from sqlalchemy.exc import IntegrityError
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger(__name__)
+
+
+class DomainError(Exception):
+    status = 409
+    code = "rule_violation"
+
+    def __init__(self, message: str, details: dict | None = None, code: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.details = details or {}
+        if code:
+            self.code = code
+
+
+class ValidationFailed(DomainError):
+    status, code = 422, "validation_error"
+
+    @classmethod
+    def field(cls, name: str, reason: str):
+        return cls(reason, {name: [reason]})
+
+
+class IdempotencyConflict(DomainError):
+    status, code = 422, "idempotency_conflict"
+
+
+class InsufficientFunds(DomainError):
+    status, code = 409, "insufficient_funds"
+
+
+class InvalidTransition(DomainError):
+    status, code = 409, "invalid_transition"
+
+
+class RuleViolation(DomainError):
+    status, code = 409, "rule_violation"
+
+
+class NotFound(DomainError):
+    status, code = 404, "not_found"
+
+
+class Forbidden(DomainError):
+    status, code = 403, "forbidden"
+
+
+class Unauthenticated(DomainError):
+    status, code = 401, "unauthenticated"
+
+
+class TooManyAttempts(DomainError):
+    status, code = 429, "too_many_attempts"
+
+
+HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "validation_error",
+    429: "too_many_attempts",
+}
+
+HTTP_MESSAGES = {
+    400: "Yêu cầu không hợp lệ (JSON sai cú pháp hoặc tham số sai).",
+    401: "Cần đăng nhập.",
+    403: "Bạn không có quyền thực hiện thao tác này.",
+    404: "Không tìm thấy.",
+    405: "Phương thức không được hỗ trợ.",
+    413: "Dữ liệu gửi lên quá lớn.",
+    422: "Dữ liệu không hợp lệ.",
+    500: "Lỗi hệ thống. Vui lòng thử lại sau.",
+}
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def error_body(code: str, message: str, details: dict | None = None):
+    return {"error": code, "message": message, "details": details or {}}
+
+
+def _flatten_webargs_messages(messages) -> dict:
+    """webargs nests errors by location ({"json": {...}, "query": {...}}); clients want fields."""
+    if not isinstance(messages, dict):
+        return {"_schema": messages if isinstance(messages, list) else [str(messages)]}
+    details = {}
+    for location, errors in messages.items():
+        if isinstance(errors, dict):
+            details.update(errors)
+        else:
+            details[location] = errors
+    return details
+
+
+def render_error(status: int, code: str, message: str, details: dict | None = None):
+    if wants_json():
+        response = jsonify(error_body(code, message, details))
+        response.status_code = status
+        return response
+    template = "errors/error.html"
+    return render_template(template, status=status, message=message, details=details or {}), status
+
+
+class ApiWithContractErrors(Api):
+    """flask-smorest's Api whose HTTP error handler speaks DESIGN §6 and HTML outside /api/."""
+
+    def handle_http_exception(self, error: HTTPException):
+        status = error.code or 500
+        code = HTTP_CODES.get(status, "error")
+        message = HTTP_MESSAGES.get(status, error.description or "")
+        details = {}
+        data = getattr(error, "data", None) or {}
+        if "messages" in data:
+            details = _flatten_webargs_messages(data["messages"])
+        if status == 400 and data.get("exc") is not None:
+            message = "Nội dung JSON không hợp lệ."
+        if status == 413:
+            message = HTTP_MESSAGES[413]
+        if status >= 500:
+            log.exception("unhandled error", exc_info=error)
+        response = render_error(status, code, message, details)
+        headers = data.get("headers") or {}
+        if isinstance(response, tuple):
+            return response[0], response[1], headers
+        response.headers.extend(headers)
+        return response
+
+
+def register_error_handlers(app):
+    from app.extensions import db
+
+    @app.errorhandler(DomainError)
+    def _domain_error(error: DomainError):
+        return render_error(error.status, error.code, error.message, error.details)
+
+    @app.errorhandler(IntegrityError)
+    def _integrity_error(error: IntegrityError):
+        # The database's own constraints are the last line behind the services' checks
+        # (for instance two requests racing for one unique key): refuse, never 500.
+        db.session.rollback()
+        log.warning("integrity error: %s", error.orig)
+        return render_error(409, "rule_violation",
+                            "Thao tác vi phạm ràng buộc dữ liệu (có thể do một thao tác đồng thời). Vui lòng thử lại.")
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception):  # HTTPExceptions go to the Api's more specific handler
+        log.exception("unhandled error")
+        return render_error(500, "internal_error", HTTP_MESSAGES[500])

@@ -1,0 +1,33 @@
+import sqlalchemy as sa
+from flask_smorest import Blueprint
+
+from app.core.api import api_actor, list_schema, paginate
+from app.extensions import db
+from app.units import services
+from app.units.models import Unit
+from app.units.schemas import UnitCreateSchema, UnitListArgs, UnitOut
+
+blp = Blueprint("units_api", __name__, url_prefix="/api/v1/units", description="Đơn vị")
+
+
+@blp.route("", methods=["GET"])
+@blp.arguments(UnitListArgs, location="query")
+@blp.response(200, list_schema(UnitOut))
+def list_units(args):
+    api_actor()
+    stmt = sa.select(Unit).order_by(Unit.code)
+    if args.get("kind"):
+        stmt = stmt.where(Unit.kind == args["kind"])
+    if args.get("q"):
+        like = f"%{args['q']}%"
+        stmt = stmt.where(sa.or_(Unit.code.ilike(like), Unit.name.ilike(like)))
+    return paginate(stmt, args)
+
+
+@blp.route("", methods=["POST"])
+@blp.arguments(UnitCreateSchema)
+@blp.response(201, UnitOut)
+def create_unit(data):
+    unit = services.create_unit(api_actor(), **data)
+    db.session.commit()
+    return unit

@@ -1,0 +1,29 @@
+from app.core.api import PageArgs
+from marshmallow import Schema, fields, validate
+
+
+class UnitCreateSchema(Schema):
+    code = fields.String(required=True, validate=validate.Regexp(
+        r"^[A-Za-z0-9_-]{2,20}$", error="Mã đơn vị 2-20 ký tự: chữ không dấu, số, gạch."))
+    name = fields.String(required=True, validate=validate.Length(min=2, max=255))
+    kind = fields.String(required=True, validate=validate.Length(min=1, max=40))
+    contact_name = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
+    contact_phone = fields.String(load_default=None, allow_none=True, validate=validate.Regexp(
+        r"^[0-9 +().-]{6,40}$", error="Số điện thoại không hợp lệ."))
+    contact_email = fields.Email(load_default=None, allow_none=True, validate=validate.Length(max=254))
+
+
+class UnitOut(Schema):
+    id = fields.Integer()
+    code = fields.String()
+    name = fields.String()
+    kind = fields.String()
+    contact_name = fields.String(allow_none=True)
+    contact_phone = fields.String(allow_none=True)
+    contact_email = fields.String(allow_none=True)
+    active = fields.Boolean()
+
+
+class UnitListArgs(PageArgs):
+    kind = fields.String(validate=validate.Length(max=40))
+    q = fields.String(validate=validate.Length(max=100))
