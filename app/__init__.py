@@ -118,8 +118,14 @@ def _register_blueprints(app):
         return jsonify({"status": "ok", "database": "ok"})
 
 
+PUBLIC_API = {("/api/v1/auth/token", "POST"), ("/api/v1/openapi.json", "GET"),
+              ("/api/v1/openapi.json", "HEAD")}
+
+
 def _register_hooks(app):
     from flask_login import current_user
+
+    from app.core.errors import Unauthenticated
 
     from app.extensions import csrf
 
@@ -133,6 +139,16 @@ def _register_hooks(app):
     @app.before_request
     def _load_user_early():
         current_user.is_authenticated  # noqa: B018 - loads the login before the request's work
+
+    @app.before_request
+    def _api_needs_token():
+        # Authentication comes before body validation: an anonymous caller learns nothing else.
+        if not request.path.startswith("/api/") or request.url_rule is None:
+            return
+        if (request.path, request.method) in PUBLIC_API or request.method == "OPTIONS":
+            return
+        if not current_user.is_authenticated:
+            raise Unauthenticated("Cần gửi token hợp lệ trong header Authorization: Bearer <token>.")
 
     @app.after_request
     def _no_store(response):

@@ -70,14 +70,19 @@ def load_users():
                                   full_name=full_name, role=role, unit_code=unit_code)
 
 
-def load_demo() -> str:
-    if already_loaded():
-        return "Cơ sở dữ liệu đã có dữ liệu; bỏ qua nạp dữ liệu mẫu."
-    load_units()
-    load_users()
-    from app.budgets.demo import load_budgets
-    load_budgets()
-    lines = ["Đã nạp dữ liệu mẫu. Tài khoản demo (mật khẩu chung: %s):" % DEMO_PASSWORD]
+def demo_logins() -> str:
+    lines = [f"Tài khoản demo (mật khẩu chung: {DEMO_PASSWORD}):"]
     for username, full_name, role, unit_code in DEMO_USERS:
         lines.append(f"  {username:<10} {role:<16} {unit_code or '':<8} {full_name}")
     return "\n".join(lines)
+
+
+def load_demo() -> str:
+    if already_loaded():
+        return "Cơ sở dữ liệu đã có dữ liệu: không nạp lại dữ liệu mẫu.\n" + demo_logins()
+    from app.budgets.demo import load_budgets
+
+    load_units()
+    load_users()
+    load_budgets()
+    return "Đã nạp dữ liệu mẫu.\n" + demo_logins()

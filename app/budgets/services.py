@@ -52,6 +52,13 @@ def check_decision_date(field: str, value: date, fiscal_year: int, *, allow_prev
             + (" (cho phép từ 01/12 năm trước)." if allow_previous_december else "."))
 
 
+def _forget(model, record_id):
+    """Drop a cached row after a guarded UPDATE so the next read sees the database's value."""
+    cached = db.session.identity_map.get(db.session.identity_key(model, record_id))
+    if cached is not None:
+        db.session.expire(cached)
+
+
 def _get(model, record_id, label):
     record = db.session.get(model, record_id)
     if record is None:
@@ -228,8 +235,9 @@ def _take_from_envelope(envelope_id: int, delta: int):
         .values(allocated=Envelope.allocated + delta)
         .execution_options(synchronize_session=False)
     )
+    _forget(Envelope, envelope_id)
     if taken.rowcount != 1:
-        envelope = db.session.get(Envelope, envelope_id, populate_existing=True)
+        envelope = db.session.get(Envelope, envelope_id)
         raise InsufficientFunds(
             f"Nguồn kinh phí {envelope.code} chỉ còn {format_vnd(envelope.available)}.",
             {"amount": [f"Vượt số còn lại của nguồn kinh phí ({format_vnd(envelope.available)})."]})
@@ -249,9 +257,10 @@ def _approve_on_request(request_id: int, delta: int, actor, *, first_allocation:
     moved = db.session.execute(
         sa.update(FundingRequest).where(*conditions).values(**values)
         .execution_options(synchronize_session=False))
+    _forget(FundingRequest, request_id)
     if moved.rowcount == 1:
         return
-    request = db.session.get(FundingRequest, request_id, populate_existing=True)
+    request = db.session.get(FundingRequest, request_id)
     if first_allocation and request.status not in (SUBMITTED, APPROVED):
         raise InvalidTransition(
             f"Chỉ phân bổ cho đề nghị đã gửi; đề nghị {request.number} đang "
@@ -298,7 +307,6 @@ def create_allocation(actor, *, envelope_id, unit_code, category, amount, decisi
                             **{k: budget_codes.get(k) for k in BUDGET_CODE_FIELDS})
     db.session.add(allocation)
     db.session.flush()
-    db.session.refresh(envelope)
     audit.record(actor, "allocation.create", "allocation", allocation.id, {
         "envelope_id": envelope.id, "unit": unit.code, "request_id": request_id, "category": category,
         "amount": amount, "decision_no": decision_no, "decision_date": decision_date,
@@ -317,8 +325,9 @@ def adjust_allocation(actor, allocation_id, *, amount, reason, decision_no) -> A
         .values(amount=Allocation.amount + amount)
         .execution_options(synchronize_session=False)
     )
+    _forget(Allocation, allocation.id)
     if changed.rowcount != 1:
-        current = db.session.get(Allocation, allocation.id, populate_existing=True)
+        current = db.session.get(Allocation, allocation.id)
         used = current.committed + current.spent
         raise InsufficientFunds(
             f"Không thể giảm dưới số đã cam kết và đã chi ({format_vnd(used)}).",
@@ -329,7 +338,6 @@ def adjust_allocation(actor, allocation_id, *, amount, reason, decision_no) -> A
                                       decision_no=decision_no, created_by_id=actor.id)
     db.session.add(adjustment)
     db.session.flush()
-    db.session.refresh(allocation)
     audit.record(actor, "allocation.adjust", "allocation", allocation.id, {
         "adjustment_id": adjustment.id, "amount": amount, "reason": reason,
         "decision_no": decision_no, "new_amount": allocation.amount})
