@@ -7,6 +7,7 @@ the services, never inserted behind their back.
 import os
 import shutil
 import tempfile
+import logging
 import threading
 
 import pytest
@@ -186,7 +187,10 @@ def roles(app, world, client):
 # --- a live server for concurrency and browser tests ---------------------------------------
 
 class LiveServer:
+    """The app served by werkzeug in a thread (request logs silenced)."""
+
     def __init__(self, app):
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)
         self.server = make_server("127.0.0.1", 0, app, threaded=True)
         self.url = f"http://127.0.0.1:{self.server.server_port}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)

@@ -1,2 +1,139 @@
-def load_budgets():
-    """Envelopes, requests in every status and allocations for the current fiscal year."""
+"""Demo envelopes, funding requests in every status and allocations, made through the services.
+
+Called by app.demo.load_demo() inside its transaction (nothing is committed here).
+"""
+from datetime import date
+
+from app.auth.services import get_user_by_username
+from app.budgets import services
+
+
+def _line(category, description, quantity, unit_cost):
+    return {"category": category, "description": description, "quantity": quantity, "unit_cost": unit_cost}
+
+
+def load_budgets() -> dict:
+    """Returns the records made, by a short name (other demo loaders build on them)."""
+    year = date.today().year
+    today = date.today()
+
+    def on(month, day):
+        """A date of this fiscal year, never after today (decisions are not dated in the future)."""
+        return min(date(year, month, day), today)
+
+    finance = get_user_by_username("taichinh")
+    stp = get_user_by_username("donvi")          # Sở Tư pháp
+    annhon = get_user_by_username("huyen")       # UBND thị xã An Nhơn
+    dic = get_user_by_username("sotttt")         # Sở Thông tin và Truyền thông
+
+    # --- envelopes (dự toán giao), one with a supplement -------------------------------------
+    policy = services.create_envelope(
+        finance, fiscal_year=year, code="TTCS", name="Kinh phí truyền thông chính sách",
+        amount=5_000_000_000, decision_no="3456/QĐ-UBND", decision_date=date(year - 1, 12, 10))
+    services.add_supplement(finance, policy.id, amount=1_200_000_000,
+                            decision_no="1020/QĐ-UBND", decision_date=on(4, 15))
+    press = services.create_envelope(
+        finance, fiscal_year=year, code="TTTY",
+        name="Kinh phí đặt hàng thông tin tuyên truyền thiết yếu",
+        amount=3_000_000_000, decision_no="3457/QĐ-UBND", decision_date=date(year - 1, 12, 10))
+    services.create_envelope(
+        finance, fiscal_year=year, code="CNTT-RQ",
+        name="Kinh phí thuê dịch vụ CNTT rà quét, phân tích thông tin",
+        amount=1_500_000_000, decision_no="215/QĐ-UBND", decision_date=on(2, 20))
+
+    def request(actor, title, lines, justification, letter_no):
+        return services.create_request(actor, fiscal_year=year, title=title, lines=lines,
+                                       justification=justification, letter_no=letter_no)
+
+    # --- approved, in part, with an allocation adjusted afterwards (STP) ----------------------
+    training = request(
+        stp, f"Tập huấn kỹ năng truyền thông chính sách pháp luật năm {year}",
+        [_line("training", "Lớp tập huấn cho đội ngũ truyền thông chính sách các sở, ngành (2 ngày)", 3, 60_000_000),
+         _line("training", "Biên soạn, in tài liệu tập huấn", 300, 85_000),
+         _line("other", "Khảo sát, đánh giá hiệu quả truyền thông sau tập huấn", 1, 45_000_000)],
+        "Thực hiện Công văn của UBND tỉnh về xây dựng đội ngũ truyền thông chính sách chuyên trách, "
+        "chuyên nghiệp; nâng cao kỹ năng phát ngôn, cung cấp thông tin cho báo chí.",
+        "152/STP-VP")
+    services.submit_request(stp, training)
+    training_allocation = services.create_allocation(
+        finance, envelope_id=policy.id, unit_code="STP", request_id=training.id, category="training",
+        amount=150_000_000, decision_no="245/QĐ-STC", decision_date=on(3, 5),
+        chapter_code="418", type_code="340", item_code="341", section_code="7000", subsection_code="7049")
+    services.adjust_allocation(
+        finance, training_allocation.id, amount=-20_000_000,
+        reason="Giảm 01 lớp tập huấn do ghép lớp với Sở Nội vụ", decision_no="301/QĐ-STC")
+
+    # --- approved in full, in two allocations (DIC, press commissioning) ----------------------
+    newspaper = request(
+        dic, "Đặt hàng Báo Bình Định thông tin tuyên truyền thiết yếu về chính sách mới",
+        [_line("press", "Tin, bài trên Báo Bình Định in và điện tử về chính sách mới", 120, 3_500_000),
+         _line("press", "Phóng sự truyền hình trên Đài Phát thanh và Truyền hình Bình Định", 24, 18_000_000)],
+        "Đặt hàng cơ quan báo chí thực hiện nhiệm vụ thông tin tuyên truyền thiết yếu theo kế hoạch của tỉnh.",
+        "88/STTTT-TTBCXB")
+    services.submit_request(dic, newspaper)
+    services.create_allocation(
+        finance, envelope_id=press.id, unit_code="STTTT", request_id=newspaper.id, category="press",
+        amount=420_000_000, decision_no="246/QĐ-STC", decision_date=on(3, 5))
+    services.create_allocation(
+        finance, envelope_id=press.id, unit_code="STTTT", request_id=newspaper.id, category="press",
+        amount=432_000_000, decision_no="312/QĐ-STC", decision_date=on(5, 20))
+
+    # --- submitted, waiting in the finance queue (DIC, IT monitoring) -------------------------
+    monitoring = request(
+        dic, "Thuê dịch vụ rà quét, phân tích xu hướng thông tin trên không gian mạng",
+        [_line("it_monitoring", "Dịch vụ rà quét, phân tích thông tin (12 tháng)", 12, 45_000_000),
+         _line("it_monitoring", "Thăm dò dư luận xã hội về chính sách (2 đợt)", 2, 80_000_000)],
+        "Nắm bắt kịp thời dư luận, xu hướng thông tin để định hướng truyền thông chính sách.",
+        "102/STTTT-TTBCXB")
+    services.submit_request(dic, monitoring)
+
+    # --- returned with a reason (An Nhơn) -----------------------------------------------------
+    digital = request(
+        annhon, "Truyền thông chính sách chuyển đổi số đến người dân các phường, xã",
+        [_line("operations", "Pano, áp phích tuyên truyền tại các phường, xã", 15, 6_000_000),
+         _line("training", "Hội nghị phổ biến chính sách cho cán bộ cơ sở", 2, 35_000_000)],
+        "Tuyên truyền Đề án chuyển đổi số của tỉnh đến người dân.", "56/UBND-VP")
+    services.submit_request(annhon, digital)
+    services.return_request(
+        finance, digital,
+        reason="Đề nghị bổ sung dự toán chi tiết hội nghị (số đại biểu, định mức chi) và "
+               "văn bản phê duyệt kế hoạch tuyên truyền của thị xã.")
+
+    # --- rejected (An Nhơn) -------------------------------------------------------------------
+    equipment = request(
+        annhon, "Mua sắm màn hình LED ngoài trời phục vụ tuyên truyền",
+        [_line("other", "Màn hình LED ngoài trời 20 m²", 1, 850_000_000)],
+        "Trang bị màn hình LED tại trung tâm thị xã.", "61/UBND-VP")
+    services.submit_request(annhon, equipment)
+    services.reject_request(
+        finance, equipment,
+        reason="Mua sắm tài sản cố định không thuộc nội dung chi truyền thông chính sách; "
+               "đề nghị lập dự toán mua sắm theo quy định riêng.")
+
+    # --- withdrawn (STP) ----------------------------------------------------------------------
+    leaflets = request(
+        stp, "In tờ gấp tuyên truyền Luật Hòa giải ở cơ sở",
+        [_line("operations", "In tờ gấp khổ A4, 4 màu", 20_000, 2_500)],
+        "Phục vụ Ngày Pháp luật Việt Nam.", "160/STP-PBGDPL")
+    services.withdraw_request(stp, leaflets)
+
+    # --- draft (STP) --------------------------------------------------------------------------
+    survey = request(
+        stp, "Khảo sát ý kiến người dân về dự thảo chính sách hỗ trợ pháp lý cho doanh nghiệp",
+        [_line("other", "Phiếu khảo sát trực tiếp tại 11 huyện, thị xã, thành phố", 1_100, 60_000),
+         _line("other", "Tổng hợp, phân tích kết quả khảo sát", 1, 25_000_000)],
+        "Lấy ý kiến đối tượng chịu tác động trước khi trình HĐND tỉnh.", None)
+
+    # --- an allocation without a request (operations of the DIC) -------------------------------
+    services.create_allocation(
+        finance, envelope_id=policy.id, unit_code="STTTT", category="operations",
+        amount=300_000_000, decision_no="247/QĐ-STC", decision_date=on(3, 5))
+
+    return {
+        "envelopes": {"policy": policy, "press": press},
+        "requests": {"approved_partial": training, "approved_full": newspaper,
+                     "submitted": monitoring, "returned": digital, "rejected": equipment,
+                     "withdrawn": leaflets, "draft": survey},
+        "allocations": {"training": training_allocation},
+    }
+

@@ -5,26 +5,27 @@ and a CHECK constraint can both see it (DESIGN §5 rules 1-3).
 """
 from app.core.timeutil import utcnow
 from app.extensions import db
+from app.core.i18n import N_
 
 CATEGORIES = ("training", "press", "it_monitoring", "operations", "other")
 CATEGORY_LABELS = {
-    "training": "Đào tạo, tập huấn",
-    "press": "Đặt hàng báo chí",
-    "it_monitoring": "Dịch vụ CNTT rà quét, phân tích",
-    "operations": "Hoạt động thường xuyên",
-    "other": "Khác",
+    "training": N_("Đào tạo, tập huấn"),
+    "press": N_("Đặt hàng báo chí"),
+    "it_monitoring": N_("Dịch vụ CNTT rà quét, phân tích"),
+    "operations": N_("Hoạt động thường xuyên"),
+    "other": N_("Khác"),
 }
 
 DRAFT, SUBMITTED, RETURNED, REJECTED, APPROVED, WITHDRAWN = (
     "draft", "submitted", "returned", "rejected", "approved", "withdrawn")
 REQUEST_STATUSES = (DRAFT, SUBMITTED, RETURNED, REJECTED, APPROVED, WITHDRAWN)
 REQUEST_STATUS_LABELS = {
-    DRAFT: "Nháp",
-    SUBMITTED: "Đã gửi",
-    RETURNED: "Trả lại để chỉnh sửa",
-    REJECTED: "Từ chối",
-    APPROVED: "Đã phân bổ",
-    WITHDRAWN: "Đã rút",
+    DRAFT: N_("Nháp"),
+    SUBMITTED: N_("Đã gửi"),
+    RETURNED: N_("Trả lại để chỉnh sửa"),
+    REJECTED: N_("Bị từ chối"),
+    APPROVED: N_("Đã phân bổ"),
+    WITHDRAWN: N_("Đã rút"),
 }
 
 

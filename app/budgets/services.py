@@ -154,7 +154,8 @@ def create_request(actor, *, fiscal_year, title, lines, justification="", letter
     return request
 
 
-def _transition(request: FundingRequest, allowed_from: tuple[str, ...], to_status: str, **values):
+def _transition(request: FundingRequest, allowed_from: tuple[str, ...], to_status: str, *,
+                refusal: str | None = None, **values):
     """Move the status with a guarded UPDATE: the database, not Python, decides the race."""
     moved = db.session.execute(
         sa.update(FundingRequest)
@@ -164,15 +165,19 @@ def _transition(request: FundingRequest, allowed_from: tuple[str, ...], to_statu
     )
     db.session.refresh(request)
     if moved.rowcount != 1:
+        label = REQUEST_STATUS_LABELS[request.status]
         raise InvalidTransition(
+            refusal.format(number=request.number, status=label) if refusal else
             f"Không thể chuyển đề nghị {request.number} từ trạng thái "
-            f"“{REQUEST_STATUS_LABELS[request.status]}” sang “{REQUEST_STATUS_LABELS[to_status]}”.",
+            f"“{label}” sang “{REQUEST_STATUS_LABELS[to_status]}”.",
             {"status": [request.status]})
 
 
 def update_request(actor, request: FundingRequest, **changes) -> FundingRequest:
     perm.check_owner_unit(actor, request, "đề nghị")
-    _transition(request, (DRAFT, RETURNED), request.status)  # locks the row; refuses other states
+    # Locks the row and refuses other states; the status itself does not change.
+    _transition(request, (DRAFT, RETURNED), request.status,
+                refusal="Chỉ sửa được đề nghị nháp hoặc bị trả lại; đề nghị {number} đang “{status}”.")
     for field in ("title", "justification", "letter_no"):
         if field in changes:
             value = changes[field]
@@ -236,6 +241,10 @@ def _take_from_envelope(envelope_id: int, delta: int):
         .execution_options(synchronize_session=False)
     )
     _forget(Envelope, envelope_id)
+    if taken.rowcount != 1 and delta < 0:
+        # Only a reduction larger than the whole allocation can take `allocated` below zero.
+        raise InsufficientFunds("Không thể giảm quá số đã phân bổ.",
+                                {"amount": ["Số giảm lớn hơn số đã phân bổ."]})
     if taken.rowcount != 1:
         envelope = db.session.get(Envelope, envelope_id)
         raise InsufficientFunds(

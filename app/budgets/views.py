@@ -1,38 +1,543 @@
-from flask import Blueprint, render_template
-from flask_login import login_required
+"""HTML pages for envelopes, funding requests and allocations (DESIGN §9).
+
+Forms are validated by the API's marshmallow schemas (`load_form`); the services do every write.
+A refused action rolls back, re-renders the page with the message and everything the user typed
+(422 for bad input, 409 for a broken rule); a success commits once, flashes and redirects.
+"""
+import json
+import os
+from datetime import date
+
+import sqlalchemy as sa
+from flask import (Blueprint, current_app, flash, redirect, render_template, request,
+                   send_file, url_for)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from app.budgets import permissions as perm
+from app.budgets import queries, services
+from app.budgets.models import (APPROVED, CATEGORIES, CATEGORY_LABELS, DRAFT, REJECTED,
+                                REQUEST_STATUS_LABELS, REQUEST_STATUSES, RETURNED, SUBMITTED,
+                                WITHDRAWN, FundingRequest)
+from app.budgets.schemas import (AdjustmentCreateSchema, AllocationCreateSchema,
+                                 EnvelopeCreateSchema, ReasonSchema, RequestCreateSchema,
+                                 RequestUpdateSchema, SupplementCreateSchema)
+from app.core import audit
+from app.core.api import paginate
+from app.core.documents import document_path, documents_of, save_document
+from app.core.errors import DomainError, Forbidden, NotFound, Unauthenticated, ValidationFailed
+from app.core.forms import load_form
+from app.core.i18n import N_
+from app.core.permissions import (AUDITOR, DIC_OFFICER, FINANCE_OFFICER, UNIT_OFFICER, UNIT_ROLES,
+                                  require_role)
+from app.extensions import db
+from app.units.models import Unit
 
 bp = Blueprint("budgets", __name__)
 
+PAGE_SIZE = 20
+EDITABLE = (DRAFT, RETURNED)
+# A request takes evidence until it reaches an outcome (allocated, rejected or withdrawn).
+OPEN_FOR_DOCUMENTS = (DRAFT, SUBMITTED, RETURNED)
+STATUS_STYLES = {
+    DRAFT: "secondary", SUBMITTED: "primary", RETURNED: "warning", REJECTED: "danger",
+    APPROVED: "success", WITHDRAWN: "dark",
+}
+ACTION_LABELS = {
+    "request.create": N_("Lập đề nghị"),
+    "request.update": N_("Sửa đề nghị"),
+    "request.submit": N_("Gửi Sở Tài chính"),
+    "request.withdraw": N_("Rút đề nghị"),
+    "request.return": N_("Trả lại để chỉnh sửa"),
+    "request.reject": N_("Từ chối đề nghị"),
+    "document.upload": N_("Tải lên tài liệu"),
+    "allocation.create": N_("Phân bổ kinh phí"),
+    "allocation.adjust": N_("Điều chỉnh phân bổ"),
+    "envelope.create": N_("Tạo nguồn kinh phí"),
+    "envelope.supplement": N_("Bổ sung kinh phí"),
+}
 
-def _placeholder(title):
-    return render_template("budgets/placeholder.html", title=title)
 
+@bp.record_once
+def _register_labels(state):
+    # Globals rather than a context processor, so that imported macros see them too.
+    state.app.jinja_env.globals.update(
+        CATEGORY_LABELS=CATEGORY_LABELS, REQUEST_STATUS_LABELS=REQUEST_STATUS_LABELS,
+        STATUS_STYLES=STATUS_STYLES, ACTION_LABELS=ACTION_LABELS)
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+def _actor():
+    return current_user._get_current_object()
+
+
+def _refused(error: DomainError):
+    """Undo the failed transaction; errors about access are pages of their own, not form errors."""
+    db.session.rollback()
+    if isinstance(error, (NotFound, Forbidden, Unauthenticated)):
+        raise error
+
+
+def _form_errors(error: DomainError) -> dict:
+    return error.details or {"_schema": [error.message]}
+
+
+def _with(form, **extra):
+    """The submitted form without its buttons, plus values the server decides."""
+    merged = {k: v for k, v in form.items() if k not in ("action",)}
+    merged.update(extra)
+    return merged
+
+
+def _int_arg(name, low=None, high=None):
+    raw = request.args.get(name, "").strip()
+    if not raw.isdigit() or len(raw) > 10:
+        return None
+    value = int(raw)
+    if (low is not None and value < low) or (high is not None and value > high):
+        return None
+    return value
+
+
+def _money_text(amount) -> str:
+    return f"{int(amount):,}".replace(",", ".") if amount is not None else ""
+
+
+def _history(entity, entity_id):
+    return [(entry, json.loads(entry.changes)) for entry in audit.history(entity, entity_id)]
+
+
+def _year_choices(selected=None):
+    this_year = date.today().year
+    years = {this_year - 1, this_year, this_year + 1}
+    if selected:
+        years.add(selected)
+    return sorted(years, reverse=True)
+
+
+# --- unit dashboard --------------------------------------------------------------------------
 
 @bp.get("/dashboard")
 @login_required
 def dashboard():
-    return _placeholder("Tổng quan")
+    actor = _actor()
+    require_role(actor, UNIT_OFFICER, DIC_OFFICER, FINANCE_OFFICER, AUDITOR)
+    year = _int_arg("year", 2000, 2100) or date.today().year
+    if actor.role in UNIT_ROLES:
+        allocations = queries.unit_allocations(actor, actor.unit_id, year)
+    else:
+        allocations = db.session.execute(
+            queries.allocations_stmt(actor, fiscal_year=year)).unique().scalars().all()
+    allocations = sorted(allocations, key=lambda a: (a.unit.code, a.envelope.code, a.id))
+    totals = {key: sum(getattr(a, key) for a in allocations)
+              for key in ("amount", "committed", "spent", "available")}
+    recent = db.session.execute(queries.requests_stmt(actor).limit(8)).unique().scalars().all()
+    return render_template("budgets/dashboard.html", year=year, allocations=allocations,
+                           totals=totals, recent=recent, years=_year_choices(year))
 
+
+# --- requests: list, new, edit ---------------------------------------------------------------
 
 @bp.get("/requests")
 @login_required
 def list_requests():
-    return _placeholder("Đề nghị kinh phí")
+    actor = _actor()
+    filters = {
+        "status": request.args.get("status") if request.args.get("status") in REQUEST_STATUSES else None,
+        "fiscal_year": _int_arg("fiscal_year", 2000, 2100),
+        "unit": (request.args.get("unit") or "").strip()[:20] or None,
+        "q": (request.args.get("q") or "").strip()[:100] or None,
+    }
+    if actor.role in UNIT_ROLES:
+        filters["unit"] = None  # a unit sees its own requests only; no unit filter to offer
+    page = _int_arg("page", 1, 10**6) or 1
+    result = paginate(queries.requests_stmt(actor, **filters), {"page": page, "per_page": PAGE_SIZE})
+    units = []
+    if actor.role not in UNIT_ROLES:
+        units = db.session.execute(sa.select(Unit).order_by(Unit.code)).scalars().all()
+    args = {k: v for k, v in filters.items() if v is not None}
+    return render_template("budgets/requests.html", result=result, filters=filters, units=units,
+                           args=args, has_next=page * PAGE_SIZE < result["total"],
+                           years=_year_choices(filters["fiscal_year"]))
 
 
-@bp.get("/requests/new")
+def _render_request_form(values, errors, *, record=None, status=200, message=None):
+    return render_template("budgets/request_form.html", values=values, errors=errors, record=record,
+                           categories=CATEGORIES, message=message), status
+
+
+def _blank_request_values():
+    return {"fiscal_year": str(date.today().year), "lines": [{}, {}]}
+
+
+@bp.route("/requests/new", methods=["GET", "POST"])
 @login_required
 def new_request():
-    return _placeholder("Lập đề nghị")
+    actor = _actor()
+    perm.require_unit_role(actor)
+    if request.method == "GET":
+        return _render_request_form(_blank_request_values(), {})
+    data, errors, values = load_form(RequestCreateSchema(), _with(request.form), list_fields=("lines",))
+    if errors:
+        return _render_request_form(values, errors, status=422)
+    try:
+        record = services.create_request(actor, **data)
+        if request.form.get("action") == "submit":
+            services.submit_request(actor, record)
+    except DomainError as error:
+        _refused(error)
+        return _render_request_form(values, _form_errors(error), status=error.status,
+                                    message=error.message)
+    db.session.commit()
+    if record.status == SUBMITTED:
+        flash(_("Đã lập và gửi đề nghị %(number)s tới Sở Tài chính.", number=record.number), "success")
+    else:
+        flash(_("Đã lưu nháp đề nghị %(number)s.", number=record.number), "success")
+    return redirect(url_for("budgets.show_request", request_id=record.id))
 
+
+def _values_of(record: FundingRequest) -> dict:
+    return {
+        "fiscal_year": str(record.fiscal_year), "title": record.title,
+        "justification": record.justification, "letter_no": record.letter_no or "",
+        "lines": [{"category": ln.category, "description": ln.description,
+                   "quantity": str(ln.quantity), "unit_cost": _money_text(ln.unit_cost)}
+                  for ln in record.lines],
+    }
+
+
+@bp.route("/requests/<int:request_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_request(request_id):
+    actor = _actor()
+    record = queries.get_request(actor, request_id)
+    perm.check_owner_unit(actor, record, "đề nghị")
+    if record.status not in EDITABLE:
+        flash(_("Đề nghị %(number)s đang ở trạng thái “%(status)s”: không sửa được.",
+                number=record.number, status=_(REQUEST_STATUS_LABELS[record.status])), "warning")
+        return redirect(url_for("budgets.show_request", request_id=record.id))
+    if request.method == "GET":
+        return _render_request_form(_values_of(record), {}, record=record)
+    form = _with(request.form)
+    form.pop("fiscal_year", None)  # the fiscal year of a filed request does not change
+    data, errors, values = load_form(RequestUpdateSchema(), form, list_fields=("lines",))
+    values["fiscal_year"] = str(record.fiscal_year)
+    if "title" not in values:
+        errors = {**errors, "title": [_("Không được để trống.")]}
+    if errors:
+        return _render_request_form(values, errors, record=record, status=422)
+    data.setdefault("justification", "")  # an emptied box clears the field
+    data.setdefault("letter_no", None)
+    try:
+        services.update_request(actor, record, **data)
+        if request.form.get("action") == "submit":
+            services.submit_request(actor, record)
+    except DomainError as error:
+        _refused(error)
+        record = queries.get_request(actor, request_id)
+        return _render_request_form(values, _form_errors(error), record=record, status=error.status,
+                                    message=error.message)
+    db.session.commit()
+    if record.status == SUBMITTED:
+        flash(_("Đã sửa và gửi lại đề nghị %(number)s.", number=record.number), "success")
+    else:
+        flash(_("Đã lưu đề nghị %(number)s.", number=record.number), "success")
+    return redirect(url_for("budgets.show_request", request_id=record.id))
+
+
+# --- requests: detail and actions ------------------------------------------------------------
+
+def _render_request(record_id, *, active=None, values=None, errors=None, status=200, alert=None):
+    """The detail page; `active` names the form whose values/errors are shown after a refusal."""
+    actor = _actor()
+    record = queries.get_request(actor, record_id)
+    allocations = db.session.execute(
+        queries.allocations_stmt(actor, request_id=record.id)).unique().scalars().all()
+    envelopes = []
+    if actor.role == FINANCE_OFFICER:
+        envelopes = db.session.execute(
+            queries.envelopes_stmt(actor, fiscal_year=record.fiscal_year)).scalars().all()
+    is_owner = actor.role in UNIT_ROLES and record.unit_id == actor.unit_id
+    remaining = record.requested_total - record.approved_total
+    can = {
+        "edit": is_owner and record.status in EDITABLE,
+        "submit": is_owner and record.status in EDITABLE,
+        "withdraw": is_owner and record.status in (DRAFT, SUBMITTED, RETURNED),
+        "upload": is_owner and record.status in OPEN_FOR_DOCUMENTS,
+        "decide": actor.role == FINANCE_OFFICER and record.status == SUBMITTED,
+        "allocate": actor.role == FINANCE_OFFICER and record.status in (SUBMITTED, APPROVED)
+        and remaining > 0,
+    }
+    # what each category of the request asked for and has received so far
+    by_category = {}
+    for line in record.lines:
+        by_category.setdefault(line.category, [0, 0])[0] += line.amount
+    for allocation in allocations:
+        if allocation.category in by_category:
+            by_category[allocation.category][1] += allocation.amount
+    most_lacking = max(by_category, key=lambda c: by_category[c][0] - by_category[c][1], default="")
+    defaults = {
+        "allocate": {"amount": _money_text(remaining), "decision_date": date.today().isoformat(),
+                     "category": most_lacking,
+                     "envelope_id": str(envelopes[0].id) if len(envelopes) == 1 else ""},
+    }
+    forms = {name: ((values or {}) if active == name else defaults.get(name, {}),
+                    (errors or {}) if active == name else {})
+             for name in ("return", "reject", "allocate", "upload")}
+    return render_template(
+        "budgets/request_detail.html", r=record, allocations=allocations, envelopes=envelopes,
+        documents=documents_of("request", record.id), history=_history("request", record.id),
+        can=can, forms=forms, active=active, alert=alert, remaining=remaining, by_category=by_category,
+    ), status
+
+
+@bp.get("/requests/<int:request_id>")
+@login_required
+def show_request(request_id):
+    return _render_request(request_id)
+
+
+def _simple_action(request_id, action, done_message):
+    actor = _actor()
+    record = queries.get_request(actor, request_id)
+    try:
+        action(actor, record)
+    except DomainError as error:
+        _refused(error)
+        return _render_request(request_id, status=error.status, alert=error.message)
+    db.session.commit()
+    flash(done_message % {"number": record.number}, "success")
+    return redirect(url_for("budgets.show_request", request_id=request_id))
+
+
+@bp.post("/requests/<int:request_id>/submit")
+@login_required
+def submit_request(request_id):
+    return _simple_action(request_id, services.submit_request,
+                          _("Đã gửi đề nghị %(number)s tới Sở Tài chính."))
+
+
+@bp.post("/requests/<int:request_id>/withdraw")
+@login_required
+def withdraw_request(request_id):
+    return _simple_action(request_id, services.withdraw_request, _("Đã rút đề nghị %(number)s."))
+
+
+def _reason_action(request_id, name, action, done_message):
+    actor = _actor()
+    perm.require_finance(actor)
+    record = queries.get_request(actor, request_id)
+    data, errors, values = load_form(ReasonSchema(), _with(request.form))
+    if errors:
+        return _render_request(request_id, active=name, values=values, errors=errors, status=422,
+                               alert=_("Vui lòng ghi rõ lý do (ít nhất 3 ký tự)."))
+    try:
+        action(actor, record, reason=data["reason"])
+    except DomainError as error:
+        _refused(error)
+        return _render_request(request_id, active=name, values=values, errors=_form_errors(error),
+                               status=error.status, alert=error.message)
+    db.session.commit()
+    flash(done_message % {"number": record.number}, "success")
+    return redirect(url_for("budgets.finance_queue"))
+
+
+@bp.post("/requests/<int:request_id>/return")
+@login_required
+def return_request(request_id):
+    return _reason_action(request_id, "return", services.return_request,
+                          _("Đã trả lại đề nghị %(number)s cho đơn vị."))
+
+
+@bp.post("/requests/<int:request_id>/reject")
+@login_required
+def reject_request(request_id):
+    return _reason_action(request_id, "reject", services.reject_request,
+                          _("Đã từ chối đề nghị %(number)s."))
+
+
+@bp.post("/requests/<int:request_id>/allocate")
+@login_required
+def allocate_request(request_id):
+    actor = _actor()
+    perm.require_finance(actor)
+    record = queries.get_request(actor, request_id)
+    form = _with(request.form, unit_code=record.unit.code, request_id=str(record.id))
+    data, errors, values = load_form(AllocationCreateSchema(), form)
+    if errors:
+        return _render_request(request_id, active="allocate", values=values, errors=errors, status=422,
+                               alert=_("Quyết định phân bổ chưa hợp lệ: kiểm tra các ô được đánh dấu."))
+    try:
+        allocation = services.create_allocation(actor, **data)
+    except DomainError as error:
+        _refused(error)
+        return _render_request(request_id, active="allocate", values=values,
+                               errors=_form_errors(error), status=error.status, alert=error.message)
+    db.session.commit()
+    flash(_("Đã phân bổ %(amount)s cho đề nghị %(number)s (quyết định %(decision)s).",
+            amount=_money_text(allocation.amount) + " ₫", number=record.number,
+            decision=allocation.decision_no), "success")
+    return redirect(url_for("budgets.show_request", request_id=request_id))
+
+
+@bp.post("/requests/<int:request_id>/documents")
+@login_required
+def upload_request_document(request_id):
+    actor = _actor()
+    record = queries.get_request(actor, request_id)
+    perm.check_owner_unit(actor, record, "đề nghị")
+    upload = request.files.get("file")
+    try:
+        if record.status not in OPEN_FOR_DOCUMENTS:
+            raise ValidationFailed.field("file", _("Đề nghị đã kết thúc xử lý: không nhận thêm tài liệu."))
+        if upload is None or not upload.filename:
+            raise ValidationFailed.field("file", _("Chọn một tệp để tải lên."))
+        document = save_document(
+            actor, "request", record.id, filename=upload.filename, stream=upload.stream,
+            upload_folder=current_app.config["UPLOAD_FOLDER"],
+            max_bytes=current_app.config["MAX_UPLOAD_MB"] * 1024 * 1024)
+    except DomainError as error:
+        _refused(error)
+        return _render_request(request_id, active="upload", errors=_form_errors(error),
+                               status=error.status, alert=error.message)
+    db.session.commit()
+    flash(_("Đã tải lên %(name)s.", name=document.original_name), "success")
+    return redirect(url_for("budgets.show_request", request_id=request_id))
+
+
+@bp.get("/documents/<int:document_id>")
+@login_required
+def download_document(document_id):
+    document, _owner = queries.get_document(_actor(), document_id)
+    path = document_path(current_app.config["UPLOAD_FOLDER"], document)
+    if not os.path.isfile(path):
+        raise NotFound(_("Tệp của tài liệu này không còn trên máy chủ."))
+    return send_file(path, as_attachment=True, download_name=document.original_name,
+                     mimetype=document.content_type, max_age=0)
+
+
+# --- finance queue ---------------------------------------------------------------------------
 
 @bp.get("/finance")
 @login_required
 def finance_queue():
-    return _placeholder("Đề nghị chờ xử lý")
+    actor = _actor()
+    queue = db.session.execute(queries.finance_queue_stmt(actor)).unique().scalars().all()
+    year = date.today().year
+    envelopes = db.session.execute(queries.envelopes_stmt(actor, fiscal_year=year)).scalars().all()
+    return render_template("budgets/finance_queue.html", queue=queue, envelopes=envelopes, year=year)
+
+
+# --- envelopes -------------------------------------------------------------------------------
+
+def _render_envelopes(values=None, errors=None, status=200, message=None):
+    actor = _actor()
+    year = _int_arg("fiscal_year", 2000, 2100)
+    envelopes = db.session.execute(queries.envelopes_stmt(actor, fiscal_year=year)).scalars().all()
+    totals = {key: sum(getattr(e, key) for e in envelopes) for key in ("total", "allocated", "available")}
+    if values is None:
+        values = {"fiscal_year": str(year or date.today().year),
+                  "decision_date": date.today().isoformat()}
+    return render_template("budgets/envelopes.html", envelopes=envelopes, totals=totals, year=year,
+                           years=_year_choices(year), values=values, errors=errors or {},
+                           message=message), status
 
 
 @bp.get("/envelopes")
 @login_required
 def list_envelopes():
-    return _placeholder("Nguồn kinh phí")
+    return _render_envelopes()
+
+
+@bp.post("/envelopes")
+@login_required
+def create_envelope():
+    actor = _actor()
+    perm.require_finance(actor)
+    data, errors, values = load_form(EnvelopeCreateSchema(), _with(request.form))
+    if errors:
+        return _render_envelopes(values, errors, 422)
+    try:
+        envelope = services.create_envelope(actor, **data)
+    except DomainError as error:
+        _refused(error)
+        return _render_envelopes(values, _form_errors(error), error.status, error.message)
+    db.session.commit()
+    flash(_("Đã tạo nguồn kinh phí %(code)s – %(name)s.", code=envelope.code, name=envelope.name), "success")
+    return redirect(url_for("budgets.show_envelope", envelope_id=envelope.id))
+
+
+def _render_envelope(envelope_id, values=None, errors=None, status=200, message=None):
+    actor = _actor()
+    envelope = queries.get_envelope(actor, envelope_id)
+    allocations = db.session.execute(
+        queries.allocations_stmt(actor, envelope_id=envelope.id)).unique().scalars().all()
+    if values is None:
+        values = {"decision_date": date.today().isoformat()}
+    return render_template("budgets/envelope_detail.html", e=envelope, allocations=allocations,
+                           values=values, errors=errors or {}, message=message,
+                           sees_all=actor.role in (FINANCE_OFFICER, AUDITOR)), status
+
+
+@bp.get("/envelopes/<int:envelope_id>")
+@login_required
+def show_envelope(envelope_id):
+    return _render_envelope(envelope_id)
+
+
+@bp.post("/envelopes/<int:envelope_id>/supplements")
+@login_required
+def add_supplement(envelope_id):
+    actor = _actor()
+    perm.require_finance(actor)
+    queries.get_envelope(actor, envelope_id)
+    data, errors, values = load_form(SupplementCreateSchema(), _with(request.form))
+    if errors:
+        return _render_envelope(envelope_id, values, errors, 422)
+    try:
+        envelope = services.add_supplement(actor, envelope_id, **data)
+    except DomainError as error:
+        _refused(error)
+        return _render_envelope(envelope_id, values, _form_errors(error), error.status, error.message)
+    db.session.commit()
+    flash(_("Đã bổ sung %(amount)s vào nguồn %(code)s.", amount=_money_text(data["amount"]) + " ₫",
+            code=envelope.code), "success")
+    return redirect(url_for("budgets.show_envelope", envelope_id=envelope_id))
+
+
+# --- allocations -----------------------------------------------------------------------------
+
+def _render_allocation(allocation_id, values=None, errors=None, status=200, message=None):
+    actor = _actor()
+    allocation = queries.get_allocation(actor, allocation_id)
+    return render_template("budgets/allocation_detail.html", a=allocation, values=values or {},
+                           errors=errors or {}, message=message,
+                           history=_history("allocation", allocation.id)), status
+
+
+@bp.get("/allocations/<int:allocation_id>")
+@login_required
+def show_allocation(allocation_id):
+    return _render_allocation(allocation_id)
+
+
+@bp.post("/allocations/<int:allocation_id>/adjustments")
+@login_required
+def adjust_allocation(allocation_id):
+    actor = _actor()
+    perm.require_finance(actor)
+    queries.get_allocation(actor, allocation_id)
+    data, errors, values = load_form(AdjustmentCreateSchema(), _with(request.form))
+    if errors:
+        return _render_allocation(allocation_id, values, errors, 422)
+    try:
+        allocation = services.adjust_allocation(actor, allocation_id, **data)
+    except DomainError as error:
+        _refused(error)
+        return _render_allocation(allocation_id, values, _form_errors(error), error.status, error.message)
+    db.session.commit()
+    flash(_("Đã điều chỉnh phân bổ; số được giao mới: %(amount)s.",
+            amount=_money_text(allocation.amount) + " ₫"), "success")
+    return redirect(url_for("budgets.show_allocation", allocation_id=allocation_id))
+

@@ -1,5 +1,6 @@
 """Roles and the generic checks every domain's permission rules are written with."""
 from app.core.errors import Forbidden
+from app.core.i18n import N_
 
 UNIT_OFFICER = "unit_officer"
 DIC_OFFICER = "dic_officer"
@@ -11,11 +12,11 @@ UNIT_ROLES = (UNIT_OFFICER, DIC_OFFICER)  # roles that act for one unit and see 
 READ_ALL_ROLES = (FINANCE_OFFICER, AUDITOR)
 
 ROLE_LABELS = {
-    UNIT_OFFICER: "Cán bộ đơn vị",
-    DIC_OFFICER: "Cán bộ Sở TT&TT",
-    FINANCE_OFFICER: "Cán bộ Sở Tài chính",
-    AUDITOR: "Kiểm toán / Thanh tra",
-    ADMIN: "Quản trị hệ thống",
+    UNIT_OFFICER: N_("Cán bộ đơn vị"),
+    DIC_OFFICER: N_("Cán bộ Sở TT&TT"),
+    FINANCE_OFFICER: N_("Cán bộ Sở Tài chính"),
+    AUDITOR: N_("Kiểm toán / Thanh tra"),
+    ADMIN: N_("Quản trị hệ thống"),
 }
 
 
