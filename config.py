@@ -88,6 +88,7 @@ class ProductionConfig(Config):
                 "APP_CONFIG=production needs SECRET_KEY in the environment "
                 "(at least 32 random characters, not the development default)."
             )
+        cls.SECRET_KEY = key  # the key checked is the key used, even if the class was imported earlier
 
 
 CONFIGS = {

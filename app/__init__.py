@@ -5,6 +5,7 @@ import os
 from flask import Flask, jsonify, request, session
 from sqlalchemy import text
 
+from app.core import validation_messages
 from config import CONFIGS
 
 
@@ -19,6 +20,7 @@ def create_app(config=None) -> Flask:
             config_class.check()
         app.config.from_object(config_class)
     os.makedirs(app.instance_path, exist_ok=True)
+    validation_messages.install()
     logging.basicConfig(level=logging.WARNING)
     logging.getLogger("app").setLevel(logging.INFO)
 
@@ -135,6 +137,11 @@ def _register_hooks(app):
         # exempt only because it authenticates with bearer tokens and ignores the cookie.
         if request.method in ("POST", "PUT", "PATCH", "DELETE") and not request.path.startswith("/api/"):
             csrf.protect()
+
+    @app.before_request
+    def _refuse_unstorable_input():
+        from app.core.errors import refuse_unstorable_input
+        return refuse_unstorable_input()
 
     @app.before_request
     def _load_user_early():

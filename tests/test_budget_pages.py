@@ -13,7 +13,7 @@ from app.budgets import services
 from app.budgets.models import Allocation, Envelope, FundingRequest
 from app.core.audit import AuditEntry
 from app.core.documents import Document
-from app.core.money import NOT_INTEGER
+from app.core.money import NOT_MONEY
 from app.extensions import db
 from tests.conftest import PASSWORD
 
@@ -217,7 +217,7 @@ def test_bad_amount_rerenders_with_field_error_and_keeps_values(app, budget):
     response = unit.submit("/requests/new", "/requests/new", _request_form(action="submit"))
     assert response.status_code == 422
     page = text(response)
-    assert NOT_INTEGER in page
+    assert NOT_MONEY in page
     assert 'data-field-error="unit_cost"' in page
     assert 'value="1.5OO.000"' in page and 'value="1.500.000"' in page  # both rows, as typed
     assert 'value="Đặt hàng báo Bình Định"' in page and 'value="12/STP-VP"' in page
@@ -296,7 +296,7 @@ def test_refused_allocation_shows_message_and_changes_nothing(app, budget):
     response = finance.submit(detail, f"{detail}/allocate", {**form, "amount": "nhiều", "chapter_code": "41"})
     assert response.status_code == 422
     page = text(response)
-    assert NOT_INTEGER in page and 'data-field-error="chapter_code"' in page and 'value="nhiều"' in page
+    assert NOT_MONEY in page and 'data-field-error="chapter_code"' in page and 'value="nhiều"' in page
     assert state(app) == before
 
     # the unit cannot post the finance form at all

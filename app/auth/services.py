@@ -1,6 +1,7 @@
 """Users, logins, web sessions and API tokens. Plain functions of an actor and values."""
 import hashlib
 import logging
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -20,6 +21,7 @@ from app.units.models import Unit
 log = logging.getLogger("app.auth")
 
 PASSWORD_MIN, PASSWORD_MAX = 10, 128
+USERNAME_RE = re.compile(r"[a-z0-9._-]{3,64}")
 # Runs when the username is unknown so that a miss costs as much as a wrong password.
 _DUMMY_HASH: dict[str, str] = {}
 
@@ -50,7 +52,13 @@ def _needs_rehash(password_hash: str) -> bool:
 def create_user(actor, *, username, password, full_name, role, unit_code=None) -> User:
     if actor is not None:  # None only from the command line, run by the server's operator
         require_role(actor, ADMIN)
-    username = username.strip().lower()
+    username = (username or "").strip().lower()
+    # The API's schema checks these too; the command line reaches this function directly.
+    if not USERNAME_RE.fullmatch(username):
+        raise ValidationFailed.field("username", "Tên đăng nhập 3-64 ký tự: chữ không dấu, số, dấu chấm, gạch.")
+    full_name = (full_name or "").strip()
+    if not 1 <= len(full_name) <= 200:
+        raise ValidationFailed.field("full_name", "Họ tên không được để trống (tối đa 200 ký tự).")
     if role not in ROLES:
         raise ValidationFailed.field("role", "Vai trò không hợp lệ.")
     check_password_policy(password)
@@ -66,7 +74,7 @@ def create_user(actor, *, username, password, full_name, role, unit_code=None) -
     user = User(
         username=username,
         password_hash=hash_password(password),
-        full_name=full_name.strip(),
+        full_name=full_name,
         role=role,
         unit=unit,
     )
@@ -130,6 +138,9 @@ def recent_failures(username: str, now: datetime) -> int:
         sa.select(sa.func.count(LoginAttempt.id)).where(
             LoginAttempt.username == username,
             LoginAttempt.succeeded.is_(False),
+            # Attempts refused by throttling itself do not count: otherwise every retry during the
+            # lock-out would push its end further away, and "until the window passes" never comes.
+            LoginAttempt.throttled.is_(False),
             LoginAttempt.at > now - window,
         )
     ).scalar_one()

@@ -23,6 +23,10 @@ HOME_BY_ROLE = {
 def _safe_next(target: str | None) -> str | None:
     if not target:
         return None
+    # Browsers read "\\" as "/" and drop tabs and newlines: "/\\evil.example" or "/\t/evil.example"
+    # would leave the site, so such targets are refused along with absolute URLs.
+    if "\\" in target or any(ord(ch) < 32 or ord(ch) == 127 for ch in target):
+        return None
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return None
@@ -53,6 +57,9 @@ def login():
         else:
             message, status = "Tên đăng nhập hoặc mật khẩu không đúng.", 401
         return render_template("auth/login.html", errors={}, values=values, message=message), status
+    if current_user.is_authenticated:
+        # Logging in again in the same browser retires the previous session id: its copies die too.
+        services.end_session(current_user.session_token, None)
     session.clear()  # a fresh session (and cookie content) at every login
     result.user.session_token = services.start_session(
         result.user, ip=request.remote_addr, user_agent=request.user_agent.string)

@@ -7,8 +7,8 @@ import logging
 from flask import jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_smorest import Api
-from sqlalchemy.exc import IntegrityError
-from werkzeug.exceptions import HTTPException
+from sqlalchemy.exc import DataError, IntegrityError
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 log = logging.getLogger(__name__)
 
@@ -135,10 +135,15 @@ class ApiWithContractErrors(Api):
             message = "Nội dung JSON không hợp lệ."
         if status == 413:
             message = HTTP_MESSAGES[413]
+        if status == 400 and not wants_json():
+            # On pages a 400 is nearly always a form whose CSRF token expired with its session.
+            message = "Biểu mẫu đã hết hạn hoặc yêu cầu không hợp lệ. Vui lòng tải lại trang và thử lại."
         if status >= 500:
             log.exception("unhandled error", exc_info=error)
         response = render_error(status, code, message, details)
-        headers = data.get("headers") or {}
+        headers = dict(data.get("headers") or {})
+        if isinstance(error, MethodNotAllowed) and error.valid_methods:
+            headers.setdefault("Allow", ", ".join(error.valid_methods))  # RFC 9110 requires it on 405
         if isinstance(response, tuple):
             return response[0], response[1], headers
         response.headers.extend(headers)
@@ -161,7 +166,69 @@ def register_error_handlers(app):
         return render_error(409, "rule_violation",
                             "Thao tác vi phạm ràng buộc dữ liệu (có thể do một thao tác đồng thời). Vui lòng thử lại.")
 
+    @app.errorhandler(DataError)
+    def _data_error(error: DataError):
+        # A value the database cannot hold (out of range, too long, a NUL byte on PostgreSQL) is bad
+        # input that slipped past the schemas: refuse it, never 500.
+        db.session.rollback()
+        log.warning("data error: %s", error.orig)
+        return render_error(422, "validation_error", HTTP_MESSAGES[422])
+
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):  # HTTPExceptions go to the Api's more specific handler
         log.exception("unhandled error")
         return render_error(500, "internal_error", HTTP_MESSAGES[500])
+
+
+# --- text that no column can hold --------------------------------------------------------------
+
+def _unstorable(text: str) -> bool:
+    """NUL (PostgreSQL's text refuses it) or a lone surrogate (not encodable as UTF-8)."""
+    if "\x00" in text:
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def unstorable_field(data) -> str | None:
+    """The top-level field of a parsed JSON body whose text (at any depth) cannot be stored."""
+    roots = list(data.items()) if isinstance(data, dict) else [("_schema", data)]
+    for name, value in roots:
+        if isinstance(name, str) and _unstorable(name):
+            return "_schema"
+        stack = [value]  # iterative: a deep but parsable body must not overflow the stack here
+        while stack:
+            item = stack.pop()
+            if isinstance(item, str):
+                if _unstorable(item):
+                    return name
+            elif isinstance(item, dict):
+                stack.extend(item.keys())
+                stack.extend(item.values())
+            elif isinstance(item, list):
+                stack.extend(item)
+    return None
+
+
+def refuse_unstorable_input():
+    """A before_request hook: bad text in the query, a form or a JSON body answers 422 naming the
+    field, and JSON nested too deep to parse answers 400, instead of a 500 further on."""
+    message = "Dữ liệu chứa ký tự không hợp lệ (ký tự NUL hoặc mã Unicode lỗi)."
+    if request.is_json:
+        try:
+            data = request.get_json(silent=True)
+        except RecursionError:
+            return render_error(400, "bad_request", "Nội dung JSON lồng nhau quá sâu.",
+                                {"json": ["Nội dung JSON lồng nhau quá sâu."]})
+        field = unstorable_field(data) if data is not None else None
+        if field is not None:
+            return render_error(422, "validation_error", message, {field: [message]})
+    for source in (request.args, request.form):
+        for key, value in source.items(multi=True):
+            if _unstorable(key) or _unstorable(value):
+                name = "_schema" if _unstorable(key) else key
+                return render_error(422, "validation_error", message, {name: [message]})
+    return None

@@ -12,7 +12,8 @@ MAX_TOTAL = 10**18
 FORM_INPUT: ContextVar[bool] = ContextVar("FORM_INPUT", default=False)
 
 _FORM_NUMBER = re.compile(r"-?\d+")
-NOT_INTEGER = "Phải là số nguyên đồng (không có phần thập phân, không phải chuỗi)."
+NOT_INTEGER = "Phải là số nguyên (không có phần thập phân, không phải chuỗi)."
+NOT_MONEY = "Số tiền phải là số nguyên đồng (không có phần thập phân, không phải chuỗi)."
 
 
 def parse_form_integer(value: str):
@@ -35,7 +36,10 @@ class StrictInteger(fields.Integer):
         if isinstance(value, bool):
             raise self.make_error("invalid")
         if FORM_INPUT.get() and isinstance(value, str):
-            value = parse_form_integer(value)
+            try:
+                value = parse_form_integer(value)
+            except ValidationError:
+                raise self.make_error("invalid") from None
         return super()._deserialize(value, attr, data, **kwargs)
 
 
@@ -44,6 +48,7 @@ def Money(*, signed: bool = False, **kwargs):  # noqa: N802 - reads like a field
     validators = [validate.Range(min=-MAX_AMOUNT if signed else 1, max=MAX_AMOUNT)]
     if signed:
         validators.append(validate.NoneOf([0], error="Số tiền điều chỉnh phải khác 0."))
+    kwargs.setdefault("error_messages", {"invalid": NOT_MONEY})
     return StrictInteger(validate=validators, **kwargs)
 
 

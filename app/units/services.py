@@ -23,11 +23,14 @@ def create_unit(actor, *, code, name, kind, contact_name=None, contact_phone=Non
     if actor is not None:
         require_role(actor, ADMIN)
     code = code.strip().upper()
+    name = name.strip()
+    if len(name) < 2:
+        raise ValidationFailed.field("name", "Tên đơn vị phải có ít nhất 2 ký tự.")
     if db.session.get(UnitKind, kind) is None:
         raise ValidationFailed.field("kind", f"Loại đơn vị không hợp lệ; chọn một trong: {', '.join(unit_kind_codes())}.")
     if db.session.execute(sa.select(Unit.id).filter_by(code=code)).first():
         raise ValidationFailed.field("code", f"Mã đơn vị {code} đã tồn tại.")
-    unit = Unit(code=code, name=name.strip(), kind=kind, contact_name=contact_name,
+    unit = Unit(code=code, name=name, kind=kind, contact_name=contact_name,
                 contact_phone=contact_phone, contact_email=contact_email)
     db.session.add(unit)
     db.session.flush()
