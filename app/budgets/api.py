@@ -1,1 +1,276 @@
-blueprints = []
+"""HTTP API v1 for envelopes, funding requests, allocations and their documents (DESIGN §6).
+
+Each handler loads the record (which checks the actor may see it), calls one service with the actor
+and plain values, commits once and returns the object. Role checks that need no record run before
+the body is parsed, so a caller without the role hears 403 whatever they sent.
+"""
+import functools
+import os
+
+import sqlalchemy as sa
+from flask import current_app, jsonify, request, send_file
+from flask_smorest import Blueprint
+from flask_smorest.fields import Upload
+from marshmallow import Schema
+
+from app.budgets import permissions as perm
+from app.budgets import queries, services
+from app.budgets.schemas import (AdjustmentCreateSchema, AllocationCreateSchema, AllocationListArgs,
+                                 AllocationOut, DocumentOut, EnvelopeCreateSchema, EnvelopeListArgs,
+                                 EnvelopeOut, ReasonSchema, RequestCreateSchema, RequestListArgs,
+                                 RequestOut, RequestUpdateSchema, SupplementCreateSchema)
+from app.core import idempotency
+from app.core.api import PageArgs, api_actor, list_schema, paginate
+from app.core.documents import Document, document_path, save_document
+from app.core.errors import NotFound
+from app.extensions import db
+
+envelopes_blp = Blueprint("envelopes_api", __name__, url_prefix="/api/v1/envelopes",
+                          description="Nguồn kinh phí và bổ sung kinh phí")
+requests_blp = Blueprint("requests_api", __name__, url_prefix="/api/v1/requests",
+                         description="Đề nghị cấp kinh phí")
+allocations_blp = Blueprint("allocations_api", __name__, url_prefix="/api/v1/allocations",
+                            description="Quyết định phân bổ và điều chỉnh")
+documents_blp = Blueprint("documents_api", __name__, url_prefix="/api/v1/documents",
+                          description="Tải tài liệu đính kèm")
+blueprints = [envelopes_blp, requests_blp, allocations_blp, documents_blp]
+
+
+def _money_roles_only():
+    """401 without a token, 403 for roles that handle no money (admins), before anything else."""
+    perm.require_money_access(api_actor())
+
+
+for _blp in blueprints:
+    _blp.before_request(_money_roles_only)
+
+
+def role_check(check):
+    """Run a role check on the actor before the body is parsed (place it just under `route`)."""
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapper(*args, **kwargs):
+            check(api_actor())
+            return view(*args, **kwargs)
+        return wrapper
+    return decorator
+
+
+def max_upload_bytes() -> int:
+    return int(current_app.config.get("MAX_UPLOAD_MB", 20)) * 1024 * 1024
+
+
+class UploadSchema(Schema):
+    file = Upload(required=True, error_messages={"required": "Cần chọn tệp (trường `file`)."})
+
+
+# --- envelopes ------------------------------------------------------------------------------
+
+@envelopes_blp.route("", methods=["GET"])
+@envelopes_blp.arguments(EnvelopeListArgs, location="query")
+@envelopes_blp.response(200, list_schema(EnvelopeOut))
+def list_envelopes(args):
+    return paginate(queries.envelopes_stmt(api_actor(), fiscal_year=args.get("fiscal_year")), args)
+
+
+@envelopes_blp.route("", methods=["POST"])
+@role_check(perm.require_finance)
+@envelopes_blp.arguments(EnvelopeCreateSchema)
+@envelopes_blp.response(201, EnvelopeOut)
+def create_envelope(data):
+    envelope = services.create_envelope(api_actor(), **data)
+    db.session.commit()
+    return envelope
+
+
+@envelopes_blp.route("/<int:envelope_id>", methods=["GET"])
+@envelopes_blp.response(200, EnvelopeOut)
+def get_envelope(envelope_id):
+    return queries.get_envelope(api_actor(), envelope_id)
+
+
+@envelopes_blp.route("/<int:envelope_id>/supplements", methods=["POST"])
+@role_check(perm.require_finance)
+@envelopes_blp.arguments(SupplementCreateSchema)
+@envelopes_blp.response(201, EnvelopeOut)
+def add_supplement(data, envelope_id):
+    actor = api_actor()
+    envelope = queries.get_envelope(actor, envelope_id)
+    envelope = services.add_supplement(actor, envelope.id, **data)
+    db.session.commit()
+    return envelope
+
+
+# --- funding requests -----------------------------------------------------------------------
+
+@requests_blp.route("", methods=["GET"])
+@requests_blp.arguments(RequestListArgs, location="query")
+@requests_blp.response(200, list_schema(RequestOut))
+def list_requests(args):
+    filters = {k: args.get(k) for k in ("fiscal_year", "status", "unit", "q")}
+    return paginate(queries.requests_stmt(api_actor(), **filters), args)
+
+
+@requests_blp.route("", methods=["POST"])
+@role_check(perm.require_unit_role)
+@requests_blp.arguments(RequestCreateSchema)
+@requests_blp.response(201, RequestOut)
+def create_request(data):
+    funding_request = services.create_request(api_actor(), **data)
+    db.session.commit()
+    return funding_request
+
+
+@requests_blp.route("/<int:request_id>", methods=["GET"])
+@requests_blp.response(200, RequestOut)
+def get_request(request_id):
+    return queries.get_request(api_actor(), request_id)
+
+
+@requests_blp.route("/<int:request_id>", methods=["PATCH"])
+@role_check(perm.require_unit_role)
+@requests_blp.arguments(RequestUpdateSchema)
+@requests_blp.response(200, RequestOut)
+def update_request(data, request_id):
+    actor = api_actor()
+    funding_request = services.update_request(actor, queries.get_request(actor, request_id), **data)
+    db.session.commit()
+    return funding_request
+
+
+def _request_action(service, request_id, **values):
+    actor = api_actor()
+    funding_request = service(actor, queries.get_request(actor, request_id), **values)
+    db.session.commit()
+    return funding_request
+
+
+@requests_blp.route("/<int:request_id>/submit", methods=["POST"])
+@role_check(perm.require_unit_role)
+@requests_blp.response(200, RequestOut)
+def submit_request(request_id):
+    return _request_action(services.submit_request, request_id)
+
+
+@requests_blp.route("/<int:request_id>/withdraw", methods=["POST"])
+@role_check(perm.require_unit_role)
+@requests_blp.response(200, RequestOut)
+def withdraw_request(request_id):
+    return _request_action(services.withdraw_request, request_id)
+
+
+@requests_blp.route("/<int:request_id>/return", methods=["POST"])
+@role_check(perm.require_finance)
+@requests_blp.arguments(ReasonSchema)
+@requests_blp.response(200, RequestOut)
+def return_request(data, request_id):
+    return _request_action(services.return_request, request_id, reason=data["reason"])
+
+
+@requests_blp.route("/<int:request_id>/reject", methods=["POST"])
+@role_check(perm.require_finance)
+@requests_blp.arguments(ReasonSchema)
+@requests_blp.response(200, RequestOut)
+def reject_request(data, request_id):
+    return _request_action(services.reject_request, request_id, reason=data["reason"])
+
+
+@requests_blp.route("/<int:request_id>/documents", methods=["GET"])
+@requests_blp.arguments(PageArgs, location="query")
+@requests_blp.response(200, list_schema(DocumentOut))
+def list_request_documents(args, request_id):
+    funding_request = queries.get_request(api_actor(), request_id)
+    stmt = (sa.select(Document).filter_by(owner_type="request", owner_id=funding_request.id)
+            .order_by(Document.id))
+    return paginate(stmt, args)
+
+
+@requests_blp.route("/<int:request_id>/documents", methods=["POST"])
+@role_check(perm.require_unit_role)
+@requests_blp.arguments(UploadSchema, location="files")
+@requests_blp.response(201, DocumentOut)
+def upload_request_document(files, request_id):
+    actor = api_actor()
+    funding_request = perm.check_owner_unit(actor, queries.get_request(actor, request_id), "đề nghị")
+    upload = files["file"]
+    document = save_document(actor, "request", funding_request.id, filename=upload.filename,
+                             stream=upload.stream, upload_folder=current_app.config["UPLOAD_FOLDER"],
+                             max_bytes=max_upload_bytes())
+    db.session.commit()
+    return document
+
+
+# --- allocations ----------------------------------------------------------------------------
+
+@allocations_blp.route("", methods=["GET"])
+@allocations_blp.arguments(AllocationListArgs, location="query")
+@allocations_blp.response(200, list_schema(AllocationOut))
+def list_allocations(args):
+    filters = {k: args.get(k) for k in ("fiscal_year", "unit", "envelope_id", "request_id", "category")}
+    return paginate(queries.allocations_stmt(api_actor(), **filters), args)
+
+
+@allocations_blp.route("", methods=["POST"])
+@role_check(perm.require_finance)
+@allocations_blp.arguments(AllocationCreateSchema)
+@allocations_blp.response(201, AllocationOut)
+@allocations_blp.doc(parameters=[{
+    "in": "header", "name": "Idempotency-Key", "required": False, "schema": {"type": "string"},
+    "description": "Gửi lại cùng khóa và cùng nội dung trả lại kết quả lần đầu, không tạo thêm."}])
+def create_allocation(data):
+    actor = api_actor()
+    key = idempotency.check_key(request.headers.get("Idempotency-Key"), required=False)
+    record = None
+    if key is not None:
+        claimed = idempotency.claim("allocations", actor, key, request.get_json())
+        if isinstance(claimed, tuple):
+            status, body = claimed
+            return _json(body, status)
+        record = claimed
+    allocation = services.create_allocation(actor, **data)
+    body = AllocationOut().dump(allocation)
+    if record is not None:
+        idempotency.store_response(record, 201, body)
+    db.session.commit()
+    return _json(body, 201)
+
+
+def _json(body, status):
+    response = jsonify(body)
+    response.status_code = status
+    return response
+
+
+@allocations_blp.route("/<int:allocation_id>", methods=["GET"])
+@allocations_blp.response(200, AllocationOut)
+def get_allocation(allocation_id):
+    return queries.get_allocation(api_actor(), allocation_id)
+
+
+@allocations_blp.route("/<int:allocation_id>/adjustments", methods=["POST"])
+@role_check(perm.require_finance)
+@allocations_blp.arguments(AdjustmentCreateSchema)
+@allocations_blp.response(201, AllocationOut)
+def adjust_allocation(data, allocation_id):
+    actor = api_actor()
+    allocation = queries.get_allocation(actor, allocation_id)
+    allocation = services.adjust_allocation(actor, allocation.id, **data)
+    db.session.commit()
+    return allocation
+
+
+# --- documents ------------------------------------------------------------------------------
+
+@documents_blp.route("/<int:document_id>", methods=["GET"])
+@documents_blp.response(200, description="Nội dung tệp, tải về dạng đính kèm.",
+                        content_type="application/octet-stream")
+def download_document(document_id):
+    document, _owner = queries.get_document(api_actor(), document_id)
+    path = document_path(current_app.config["UPLOAD_FOLDER"], document)
+    if not os.path.isfile(path):
+        raise NotFound("Tệp của tài liệu này không còn trên máy chủ.")
+    response = send_file(path, mimetype=document.content_type, as_attachment=True,
+                         download_name=document.original_name, conditional=False)
+    response.headers["Cache-Control"] = "private, no-store"  # evidence may hold personal data
+    response.headers.pop("Expires", None)
+    return response

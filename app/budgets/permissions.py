@@ -14,6 +14,11 @@ def require_read_envelopes(actor):
     require_role(actor, FINANCE_OFFICER, AUDITOR, UNIT_OFFICER, DIC_OFFICER)
 
 
+def require_money_access(actor):
+    """Every budget endpoint: the roles that handle or inspect money (admins touch none, rule 10)."""
+    require_role(actor, FINANCE_OFFICER, AUDITOR, UNIT_OFFICER, DIC_OFFICER)
+
+
 def scope_to_unit(stmt, model, actor):
     """Limit a query on a unit-owned model to what the actor may see (admins see no money)."""
     if sees_all(actor):

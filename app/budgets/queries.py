@@ -1,7 +1,8 @@
 """Reads for envelopes, requests and allocations, eager-loaded and scoped to the actor."""
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
+from app.auth.models import User
 from app.budgets import permissions as perm
 from app.budgets.models import SUBMITTED, Allocation, Envelope, FundingRequest
 from app.core.documents import Document
@@ -26,9 +27,20 @@ def get_envelope(actor, envelope_id: int) -> Envelope:
     return envelope
 
 
+def _request_list_loads():
+    """Every relationship a list of requests shows, with loaders whose query count does not depend
+    on the rows (a joined load is one query even when no row has reached that step yet)."""
+    return (
+        selectinload(FundingRequest.lines),
+        *(joinedload(rel).lazyload(User.unit) for rel in (
+            FundingRequest.submitted_by, FundingRequest.returned_by, FundingRequest.rejected_by,
+            FundingRequest.withdrawn_by, FundingRequest.approved_by)),
+    )
+
+
 def requests_stmt(actor, *, fiscal_year=None, status=None, unit=None, q=None):
     stmt = perm.scope_to_unit(sa.select(FundingRequest), FundingRequest, actor)
-    stmt = stmt.options(selectinload(FundingRequest.lines)).order_by(FundingRequest.id.desc())
+    stmt = stmt.options(*_request_list_loads()).order_by(FundingRequest.id.desc())
     if fiscal_year is not None:
         stmt = stmt.where(FundingRequest.fiscal_year == fiscal_year)
     if status:
@@ -36,15 +48,15 @@ def requests_stmt(actor, *, fiscal_year=None, status=None, unit=None, q=None):
     if unit:
         stmt = stmt.join(Unit, Unit.id == FundingRequest.unit_id).where(Unit.code == unit)
     if q:
-        like = f"%{q}%"
-        stmt = stmt.where(sa.or_(FundingRequest.number.ilike(like), FundingRequest.title.ilike(like)))
+        stmt = stmt.where(sa.or_(FundingRequest.number.icontains(q, autoescape=True),
+                                 FundingRequest.title.icontains(q, autoescape=True)))
     return stmt
 
 
 def finance_queue_stmt(actor):
     perm.require_finance(actor)
     return (sa.select(FundingRequest).where(FundingRequest.status == SUBMITTED)
-            .order_by(FundingRequest.submitted_at))
+            .options(*_request_list_loads()).order_by(FundingRequest.submitted_at))
 
 
 def get_request(actor, request_id: int) -> FundingRequest:
@@ -54,7 +66,13 @@ def get_request(actor, request_id: int) -> FundingRequest:
 def allocations_stmt(actor, *, fiscal_year=None, unit=None, envelope_id=None, request_id=None,
                      category=None):
     stmt = perm.scope_to_unit(sa.select(Allocation), Allocation, actor)
-    stmt = stmt.options(selectinload(Allocation.adjustments)).order_by(Allocation.id.desc())
+    # The request's lines and the envelope's decisions are not shown in a list of allocations and
+    # would cost one more query only when some row has them: leave them to load on access.
+    stmt = stmt.options(
+        selectinload(Allocation.adjustments),
+        joinedload(Allocation.envelope).lazyload(Envelope.decisions),
+        joinedload(Allocation.request).lazyload(FundingRequest.lines),
+    ).order_by(Allocation.id.desc())
     if fiscal_year is not None:
         stmt = stmt.join(Envelope, Envelope.id == Allocation.envelope_id).where(
             Envelope.fiscal_year == fiscal_year)

@@ -108,7 +108,7 @@ class AllocationListArgs(PageArgs):
 
 # --- output --------------------------------------------------------------------------------
 
-class UnitRefOut(Schema):
+class OwnerUnitOut(Schema):
     id = fields.Integer()
     code = fields.String()
     name = fields.String()
@@ -150,7 +150,7 @@ def _username(attr):
 class RequestOut(Schema):
     id = fields.Integer()
     number = fields.String()
-    unit = fields.Nested(UnitRefOut)
+    unit = fields.Nested(OwnerUnitOut)
     fiscal_year = fields.Integer()
     title = fields.String()
     justification = fields.String()
@@ -188,7 +188,7 @@ class AllocationOut(Schema):
     envelope_id = fields.Integer()
     envelope_code = fields.Function(lambda a: a.envelope.code)
     fiscal_year = fields.Function(lambda a: a.envelope.fiscal_year)
-    unit = fields.Nested(UnitRefOut)
+    unit = fields.Nested(OwnerUnitOut)
     request_id = fields.Integer(allow_none=True)
     request_number = fields.Function(lambda a: a.request.number if a.request else None)
     category = fields.String()

@@ -8,7 +8,7 @@ import os
 import secrets
 
 from app.core import audit
-from app.core.errors import ValidationFailed
+from app.core.errors import DomainError, ValidationFailed
 from app.core.timeutil import utcnow
 from app.extensions import db
 
@@ -29,6 +29,12 @@ ALLOWED = {
     "xls": ("application/vnd.ms-excel", (OLE_MAGIC,)),
 }
 OWNER_TYPES = ("request", "commission", "deliverable", "expenditure")
+
+
+class FileTooLarge(DomainError):
+    """An upload above the size limit answers 413 (DESIGN §6), not a validation error."""
+
+    status, code = 413, "payload_too_large"
 
 
 class Document(db.Model):
@@ -85,7 +91,9 @@ def save_document(actor, owner_type: str, owner_id: int, *, filename: str, strea
                     head += chunk[: 16 - len(head)]
                 size += len(chunk)
                 if size > max_bytes:
-                    raise ValidationFailed.field("file", "Tệp quá lớn.")
+                    limit = (f"{max_bytes // (1024 * 1024)} MB" if max_bytes >= 1024 * 1024
+                             else f"{max_bytes} byte")
+                    raise FileTooLarge(f"Tệp vượt giới hạn {limit}.", {"file": [f"Tối đa {limit}."]})
                 digest.update(chunk)
                 out.write(chunk)
         if size == 0:

@@ -19,8 +19,9 @@ def list_units(args):
     if args.get("kind"):
         stmt = stmt.where(Unit.kind == args["kind"])
     if args.get("q"):
-        like = f"%{args['q']}%"
-        stmt = stmt.where(sa.or_(Unit.code.ilike(like), Unit.name.ilike(like)))
+        q = args["q"]
+        stmt = stmt.where(sa.or_(Unit.code.icontains(q, autoescape=True),
+                                 Unit.name.icontains(q, autoescape=True)))
     return paginate(stmt, args)
 
 
