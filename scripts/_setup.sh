@@ -17,5 +17,5 @@ if [ ! -f "$STAMP" ]; then
   touch "$STAMP"
 fi
 echo "==> Biên dịch bản dịch (Babel)"
-pybabel compile -d app/translations -f 2>&1 | grep -v "^compiling" || true
+pybabel compile -d app/translations -f >/dev/null
 export FLASK_APP=wsgi

@@ -1,5 +1,6 @@
 from marshmallow import Schema, fields, validate
 
+from app.core.api import UtcDateTime
 from app.core.permissions import ROLES
 
 USERNAME = validate.Regexp(r"^[A-Za-z0-9._-]{3,64}$",
@@ -13,7 +14,7 @@ class TokenRequestSchema(Schema):
 
 class TokenOut(Schema):
     token = fields.String()
-    expires_at = fields.DateTime(format="iso")
+    expires_at = UtcDateTime()
 
 
 class UnitRefOut(Schema):

@@ -2,7 +2,7 @@
 from marshmallow import Schema, fields, validate, validates_schema, ValidationError
 
 from app.budgets.models import CATEGORIES, REQUEST_STATUSES
-from app.core.api import PageArgs
+from app.core.api import PageArgs, UtcDateTime
 from app.core.money import Money, StrictInteger
 
 YEAR = validate.Range(min=2000, max=2100, error="Năm ngân sách từ 2000 đến 2100.")
@@ -159,19 +159,19 @@ class RequestOut(Schema):
     requested_total = fields.Integer()
     approved_total = fields.Integer()
     status = fields.String()
-    created_at = fields.DateTime(format="iso")
+    created_at = UtcDateTime()
     created_by = _username("created_by")
-    submitted_at = fields.DateTime(format="iso", allow_none=True)
+    submitted_at = UtcDateTime(allow_none=True)
     submitted_by = _username("submitted_by")
-    returned_at = fields.DateTime(format="iso", allow_none=True)
+    returned_at = UtcDateTime(allow_none=True)
     returned_by = _username("returned_by")
     return_reason = fields.String(allow_none=True)
-    rejected_at = fields.DateTime(format="iso", allow_none=True)
+    rejected_at = UtcDateTime(allow_none=True)
     rejected_by = _username("rejected_by")
     reject_reason = fields.String(allow_none=True)
-    withdrawn_at = fields.DateTime(format="iso", allow_none=True)
+    withdrawn_at = UtcDateTime(allow_none=True)
     withdrawn_by = _username("withdrawn_by")
-    approved_at = fields.DateTime(format="iso", allow_none=True)
+    approved_at = UtcDateTime(allow_none=True)
     approved_by = _username("approved_by")
 
 
@@ -180,7 +180,7 @@ class AdjustmentOut(Schema):
     amount = fields.Integer()
     reason = fields.String()
     decision_no = fields.String()
-    created_at = fields.DateTime(format="iso")
+    created_at = UtcDateTime()
 
 
 class AllocationOut(Schema):
@@ -212,5 +212,5 @@ class DocumentOut(Schema):
     size = fields.Integer()
     content_type = fields.String()
     sha256 = fields.String()
-    uploaded_at = fields.DateTime(format="iso")
+    uploaded_at = UtcDateTime()
     uploaded_by = fields.Function(lambda d: d.uploaded_by.username)

@@ -1,12 +1,25 @@
 """Shared API plumbing: the list envelope, pagination arguments, bearer-only authentication."""
 from flask import current_app
 from flask_login import current_user
+from datetime import timezone
+
 from marshmallow import Schema, fields, validate
 
 from app.core.errors import Unauthenticated
 from app.extensions import db
 
 _list_schemas: dict[str, type[Schema]] = {}
+
+
+class UtcDateTime(fields.DateTime):
+    """Timestamps are stored as naive UTC; clients get them with their zone: `…Z`."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
 
 
 class PageArgs(Schema):

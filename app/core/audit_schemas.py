@@ -1,13 +1,14 @@
-from app.core.api import PageArgs
 import json
 
 from marshmallow import Schema, fields, validate
+
+from app.core.api import PageArgs, UtcDateTime
 
 
 class AuditEntryOut(Schema):
     id = fields.Function(lambda e: e.seq)
     seq = fields.Integer()
-    at = fields.DateTime(format="iso")
+    at = UtcDateTime()
     actor_id = fields.Integer(allow_none=True)
     actor = fields.String(allow_none=True)
     action = fields.String()
