@@ -77,12 +77,15 @@ def _select_locale():
 
 def _register_user_loaders(login_manager):
     from app.auth import services
+    from app.extensions import db
 
     @login_manager.user_loader
     def load_from_session(raw_session_id):
         if request.path.startswith("/api/"):
             return None  # the API accepts bearer tokens only, never the session cookie
-        return services.load_session_user(raw_session_id)
+        user = services.load_session_user(raw_session_id)
+        db.session.commit()  # the idle clock, committed alone before the request's own work
+        return user
 
     @login_manager.request_loader
     def load_from_bearer(req):

@@ -7,13 +7,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from flask import current_app
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.auth.models import ApiToken, LoginAttempt, User, UserSession
 from app.core import audit
 from app.core.errors import NotFound, ValidationFailed
 from app.core.permissions import ADMIN, ROLES, UNIT_ROLES, require_role
+from app.core.settings import setting
 from app.core.timeutil import utcnow
 from app.extensions import db
 from app.units.models import Unit
@@ -42,11 +42,11 @@ def check_password_policy(password: str):
 
 
 def hash_password(password: str) -> str:
-    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+    return generate_password_hash(password, method=setting("PASSWORD_HASH_METHOD"))
 
 
 def _needs_rehash(password_hash: str) -> bool:
-    return not password_hash.startswith(current_app.config["PASSWORD_HASH_METHOD"] + "$")
+    return not password_hash.startswith(setting("PASSWORD_HASH_METHOD") + "$")
 
 
 def create_user(actor, *, username, password, full_name, role, unit_code=None) -> User:
@@ -133,7 +133,7 @@ class LoginResult:
 
 
 def recent_failures(username: str, now: datetime) -> int:
-    window = current_app.config["LOGIN_FAILURE_WINDOW"]
+    window = setting("LOGIN_FAILURE_WINDOW")
     return db.session.execute(
         sa.select(sa.func.count(LoginAttempt.id)).where(
             LoginAttempt.username == username,
@@ -150,14 +150,14 @@ def attempt_login(username: str, password: str, *, channel: str, ip: str | None)
     """Check a password under throttling and log the attempt; the caller commits either way."""
     now = utcnow()
     key = (username or "").strip().lower()[:128]
-    throttled = recent_failures(key, now) >= current_app.config["LOGIN_MAX_FAILURES"]
+    throttled = recent_failures(key, now) >= setting("LOGIN_MAX_FAILURES")
     user = db.session.execute(
         sa.select(User).where(sa.func.lower(User.username) == key)
     ).scalar_one_or_none()
     if user is not None:
         password_ok = check_password_hash(user.password_hash, password or "")
     else:
-        method = current_app.config["PASSWORD_HASH_METHOD"]
+        method = setting("PASSWORD_HASH_METHOD")
         if method not in _DUMMY_HASH:
             _DUMMY_HASH[method] = generate_password_hash("not-a-real-password", method=method)
         check_password_hash(_DUMMY_HASH[method], password or "")
@@ -203,13 +203,11 @@ def load_session_user(raw: str) -> User | None:
     if row is None or row.revoked_at is not None or not row.user.active:
         return None
     now = utcnow()
-    cfg = current_app.config
-    if now - row.last_seen_at > cfg["SESSION_IDLE_TIMEOUT"] or \
-            now - row.created_at > cfg["SESSION_ABSOLUTE_TIMEOUT"]:
+    if now - row.last_seen_at > setting("SESSION_IDLE_TIMEOUT") or \
+            now - row.created_at > setting("SESSION_ABSOLUTE_TIMEOUT"):
         return None
     if now - row.last_seen_at > timedelta(seconds=60):
-        row.last_seen_at = now
-        db.session.commit()  # the idle clock; committed alone, before the request's own work
+        row.last_seen_at = now  # the idle clock, moved at most once a minute
     user = row.user
     user.session_token = raw
     return user
@@ -217,7 +215,7 @@ def load_session_user(raw: str) -> User | None:
 
 def issue_token(user: User) -> tuple[str, datetime]:
     raw = new_secret()
-    expires_at = utcnow() + current_app.config["API_TOKEN_TTL"]
+    expires_at = utcnow() + setting("API_TOKEN_TTL")
     db.session.add(ApiToken(token_hash=token_digest(raw), user=user, expires_at=expires_at))
     db.session.flush()
     audit.record(user, "auth.token_issue", "user", user.id, {"expires_at": expires_at})
