@@ -28,6 +28,7 @@ from app.core.documents import document_path, documents_of, save_document
 from app.core.errors import DomainError, Forbidden, NotFound, Unauthenticated, ValidationFailed
 from app.core.forms import load_form
 from app.core.i18n import N_
+from app.core.money import format_vnd
 from app.core.permissions import (AUDITOR, DIC_OFFICER, FINANCE_OFFICER, UNIT_OFFICER, UNIT_ROLES,
                                   require_role)
 from app.extensions import db
@@ -101,7 +102,8 @@ def _int_arg(name, low=None, high=None):
 
 
 def _money_text(amount) -> str:
-    return f"{int(amount):,}".replace(",", ".") if amount is not None else ""
+    """An amount as typed in a form field: digits grouped with dots, without the currency."""
+    return format_vnd(amount).removesuffix(" ₫")
 
 
 def _history(entity, entity_id):
@@ -376,7 +378,7 @@ def allocate_request(request_id):
                                errors=_form_errors(error), status=error.status, alert=error.message)
     db.session.commit()
     flash(_("Đã phân bổ %(amount)s cho đề nghị %(number)s (quyết định %(decision)s).",
-            amount=_money_text(allocation.amount) + " ₫", number=record.number,
+            amount=format_vnd(allocation.amount), number=record.number,
             decision=allocation.decision_no), "success")
     return redirect(url_for("budgets.show_request", request_id=request_id))
 
@@ -501,7 +503,7 @@ def add_supplement(envelope_id):
         _refused(error)
         return _render_envelope(envelope_id, values, _form_errors(error), error.status, error.message)
     db.session.commit()
-    flash(_("Đã bổ sung %(amount)s vào nguồn %(code)s.", amount=_money_text(data["amount"]) + " ₫",
+    flash(_("Đã bổ sung %(amount)s vào nguồn %(code)s.", amount=format_vnd(data["amount"]),
             code=envelope.code), "success")
     return redirect(url_for("budgets.show_envelope", envelope_id=envelope_id))
 
@@ -538,6 +540,6 @@ def adjust_allocation(allocation_id):
         return _render_allocation(allocation_id, values, _form_errors(error), error.status, error.message)
     db.session.commit()
     flash(_("Đã điều chỉnh phân bổ; số được giao mới: %(amount)s.",
-            amount=_money_text(allocation.amount) + " ₫"), "success")
+            amount=format_vnd(allocation.amount)), "success")
     return redirect(url_for("budgets.show_allocation", allocation_id=allocation_id))
 
