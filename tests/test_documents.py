@@ -124,3 +124,17 @@ def test_other_units_and_admins_cannot_reach_documents(roles, owned_request):
     for writer in ("finance", "auditor", "admin"):
         assert h.upload(roles[writer], owned_request["id"]).status_code == 403
     assert h.get(roles["unit"], f"/api/v1/requests/{owned_request['id']}/documents")["total"] == 1
+
+
+@pytest.mark.parametrize("action", ["reject", "withdraw"])
+def test_a_closed_request_takes_no_more_documents(roles, action):
+    unit, finance = roles["unit"], roles["finance"]
+    record = h.submitted_request(unit)
+    client, body = (finance, {"reason": "Không thuộc phạm vi hỗ trợ"}) if action == "reject" else (unit, None)
+    h.ok(client.post(f"/api/v1/requests/{record['id']}/{action}", json=body), 200)
+    before = h.audit_total(finance)
+    r = h.upload(unit, record["id"])
+    assert r.status_code == 409 and r.get_json()["error"] == "invalid_transition"
+    assert "file" in r.get_json()["details"]
+    assert h.list_total(unit, f"/api/v1/requests/{record['id']}/documents") == 0
+    assert h.audit_total(finance) == before

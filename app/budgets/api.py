@@ -191,7 +191,7 @@ def list_request_documents(args, request_id):
 @requests_blp.response(201, DocumentOut)
 def upload_request_document(files, request_id):
     actor = api_actor()
-    funding_request = perm.check_owner_unit(actor, queries.get_request(actor, request_id), "đề nghị")
+    funding_request = perm.check_can_attach(actor, queries.get_request(actor, request_id))
     upload = files["file"]
     document = save_document(actor, "request", funding_request.id, filename=upload.filename,
                              stream=upload.stream, upload_folder=current_app.config["UPLOAD_FOLDER"],

@@ -1,5 +1,6 @@
 """Who may see and do what with envelopes, requests and allocations: the one place for it."""
-from app.core.errors import Forbidden, NotFound
+from app.budgets.models import DRAFT, RETURNED, SUBMITTED
+from app.core.errors import Forbidden, InvalidTransition, NotFound
 from app.core.permissions import (ADMIN, AUDITOR, DIC_OFFICER, FINANCE_OFFICER, UNIT_OFFICER,
                                   UNIT_ROLES, require_role, sees_all)
 
@@ -51,3 +52,15 @@ def require_unit_role(actor):
 
 def require_finance(actor):
     require_role(actor, FINANCE_OFFICER)
+
+
+OPEN_FOR_DOCUMENTS = (DRAFT, SUBMITTED, RETURNED)
+
+
+def check_can_attach(actor, request):
+    """The owner unit adds documents to a request until Finance has decided on it."""
+    check_owner_unit(actor, request, "đề nghị")
+    if request.status not in OPEN_FOR_DOCUMENTS:
+        raise InvalidTransition("Đề nghị đã kết thúc xử lý: không nhận thêm tài liệu.",
+                                {"file": ["Đề nghị đã kết thúc xử lý: không nhận thêm tài liệu."]})
+    return request

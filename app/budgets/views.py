@@ -39,7 +39,6 @@ bp = Blueprint("budgets", __name__)
 PAGE_SIZE = 20
 EDITABLE = (DRAFT, RETURNED)
 # A request takes evidence until it reaches an outcome (allocated, rejected or withdrawn).
-OPEN_FOR_DOCUMENTS = (DRAFT, SUBMITTED, RETURNED)
 STATUS_STYLES = {
     DRAFT: "secondary", SUBMITTED: "primary", RETURNED: "warning", REJECTED: "danger",
     APPROVED: "success", WITHDRAWN: "dark",
@@ -266,7 +265,7 @@ def _render_request(record_id, *, active=None, values=None, errors=None, status=
         "edit": is_owner and record.status in EDITABLE,
         "submit": is_owner and record.status in EDITABLE,
         "withdraw": is_owner and record.status in (DRAFT, SUBMITTED, RETURNED),
-        "upload": is_owner and record.status in OPEN_FOR_DOCUMENTS,
+        "upload": is_owner and record.status in perm.OPEN_FOR_DOCUMENTS,
         "decide": actor.role == FINANCE_OFFICER and record.status == SUBMITTED,
         "allocate": actor.role == FINANCE_OFFICER and record.status in (SUBMITTED, APPROVED)
         and remaining > 0,
@@ -388,11 +387,9 @@ def allocate_request(request_id):
 def upload_request_document(request_id):
     actor = _actor()
     record = queries.get_request(actor, request_id)
-    perm.check_owner_unit(actor, record, "đề nghị")
     upload = request.files.get("file")
     try:
-        if record.status not in OPEN_FOR_DOCUMENTS:
-            raise ValidationFailed.field("file", _("Đề nghị đã kết thúc xử lý: không nhận thêm tài liệu."))
+        perm.check_can_attach(actor, record)
         if upload is None or not upload.filename:
             raise ValidationFailed.field("file", _("Chọn một tệp để tải lên."))
         document = save_document(
