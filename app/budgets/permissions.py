@@ -1,5 +1,5 @@
 """Who may see and do what with envelopes, requests and allocations: the one place for it."""
-from app.budgets.models import DRAFT, RETURNED, SUBMITTED
+from app.budgets.models import APPROVED, DRAFT, RETURNED, SUBMITTED
 from app.core.errors import Forbidden, InvalidTransition, NotFound
 from app.core.permissions import (ADMIN, AUDITOR, DIC_OFFICER, FINANCE_OFFICER, UNIT_OFFICER,
                                   UNIT_ROLES, require_role, sees_all)
@@ -54,13 +54,14 @@ def require_finance(actor):
     require_role(actor, FINANCE_OFFICER)
 
 
-OPEN_FOR_DOCUMENTS = (DRAFT, SUBMITTED, RETURNED)
+# An approved request stays open: it may receive further allocations and their papers.
+OPEN_FOR_DOCUMENTS = (DRAFT, SUBMITTED, RETURNED, APPROVED)
 
 
 def check_can_attach(actor, request):
-    """The owner unit adds documents to a request until Finance has decided on it."""
+    """The owner unit adds documents to a request unless it was rejected or withdrawn."""
     check_owner_unit(actor, request, "đề nghị")
     if request.status not in OPEN_FOR_DOCUMENTS:
-        raise InvalidTransition("Đề nghị đã kết thúc xử lý: không nhận thêm tài liệu.",
-                                {"file": ["Đề nghị đã kết thúc xử lý: không nhận thêm tài liệu."]})
+        raise InvalidTransition("Đề nghị đã bị từ chối hoặc đã rút: không nhận thêm tài liệu.",
+                                {"file": ["Đề nghị đã bị từ chối hoặc đã rút: không nhận thêm tài liệu."]})
     return request
