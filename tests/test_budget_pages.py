@@ -84,8 +84,7 @@ def budget(app, world):
             amount=50_000_000, decision_no="245/QĐ-STC", decision_date=date(YEAR, 1, 2))
         from app.core.documents import save_document
         document = save_document(stp, "request", submitted.id, filename="ke-hoach.pdf",
-                                 stream=io.BytesIO(b"%PDF-1.4 ke hoach tap huan"),
-                                 upload_folder=app.config["UPLOAD_FOLDER"], max_bytes=1024 * 1024)
+                                 stream=io.BytesIO(b"%PDF-1.4 ke hoach tap huan"))
         db.session.commit()
         return {"envelope": envelope.id, "submitted": submitted.id, "draft": draft.id, "other": other.id,
                 "allocation": allocation.id, "document": document.id, "number": submitted.number}

@@ -5,10 +5,9 @@ and plain values, commits once and returns the object. Role checks that need no 
 the body is parsed, so a caller without the role hears 403 whatever they sent.
 """
 import functools
-import os
 
 import sqlalchemy as sa
-from flask import current_app, jsonify, request, send_file
+from flask import jsonify, request
 from flask_smorest import Blueprint
 from flask_smorest.fields import Upload
 from marshmallow import Schema
@@ -21,8 +20,7 @@ from app.budgets.schemas import (AdjustmentCreateSchema, AllocationCreateSchema,
                                  RequestOut, RequestUpdateSchema, SupplementCreateSchema)
 from app.core import idempotency
 from app.core.api import PageArgs, api_actor, list_schema, paginate
-from app.core.documents import Document, document_path, save_document
-from app.core.errors import NotFound
+from app.core.documents import Document, attachment_response, save_document
 from app.extensions import db
 
 envelopes_blp = Blueprint("envelopes_api", __name__, url_prefix="/api/v1/envelopes",
@@ -54,10 +52,6 @@ def role_check(check):
             return view(*args, **kwargs)
         return wrapper
     return decorator
-
-
-def max_upload_bytes() -> int:
-    return int(current_app.config.get("MAX_UPLOAD_MB", 20)) * 1024 * 1024
 
 
 class UploadSchema(Schema):
@@ -194,8 +188,7 @@ def upload_request_document(files, request_id):
     funding_request = perm.check_can_attach(actor, queries.get_request(actor, request_id))
     upload = files["file"]
     document = save_document(actor, "request", funding_request.id, filename=upload.filename,
-                             stream=upload.stream, upload_folder=current_app.config["UPLOAD_FOLDER"],
-                             max_bytes=max_upload_bytes())
+                             stream=upload.stream)
     db.session.commit()
     return document
 
@@ -266,11 +259,4 @@ def adjust_allocation(data, allocation_id):
                         content_type="application/octet-stream")
 def download_document(document_id):
     document, _owner = queries.get_document(api_actor(), document_id)
-    path = document_path(current_app.config["UPLOAD_FOLDER"], document)
-    if not os.path.isfile(path):
-        raise NotFound("Tệp của tài liệu này không còn trên máy chủ.")
-    response = send_file(path, mimetype=document.content_type, as_attachment=True,
-                         download_name=document.original_name, conditional=False)
-    response.headers["Cache-Control"] = "private, no-store"  # evidence may hold personal data
-    response.headers.pop("Expires", None)
-    return response
+    return attachment_response(document)

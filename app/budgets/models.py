@@ -19,6 +19,15 @@ CATEGORY_LABELS = {
 DRAFT, SUBMITTED, RETURNED, REJECTED, APPROVED, WITHDRAWN = (
     "draft", "submitted", "returned", "rejected", "approved", "withdrawn")
 REQUEST_STATUSES = (DRAFT, SUBMITTED, RETURNED, REJECTED, APPROVED, WITHDRAWN)
+# The states each action on a request starts from: the services enforce it, the pages offer it.
+REQUEST_ACTIONS_FROM = {
+    "edit": (DRAFT, RETURNED),
+    "submit": (DRAFT, RETURNED),
+    "withdraw": (DRAFT, SUBMITTED, RETURNED),
+    "return": (SUBMITTED,),
+    "reject": (SUBMITTED,),
+    "allocate": (SUBMITTED, APPROVED),
+}
 REQUEST_STATUS_LABELS = {
     DRAFT: N_("Nháp"),
     SUBMITTED: N_("Đã gửi"),

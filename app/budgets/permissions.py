@@ -1,5 +1,5 @@
 """Who may see and do what with envelopes, requests and allocations: the one place for it."""
-from app.budgets.models import APPROVED, DRAFT, RETURNED, SUBMITTED
+from app.budgets.models import APPROVED, DRAFT, REQUEST_ACTIONS_FROM, RETURNED, SUBMITTED
 from app.core.errors import Forbidden, InvalidTransition, NotFound
 from app.core.permissions import (ADMIN, AUDITOR, DIC_OFFICER, FINANCE_OFFICER, UNIT_OFFICER,
                                   UNIT_ROLES, require_role, sees_all)
@@ -65,3 +65,22 @@ def check_can_attach(actor, request):
         raise InvalidTransition("Đề nghị đã bị từ chối hoặc đã rút: không nhận thêm tài liệu.",
                                 {"file": ["Đề nghị đã bị từ chối hoặc đã rút: không nhận thêm tài liệu."]})
     return request
+
+
+def request_actions(actor, request) -> dict[str, bool]:
+    """What the actor may do with the request now: the buttons a page offers."""
+    is_owner = actor.role in UNIT_ROLES and request.unit_id == actor.unit_id
+    is_finance = actor.role == FINANCE_OFFICER
+
+    def allowed(action):
+        return request.status in REQUEST_ACTIONS_FROM[action]
+
+    return {
+        "edit": is_owner and allowed("edit"),
+        "submit": is_owner and allowed("submit"),
+        "withdraw": is_owner and allowed("withdraw"),
+        "upload": is_owner and request.status in OPEN_FOR_DOCUMENTS,
+        "decide": is_finance and allowed("return"),
+        "allocate": is_finance and allowed("allocate")
+        and request.approved_total < request.requested_total,
+    }

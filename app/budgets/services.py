@@ -10,7 +10,8 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from app.budgets import permissions as perm
-from app.budgets.models import (APPROVED, CATEGORIES, DRAFT, REJECTED, REQUEST_STATUS_LABELS,
+from app.budgets.models import (APPROVED, CATEGORIES, DRAFT, REJECTED, REQUEST_ACTIONS_FROM,
+                                REQUEST_STATUS_LABELS,
                                 RETURNED, SUBMITTED, WITHDRAWN, Allocation, AllocationAdjustment,
                                 Envelope, EnvelopeDecision, FundingRequest, NumberSequence,
                                 RequestLine)
@@ -176,7 +177,7 @@ def _transition(request: FundingRequest, allowed_from: tuple[str, ...], to_statu
 def update_request(actor, request: FundingRequest, **changes) -> FundingRequest:
     perm.check_owner_unit(actor, request, "đề nghị")
     # Locks the row and refuses other states; the status itself does not change.
-    _transition(request, (DRAFT, RETURNED), request.status,
+    _transition(request, REQUEST_ACTIONS_FROM["edit"], request.status,
                 refusal="Chỉ sửa được đề nghị nháp hoặc bị trả lại; đề nghị {number} đang “{status}”.")
     for field in ("title", "justification", "letter_no"):
         if field in changes:
@@ -197,14 +198,14 @@ def update_request(actor, request: FundingRequest, **changes) -> FundingRequest:
 
 def submit_request(actor, request: FundingRequest) -> FundingRequest:
     perm.check_owner_unit(actor, request, "đề nghị")
-    _transition(request, (DRAFT, RETURNED), SUBMITTED, submitted_at=utcnow(), submitted_by_id=actor.id)
+    _transition(request, REQUEST_ACTIONS_FROM["submit"], SUBMITTED, submitted_at=utcnow(), submitted_by_id=actor.id)
     audit.record(actor, "request.submit", "request", request.id, {"status": SUBMITTED})
     return request
 
 
 def withdraw_request(actor, request: FundingRequest) -> FundingRequest:
     perm.check_owner_unit(actor, request, "đề nghị")
-    _transition(request, (DRAFT, SUBMITTED, RETURNED), WITHDRAWN,
+    _transition(request, REQUEST_ACTIONS_FROM["withdraw"], WITHDRAWN,
                 withdrawn_at=utcnow(), withdrawn_by_id=actor.id)
     audit.record(actor, "request.withdraw", "request", request.id, {"status": WITHDRAWN})
     return request
@@ -213,7 +214,7 @@ def withdraw_request(actor, request: FundingRequest) -> FundingRequest:
 def return_request(actor, request: FundingRequest, *, reason: str) -> FundingRequest:
     perm.require_finance(actor)
     perm.check_visible(actor, request, "đề nghị")
-    _transition(request, (SUBMITTED,), RETURNED, returned_at=utcnow(), returned_by_id=actor.id,
+    _transition(request, REQUEST_ACTIONS_FROM["return"], RETURNED, returned_at=utcnow(), returned_by_id=actor.id,
                 return_reason=reason.strip())
     audit.record(actor, "request.return", "request", request.id, {"status": RETURNED, "reason": reason})
     return request
@@ -222,7 +223,7 @@ def return_request(actor, request: FundingRequest, *, reason: str) -> FundingReq
 def reject_request(actor, request: FundingRequest, *, reason: str) -> FundingRequest:
     perm.require_finance(actor)
     perm.check_visible(actor, request, "đề nghị")
-    _transition(request, (SUBMITTED,), REJECTED, rejected_at=utcnow(), rejected_by_id=actor.id,
+    _transition(request, REQUEST_ACTIONS_FROM["reject"], REJECTED, rejected_at=utcnow(), rejected_by_id=actor.id,
                 reject_reason=reason.strip())
     audit.record(actor, "request.reject", "request", request.id, {"status": REJECTED, "reason": reason})
     return request
@@ -259,7 +260,7 @@ def _approve_on_request(request_id: int, delta: int, actor, *, first_allocation:
                   FundingRequest.approved_total + delta <= FundingRequest.requested_total,
                   FundingRequest.approved_total + delta >= 0]
     if first_allocation:
-        conditions.append(FundingRequest.status.in_((SUBMITTED, APPROVED)))
+        conditions.append(FundingRequest.status.in_(REQUEST_ACTIONS_FROM["allocate"]))
         values.update(status=APPROVED,
                       approved_at=sa.func.coalesce(FundingRequest.approved_at, utcnow()),
                       approved_by_id=sa.func.coalesce(FundingRequest.approved_by_id, actor.id))
@@ -270,7 +271,7 @@ def _approve_on_request(request_id: int, delta: int, actor, *, first_allocation:
     if moved.rowcount == 1:
         return
     request = db.session.get(FundingRequest, request_id)
-    if first_allocation and request.status not in (SUBMITTED, APPROVED):
+    if first_allocation and request.status not in REQUEST_ACTIONS_FROM["allocate"]:
         raise InvalidTransition(
             f"Chỉ phân bổ cho đề nghị đã gửi; đề nghị {request.number} đang "
             f"“{REQUEST_STATUS_LABELS[request.status]}”.", {"request_id": [request.status]})

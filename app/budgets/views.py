@@ -5,12 +5,11 @@ A refused action rolls back, re-renders the page with the message and everything
 (422 for bad input, 409 for a broken rule); a success commits once, flashes and redirects.
 """
 import json
-import os
 from datetime import date
 
 import sqlalchemy as sa
-from flask import (Blueprint, current_app, flash, redirect, render_template, request,
-                   send_file, url_for)
+from flask import (Blueprint, flash, redirect, render_template, request,
+                   url_for)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -24,7 +23,7 @@ from app.budgets.schemas import (AdjustmentCreateSchema, AllocationCreateSchema,
                                  RequestUpdateSchema, SupplementCreateSchema)
 from app.core import audit
 from app.core.api import paginate
-from app.core.documents import document_path, documents_of, save_document
+from app.core.documents import attachment_response, documents_of, save_document
 from app.core.errors import DomainError, Forbidden, NotFound, Unauthenticated, ValidationFailed
 from app.core.forms import load_form
 from app.core.i18n import N_
@@ -37,7 +36,6 @@ from app.units.models import Unit
 bp = Blueprint("budgets", __name__)
 
 PAGE_SIZE = 20
-EDITABLE = (DRAFT, RETURNED)
 # A request takes evidence until it reaches an outcome (allocated, rejected or withdrawn).
 STATUS_STYLES = {
     DRAFT: "secondary", SUBMITTED: "primary", RETURNED: "warning", REJECTED: "danger",
@@ -214,7 +212,7 @@ def edit_request(request_id):
     actor = _actor()
     record = queries.get_request(actor, request_id)
     perm.check_owner_unit(actor, record, "đề nghị")
-    if record.status not in EDITABLE:
+    if not perm.request_actions(actor, record)["edit"]:
         flash(_("Đề nghị %(number)s đang ở trạng thái “%(status)s”: không sửa được.",
                 number=record.number, status=_(REQUEST_STATUS_LABELS[record.status])), "warning")
         return redirect(url_for("budgets.show_request", request_id=record.id))
@@ -259,17 +257,8 @@ def _render_request(record_id, *, active=None, values=None, errors=None, status=
     if actor.role == FINANCE_OFFICER:
         envelopes = db.session.execute(
             queries.envelopes_stmt(actor, fiscal_year=record.fiscal_year)).scalars().all()
-    is_owner = actor.role in UNIT_ROLES and record.unit_id == actor.unit_id
     remaining = record.requested_total - record.approved_total
-    can = {
-        "edit": is_owner and record.status in EDITABLE,
-        "submit": is_owner and record.status in EDITABLE,
-        "withdraw": is_owner and record.status in (DRAFT, SUBMITTED, RETURNED),
-        "upload": is_owner and record.status in perm.OPEN_FOR_DOCUMENTS,
-        "decide": actor.role == FINANCE_OFFICER and record.status == SUBMITTED,
-        "allocate": actor.role == FINANCE_OFFICER and record.status in (SUBMITTED, APPROVED)
-        and remaining > 0,
-    }
+    can = perm.request_actions(actor, record)
     # what each category of the request asked for and has received so far
     by_category = {}
     for line in record.lines:
@@ -392,10 +381,8 @@ def upload_request_document(request_id):
         perm.check_can_attach(actor, record)
         if upload is None or not upload.filename:
             raise ValidationFailed.field("file", _("Chọn một tệp để tải lên."))
-        document = save_document(
-            actor, "request", record.id, filename=upload.filename, stream=upload.stream,
-            upload_folder=current_app.config["UPLOAD_FOLDER"],
-            max_bytes=current_app.config["MAX_UPLOAD_MB"] * 1024 * 1024)
+        document = save_document(actor, "request", record.id, filename=upload.filename,
+                                 stream=upload.stream)
     except DomainError as error:
         _refused(error)
         return _render_request(request_id, active="upload", errors=_form_errors(error),
@@ -409,11 +396,7 @@ def upload_request_document(request_id):
 @login_required
 def download_document(document_id):
     document, _owner = queries.get_document(_actor(), document_id)
-    path = document_path(current_app.config["UPLOAD_FOLDER"], document)
-    if not os.path.isfile(path):
-        raise NotFound(_("Tệp của tài liệu này không còn trên máy chủ."))
-    return send_file(path, as_attachment=True, download_name=document.original_name,
-                     mimetype=document.content_type, max_age=0)
+    return attachment_response(document)
 
 
 # --- finance queue ---------------------------------------------------------------------------

@@ -8,7 +8,10 @@ import os
 import secrets
 
 from app.core import audit
-from app.core.errors import DomainError, ValidationFailed
+from flask import send_file
+
+from app.core.errors import DomainError, NotFound, ValidationFailed
+from app.core.settings import setting
 from app.core.timeutil import utcnow
 from app.extensions import db
 
@@ -69,9 +72,10 @@ def _clean_name(filename: str) -> str:
     return name[:255] or "tai-lieu"
 
 
-def save_document(actor, owner_type: str, owner_id: int, *, filename: str, stream,
-                  upload_folder: str, max_bytes: int) -> Document:
+def save_document(actor, owner_type: str, owner_id: int, *, filename: str, stream) -> Document:
     """Check, store and record one upload; the caller has checked the actor may write the owner."""
+    upload_folder = setting("UPLOAD_FOLDER")
+    max_bytes = int(setting("MAX_UPLOAD_MB")) * 1024 * 1024
     if owner_type not in OWNER_TYPES:
         raise ValidationFailed.field("owner_type", "Loại hồ sơ không hợp lệ.")
     name = _clean_name(filename or "")
@@ -121,5 +125,13 @@ def documents_of(owner_type: str, owner_id: int):
     ).scalars().all()
 
 
-def document_path(upload_folder: str, document: Document) -> str:
-    return os.path.join(upload_folder, document.storage_name)
+def attachment_response(document: Document):
+    """The stored file as a download; never cached, since evidence may hold personal data."""
+    path = os.path.join(setting("UPLOAD_FOLDER"), document.storage_name)
+    if not os.path.isfile(path):
+        raise NotFound("Tệp của tài liệu này không còn trên máy chủ.")
+    response = send_file(path, mimetype=document.content_type, as_attachment=True,
+                         download_name=document.original_name, conditional=False)
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers.pop("Expires", None)
+    return response

@@ -5,7 +5,6 @@ Under /api/ the body is DESIGN §6's `{"error", "message", "details"}`; elsewher
 import logging
 
 from flask import jsonify, render_template, request
-from flask_babel import gettext as _
 from flask_smorest import Api
 from sqlalchemy.exc import DataError, IntegrityError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
@@ -133,8 +132,6 @@ class ApiWithContractErrors(Api):
             details = _flatten_webargs_messages(data["messages"])
         if status == 400 and data.get("exc") is not None:
             message = "Nội dung JSON không hợp lệ."
-        if status == 413:
-            message = HTTP_MESSAGES[413]
         if status == 400 and not wants_json():
             # On pages a 400 is nearly always a form whose CSRF token expired with its session.
             message = "Biểu mẫu đã hết hạn hoặc yêu cầu không hợp lệ. Vui lòng tải lại trang và thử lại."
