@@ -10,7 +10,7 @@ from config import CONFIGS
 
 
 def create_app(config=None) -> Flask:
-    app = Flask(__name__, instance_path=str(_instance_dir()))
+    app = Flask(__name__, instance_path=str(_instance_dir()), template_folder=str(_templates_dir()))
     config_class = config or CONFIGS[os.environ.get("APP_CONFIG", "development")]
     if isinstance(config_class, dict):
         app.config.from_object(CONFIGS["testing"])
@@ -35,6 +35,11 @@ def create_app(config=None) -> Flask:
 def _instance_dir():
     from config import INSTANCE_DIR
     return INSTANCE_DIR
+
+
+def _templates_dir():
+    from config import BASE_DIR
+    return BASE_DIR / "templates"
 
 
 def _init_extensions(app):
@@ -63,7 +68,7 @@ def _init_extensions(app):
 def _import_models():
     """Every model module, so that Alembic and create_all see the whole schema."""
     from app.auth import models as _auth  # noqa: F401
-    from app.budgets import models as _budgets  # noqa: F401
+    from budgets import models as _budgets  # noqa: F401
     from app.core import audit as _audit  # noqa: F401
     from app.core import documents as _documents  # noqa: F401
     from app.core import idempotency as _idem  # noqa: F401
@@ -100,8 +105,8 @@ def _register_user_loaders(login_manager):
 def _register_blueprints(app):
     from app.auth.api import blp as auth_api
     from app.auth.views import bp as auth_views
-    from app.budgets.api import blueprints as budget_apis
-    from app.budgets.views import bp as budget_views
+    from budgets.api import blueprints as budget_apis
+    from budgets.views import bp as budget_views
     from app.core.audit_api import blp as audit_api
     from app.core.views import bp as core_views
     from app.extensions import api

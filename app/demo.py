@@ -80,7 +80,7 @@ def demo_logins() -> str:
 def load_demo() -> str:
     if already_loaded():
         return "Cơ sở dữ liệu đã có dữ liệu: không nạp lại dữ liệu mẫu.\n" + demo_logins()
-    from app.budgets.demo import load_budgets
+    from budgets.demo import load_budgets
 
     load_units()
     load_users()

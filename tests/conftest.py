@@ -7,20 +7,17 @@ the services, never inserted behind their back.
 import os
 import shutil
 import tempfile
-import logging
-import threading
 
 import pytest
 import sqlalchemy as sa
 from flask_migrate import upgrade
-from werkzeug.serving import make_server
 
 from app import create_app
 from app.extensions import db
 from config import normalise_database_url
+from tests.support import PASSWORD, ApiClient, LiveServer, World  # noqa: F401
 
 KEEP_TABLES = {"alembic_version", "unit_kinds"}
-PASSWORD = "correct-horse-battery"
 
 
 def _database_url(tmpdir: str) -> str:
@@ -101,63 +98,9 @@ def is_postgres(app) -> bool:
 
 # --- building real rows through the services -----------------------------------------------
 
-class World:
-    """Makes units, users and tokens with the real services; returns plain values."""
-
-    def __init__(self, app):
-        self.app = app
-
-    def unit(self, code, name=None, kind="department"):
-        from app.units.services import create_unit
-        with self.app.app_context():
-            unit = create_unit(None, code=code, name=name or f"Đơn vị {code}", kind=kind)
-            db.session.commit()
-            return unit.id
-
-    def user(self, username, role, unit_code=None, password=PASSWORD, full_name=None):
-        from app.auth.services import create_user
-        with self.app.app_context():
-            user = create_user(None, username=username, password=password,
-                               full_name=full_name or username.title(), role=role, unit_code=unit_code)
-            db.session.commit()
-            return user.id
-
-    def token(self, username):
-        from app.auth.services import get_user_by_username, issue_token
-        with self.app.app_context():
-            raw, _ = issue_token(get_user_by_username(username))
-            db.session.commit()
-            return raw
-
-
 @pytest.fixture
 def world(app):
     return World(app)
-
-
-class ApiClient:
-    """A test client that speaks JSON with a bearer token."""
-
-    def __init__(self, client, token=None):
-        self.client, self.token = client, token
-
-    def _headers(self, headers=None):
-        merged = dict(headers or {})
-        if self.token:
-            merged.setdefault("Authorization", f"Bearer {self.token}")
-        return merged
-
-    def get(self, path, **kw):
-        return self.client.get(path, headers=self._headers(kw.pop("headers", None)), **kw)
-
-    def post(self, path, json=None, **kw):
-        return self.client.post(path, json=json, headers=self._headers(kw.pop("headers", None)), **kw)
-
-    def patch(self, path, json=None, **kw):
-        return self.client.patch(path, json=json, headers=self._headers(kw.pop("headers", None)), **kw)
-
-    def delete(self, path, **kw):
-        return self.client.delete(path, headers=self._headers(kw.pop("headers", None)), **kw)
 
 
 @pytest.fixture
@@ -185,21 +128,6 @@ def roles(app, world, client):
 
 
 # --- a live server for concurrency and browser tests ---------------------------------------
-
-class LiveServer:
-    """The app served by werkzeug in a thread (request logs silenced)."""
-
-    def __init__(self, app):
-        logging.getLogger("werkzeug").setLevel(logging.WARNING)
-        self.server = make_server("127.0.0.1", 0, app, threaded=True)
-        self.url = f"http://127.0.0.1:{self.server.server_port}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def stop(self):
-        self.server.shutdown()
-        self.thread.join(timeout=5)
-
 
 @pytest.fixture
 def live_server(app):

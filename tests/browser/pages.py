@@ -1,5 +1,5 @@
 """Small helpers shared by the browser tests."""
-from tests.conftest import PASSWORD
+from tests.support import PASSWORD
 
 
 def login(page, username, password=PASSWORD):

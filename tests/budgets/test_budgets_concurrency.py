@@ -15,7 +15,7 @@ import pytest
 
 from app.core.audit import verify_chain
 from app.extensions import db
-from tests import budget_helpers as h
+from tests import support as h
 
 
 @pytest.fixture(autouse=True)

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from app.core.audit import GENESIS_HASH, AuditEntry, chain_hash, verify_chain
 from app.extensions import db
-from tests.conftest import PASSWORD
+from tests.support import PASSWORD
 
 
 def entries(app, **filters):

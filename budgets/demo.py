@@ -5,7 +5,7 @@ Called by app.demo.load_demo() inside its transaction (nothing is committed here
 from datetime import date
 
 from app.auth.services import get_user_by_username
-from app.budgets import services
+from budgets import services
 
 
 def _line(category, description, quantity, unit_cost):

@@ -1,7 +1,7 @@
 """Input and output schemas; the same input schemas validate the API and the HTML forms."""
 from marshmallow import Schema, fields, validate, validates_schema, ValidationError
 
-from app.budgets.models import CATEGORIES, REQUEST_STATUSES
+from budgets.models import CATEGORIES, REQUEST_STATUSES
 from app.core.api import PageArgs, UtcDateTime
 from app.core.money import Money, StrictInteger
 

@@ -9,8 +9,8 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from app.budgets import permissions as perm
-from app.budgets.models import (APPROVED, CATEGORIES, DRAFT, REJECTED, REQUEST_ACTIONS_FROM,
+from budgets import permissions as perm
+from budgets.models import (APPROVED, CATEGORIES, DRAFT, REJECTED, REQUEST_ACTIONS_FROM,
                                 REQUEST_STATUS_LABELS,
                                 RETURNED, SUBMITTED, WITHDRAWN, Allocation, AllocationAdjustment,
                                 Envelope, EnvelopeDecision, FundingRequest, NumberSequence,

@@ -10,7 +10,7 @@ from app.auth.models import User
 from app.extensions import db
 from config import (DEV_SECRET_KEY, Config, DevelopmentConfig, ProductionConfig, TestingConfig,
                     normalise_database_url)
-from tests.conftest import PASSWORD
+from tests.support import PASSWORD
 
 STRONG_KEY = "k3Q9v1xR7pL2mN8sT4wY6zA0bC5dE1fG"  # 32 characters
 

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests import budget_helpers as h
+from tests import support as h
 
 # --- status transitions ---------------------------------------------------------------------
 

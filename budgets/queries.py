@@ -3,8 +3,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.auth.models import User
-from app.budgets import permissions as perm
-from app.budgets.models import SUBMITTED, Allocation, Envelope, FundingRequest
+from budgets import permissions as perm
+from budgets.models import SUBMITTED, Allocation, Envelope, FundingRequest
 from app.core.documents import Document
 from app.core.errors import NotFound
 from app.extensions import db

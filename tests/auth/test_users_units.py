@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from app.auth.models import User
 from app.extensions import db
 from app.units.models import Unit
-from tests.conftest import PASSWORD, ApiClient
+from tests.support import PASSWORD, ApiClient
 
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 

@@ -10,7 +10,7 @@ from app.auth import services
 from app.auth.models import LoginAttempt, UserSession
 from app.core.timeutil import utcnow
 from app.extensions import db
-from tests.conftest import PASSWORD
+from tests.support import PASSWORD
 
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 

@@ -9,13 +9,13 @@ import pytest
 import sqlalchemy as sa
 
 from app.auth.services import get_user_by_username
-from app.budgets import services
-from app.budgets.models import Allocation, Envelope, FundingRequest
+from budgets import services
+from budgets.models import Allocation, Envelope, FundingRequest
 from app.core.audit import AuditEntry
 from app.core.documents import Document
 from app.core.money import NOT_MONEY
 from app.extensions import db
-from tests.conftest import PASSWORD
+from tests.support import PASSWORD
 
 YEAR = date.today().year
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')

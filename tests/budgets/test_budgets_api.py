@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import event
 
 from app.extensions import db
-from tests import budget_helpers as h
+from tests import support as h
 
 
 # --- envelopes ------------------------------------------------------------------------------
@@ -283,7 +283,7 @@ def test_idempotency_key_is_per_user_and_a_failure_does_not_burn_it(app, roles, 
                       json={"amount": 100, "decision_no": "3/QĐ", "decision_date": "2026-04-01"}), 201)
     assert finance.post("/api/v1/allocations", json=body, headers=key).status_code == 201
 
-    from tests.conftest import ApiClient
+    from tests.support import ApiClient
     world.user("taichinh2", "finance_officer")
     colleague = ApiClient(app.test_client(), world.token("taichinh2"))
     r = colleague.post("/api/v1/allocations", json=dict(body, amount=50), headers=key)

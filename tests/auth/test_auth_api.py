@@ -10,7 +10,7 @@ from app.auth import services
 from app.auth.models import ApiToken, LoginAttempt
 from app.core.timeutil import utcnow
 from app.extensions import db
-from tests.conftest import PASSWORD, ApiClient
+from tests.support import PASSWORD, ApiClient
 
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 

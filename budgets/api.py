@@ -12,9 +12,9 @@ from flask_smorest import Blueprint
 from flask_smorest.fields import Upload
 from marshmallow import Schema
 
-from app.budgets import permissions as perm
-from app.budgets import queries, services
-from app.budgets.schemas import (AdjustmentCreateSchema, AllocationCreateSchema, AllocationListArgs,
+from budgets import permissions as perm
+from budgets import queries, services
+from budgets.schemas import (AdjustmentCreateSchema, AllocationCreateSchema, AllocationListArgs,
                                  AllocationOut, DocumentOut, EnvelopeCreateSchema, EnvelopeListArgs,
                                  EnvelopeOut, ReasonSchema, RequestCreateSchema, RequestListArgs,
                                  RequestOut, RequestUpdateSchema, SupplementCreateSchema)

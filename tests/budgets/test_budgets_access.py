@@ -5,7 +5,7 @@ changes nothing; a successful write adds exactly one audit entry; a read adds no
 """
 import pytest
 
-from tests import budget_helpers as h
+from tests import support as h
 
 # (who, owner of the records): "own" and "other" are from the actor's point of view.
 ACTORS = {

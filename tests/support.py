@@ -1,5 +1,85 @@
-"""Build envelopes, requests and allocations through the HTTP API, as a user would."""
+"""Builders shared by every test area: real rows made through the services and the HTTP API."""
 import itertools
+import logging
+import threading
+
+from werkzeug.serving import make_server
+
+from app.extensions import db
+
+PASSWORD = "correct-horse-battery"
+
+
+class World:
+    """Makes units, users and tokens with the real services; returns plain values."""
+
+    def __init__(self, app):
+        self.app = app
+
+    def unit(self, code, name=None, kind="department"):
+        from app.units.services import create_unit
+        with self.app.app_context():
+            unit = create_unit(None, code=code, name=name or f"Đơn vị {code}", kind=kind)
+            db.session.commit()
+            return unit.id
+
+    def user(self, username, role, unit_code=None, password=PASSWORD, full_name=None):
+        from app.auth.services import create_user
+        with self.app.app_context():
+            user = create_user(None, username=username, password=password,
+                               full_name=full_name or username.title(), role=role, unit_code=unit_code)
+            db.session.commit()
+            return user.id
+
+    def token(self, username):
+        from app.auth.services import get_user_by_username, issue_token
+        with self.app.app_context():
+            raw, _ = issue_token(get_user_by_username(username))
+            db.session.commit()
+            return raw
+
+
+class ApiClient:
+    """A test client that speaks JSON with a bearer token."""
+
+    def __init__(self, client, token=None):
+        self.client, self.token = client, token
+
+    def _headers(self, headers=None):
+        merged = dict(headers or {})
+        if self.token:
+            merged.setdefault("Authorization", f"Bearer {self.token}")
+        return merged
+
+    def get(self, path, **kw):
+        return self.client.get(path, headers=self._headers(kw.pop("headers", None)), **kw)
+
+    def post(self, path, json=None, **kw):
+        return self.client.post(path, json=json, headers=self._headers(kw.pop("headers", None)), **kw)
+
+    def patch(self, path, json=None, **kw):
+        return self.client.patch(path, json=json, headers=self._headers(kw.pop("headers", None)), **kw)
+
+    def delete(self, path, **kw):
+        return self.client.delete(path, headers=self._headers(kw.pop("headers", None)), **kw)
+
+
+class LiveServer:
+    """The app served by werkzeug in a thread (request logs silenced)."""
+
+    def __init__(self, app):
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self):
+        self.server.shutdown()
+        self.thread.join(timeout=5)
+
+
+# --- budgets, built through the HTTP API as a user would ---------------------------------
 
 YEAR = 2026
 _codes = itertools.count(1)

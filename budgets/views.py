@@ -13,12 +13,12 @@ from flask import (Blueprint, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app.budgets import permissions as perm
-from app.budgets import queries, services
-from app.budgets.models import (APPROVED, CATEGORIES, CATEGORY_LABELS, DRAFT, REJECTED,
+from budgets import permissions as perm
+from budgets import queries, services
+from budgets.models import (APPROVED, CATEGORIES, CATEGORY_LABELS, DRAFT, REJECTED,
                                 REQUEST_STATUS_LABELS, REQUEST_STATUSES, RETURNED, SUBMITTED,
                                 WITHDRAWN, FundingRequest)
-from app.budgets.schemas import (AdjustmentCreateSchema, AllocationCreateSchema,
+from budgets.schemas import (AdjustmentCreateSchema, AllocationCreateSchema,
                                  EnvelopeCreateSchema, ReasonSchema, RequestCreateSchema,
                                  RequestUpdateSchema, SupplementCreateSchema)
 from app.core import audit

@@ -4,7 +4,7 @@ import io
 
 import pytest
 
-from tests import budget_helpers as h
+from tests import support as h
 
 PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 HTML_BYTES = b"<!doctype html><html><body><script>alert(1)</script></body></html>"
