@@ -53,6 +53,7 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None
     MAX_UPLOAD_MB = int(os.environ.get("MAX_UPLOAD_MB", "20"))
     MAX_CONTENT_LENGTH = MAX_UPLOAD_MB * 1024 * 1024 + 64 * 1024  # file plus form overhead
+    MAX_JSON_BYTES = 1024 * 1024  # JSON bodies and plain forms: far below the upload limit
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER", str(INSTANCE_DIR / "uploads"))
     BOOTSTRAP_SERVE_LOCAL = True
     BABEL_DEFAULT_LOCALE = "vi"

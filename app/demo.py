@@ -3,6 +3,7 @@ import sqlalchemy as sa
 
 from app.auth import services as auth_services
 from app.auth.models import User
+from app.core.registry import registry
 from app.extensions import db
 from app.units import services as unit_services
 
@@ -80,9 +81,8 @@ def demo_logins() -> str:
 def load_demo() -> str:
     if already_loaded():
         return "Cơ sở dữ liệu đã có dữ liệu: không nạp lại dữ liệu mẫu.\n" + demo_logins()
-    from budgets.demo import load_budgets
-
     load_units()
     load_users()
-    load_budgets()
+    for loader in registry().demo_loaders:
+        loader()
     return "Đã nạp dữ liệu mẫu.\n" + demo_logins()

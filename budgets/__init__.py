@@ -1,0 +1,31 @@
+"""Envelopes, funding requests and allocations: the first domain."""
+
+
+def init_app(app, api):
+    from app.core.i18n import N_
+    from app.core.permissions import AUDITOR, DIC_OFFICER, FINANCE_OFFICER, UNIT_OFFICER
+    from app.core.registry import registry_of
+    from budgets import models, permissions, queries
+    from budgets.api import blueprints
+    from budgets.demo import load_budgets
+    from budgets.views import bp
+
+    for blp in blueprints:
+        api.register_blueprint(blp)
+    app.register_blueprint(bp)
+    # Globals rather than a context processor, so that imported macros see them too.
+    app.jinja_env.globals.update(
+        CATEGORY_LABELS=models.CATEGORY_LABELS, REQUEST_STATUS_LABELS=models.REQUEST_STATUS_LABELS,
+        REQUEST_STATUS_STYLES=models.REQUEST_STATUS_STYLES, REQUEST_STATUS=models.RequestStatus)
+
+    registry = registry_of(app)
+    units = (UNIT_OFFICER, DIC_OFFICER)
+    registry.add_nav("budgets.dashboard", N_("Tổng quan"), units, order=10)
+    registry.add_nav("budgets.finance_queue", N_("Đề nghị chờ xử lý"), (FINANCE_OFFICER,), order=10)
+    registry.add_nav("budgets.list_envelopes", N_("Nguồn kinh phí"), (FINANCE_OFFICER, AUDITOR), order=15)
+    registry.add_nav("budgets.list_requests", N_("Đề nghị kinh phí"), (*units, AUDITOR), order=20)
+    registry.add_nav("budgets.list_requests", N_("Tất cả đề nghị"), (FINANCE_OFFICER,), order=20)
+    registry.add_nav("budgets.new_request", N_("Lập đề nghị"), units, order=30)
+    registry.add_audit_labels(models.AUDIT_LABELS)
+    registry.add_document_owner("request", load=queries.get_request, check_attach=permissions.check_can_attach)
+    registry.add_demo_loader(load_budgets)

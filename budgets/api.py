@@ -1,14 +1,11 @@
 """HTTP API v1 for envelopes, funding requests, allocations and their documents (DESIGN §6).
 
 Each handler loads the record (which checks the actor may see it), calls one service with the actor
-and plain values, commits once and returns the object. Role checks that need no record run before
+and plain values and returns the object; the commit point commits. Role checks that need no record run before
 the body is parsed, so a caller without the role hears 403 whatever they sent.
 """
 import functools
 
-import sqlalchemy as sa
-from flask import jsonify, request
-from flask_smorest import Blueprint
 from flask_smorest.fields import Upload
 from marshmallow import Schema
 
@@ -19,9 +16,8 @@ from budgets.schemas import (AdjustmentCreateSchema, AllocationCreateSchema, All
                                  EnvelopeOut, ReasonSchema, RequestCreateSchema, RequestListArgs,
                                  RequestOut, RequestUpdateSchema, SupplementCreateSchema)
 from app.core import idempotency
-from app.core.api import PageArgs, api_actor, list_schema, paginate
-from app.core.documents import Document, attachment_response, save_document
-from app.extensions import db
+from app.core.api import Blueprint, PageArgs, api_actor, list_schema, paginate
+from app.core.documents import attach_document, documents_stmt
 
 envelopes_blp = Blueprint("envelopes_api", __name__, url_prefix="/api/v1/envelopes",
                           description="Nguồn kinh phí và bổ sung kinh phí")
@@ -29,9 +25,7 @@ requests_blp = Blueprint("requests_api", __name__, url_prefix="/api/v1/requests"
                          description="Đề nghị cấp kinh phí")
 allocations_blp = Blueprint("allocations_api", __name__, url_prefix="/api/v1/allocations",
                             description="Quyết định phân bổ và điều chỉnh")
-documents_blp = Blueprint("documents_api", __name__, url_prefix="/api/v1/documents",
-                          description="Tải tài liệu đính kèm")
-blueprints = [envelopes_blp, requests_blp, allocations_blp, documents_blp]
+blueprints = [envelopes_blp, requests_blp, allocations_blp]
 
 
 def _money_roles_only():
@@ -73,7 +67,6 @@ def list_envelopes(args):
 @envelopes_blp.response(201, EnvelopeOut)
 def create_envelope(data):
     envelope = services.create_envelope(api_actor(), **data)
-    db.session.commit()
     return envelope
 
 
@@ -91,7 +84,6 @@ def add_supplement(data, envelope_id):
     actor = api_actor()
     envelope = queries.get_envelope(actor, envelope_id)
     envelope = services.add_supplement(actor, envelope.id, **data)
-    db.session.commit()
     return envelope
 
 
@@ -111,7 +103,6 @@ def list_requests(args):
 @requests_blp.response(201, RequestOut)
 def create_request(data):
     funding_request = services.create_request(api_actor(), **data)
-    db.session.commit()
     return funding_request
 
 
@@ -128,14 +119,12 @@ def get_request(request_id):
 def update_request(data, request_id):
     actor = api_actor()
     funding_request = services.update_request(actor, queries.get_request(actor, request_id), **data)
-    db.session.commit()
     return funding_request
 
 
 def _request_action(service, request_id, **values):
     actor = api_actor()
     funding_request = service(actor, queries.get_request(actor, request_id), **values)
-    db.session.commit()
     return funding_request
 
 
@@ -174,9 +163,7 @@ def reject_request(data, request_id):
 @requests_blp.response(200, list_schema(DocumentOut))
 def list_request_documents(args, request_id):
     funding_request = queries.get_request(api_actor(), request_id)
-    stmt = (sa.select(Document).filter_by(owner_type="request", owner_id=funding_request.id)
-            .order_by(Document.id))
-    return paginate(stmt, args)
+    return paginate(documents_stmt("request", funding_request.id), args)
 
 
 @requests_blp.route("/<int:request_id>/documents", methods=["POST"])
@@ -184,13 +171,7 @@ def list_request_documents(args, request_id):
 @requests_blp.arguments(UploadSchema, location="files")
 @requests_blp.response(201, DocumentOut)
 def upload_request_document(files, request_id):
-    actor = api_actor()
-    funding_request = perm.check_can_attach(actor, queries.get_request(actor, request_id))
-    upload = files["file"]
-    document = save_document(actor, "request", funding_request.id, filename=upload.filename,
-                             stream=upload.stream)
-    db.session.commit()
-    return document
+    return attach_document(api_actor(), "request", request_id, files["file"])
 
 
 # --- allocations ----------------------------------------------------------------------------
@@ -206,32 +187,10 @@ def list_allocations(args):
 @allocations_blp.route("", methods=["POST"])
 @role_check(perm.require_finance)
 @allocations_blp.arguments(AllocationCreateSchema)
+@idempotency.idempotent("allocations", required=False)
 @allocations_blp.response(201, AllocationOut)
-@allocations_blp.doc(parameters=[{
-    "in": "header", "name": "Idempotency-Key", "required": False, "schema": {"type": "string"},
-    "description": "Gửi lại cùng khóa và cùng nội dung trả lại kết quả lần đầu, không tạo thêm."}])
 def create_allocation(data):
-    actor = api_actor()
-    key = idempotency.check_key(request.headers.get("Idempotency-Key"), required=False)
-    record = None
-    if key is not None:
-        claimed = idempotency.claim("allocations", actor, key, request.get_json())
-        if isinstance(claimed, tuple):
-            status, body = claimed
-            return _json(body, status)
-        record = claimed
-    allocation = services.create_allocation(actor, **data)
-    body = AllocationOut().dump(allocation)
-    if record is not None:
-        idempotency.store_response(record, 201, body)
-    db.session.commit()
-    return _json(body, 201)
-
-
-def _json(body, status):
-    response = jsonify(body)
-    response.status_code = status
-    return response
+    return services.create_allocation(api_actor(), **data)
 
 
 @allocations_blp.route("/<int:allocation_id>", methods=["GET"])
@@ -248,15 +207,4 @@ def adjust_allocation(data, allocation_id):
     actor = api_actor()
     allocation = queries.get_allocation(actor, allocation_id)
     allocation = services.adjust_allocation(actor, allocation.id, **data)
-    db.session.commit()
     return allocation
-
-
-# --- documents ------------------------------------------------------------------------------
-
-@documents_blp.route("/<int:document_id>", methods=["GET"])
-@documents_blp.response(200, description="Nội dung tệp, tải về dạng đính kèm.",
-                        content_type="application/octet-stream")
-def download_document(document_id):
-    document, _owner = queries.get_document(api_actor(), document_id)
-    return attachment_response(document)

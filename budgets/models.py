@@ -19,6 +19,14 @@ CATEGORY_LABELS = {
 DRAFT, SUBMITTED, RETURNED, REJECTED, APPROVED, WITHDRAWN = (
     "draft", "submitted", "returned", "rejected", "approved", "withdrawn")
 REQUEST_STATUSES = (DRAFT, SUBMITTED, RETURNED, REJECTED, APPROVED, WITHDRAWN)
+
+
+class RequestStatus:
+    """The statuses by name, for templates: `REQUEST_STATUS.RETURNED`."""
+
+    DRAFT, SUBMITTED, RETURNED, REJECTED, APPROVED, WITHDRAWN = REQUEST_STATUSES
+
+
 # The states each action on a request starts from: the services enforce it, the pages offer it.
 REQUEST_ACTIONS_FROM = {
     "edit": (DRAFT, RETURNED),
@@ -35,6 +43,24 @@ REQUEST_STATUS_LABELS = {
     REJECTED: N_("Bị từ chối"),
     APPROVED: N_("Đã phân bổ"),
     WITHDRAWN: N_("Đã rút"),
+}
+
+# Bootstrap colours of each request status on the pages.
+REQUEST_STATUS_STYLES = {
+    DRAFT: "secondary", SUBMITTED: "primary", RETURNED: "warning", REJECTED: "danger",
+    APPROVED: "success", WITHDRAWN: "dark",
+}
+AUDIT_LABELS = {
+    "request.create": N_("Lập đề nghị"),
+    "request.update": N_("Sửa đề nghị"),
+    "request.submit": N_("Gửi Sở Tài chính"),
+    "request.withdraw": N_("Rút đề nghị"),
+    "request.return": N_("Trả lại để chỉnh sửa"),
+    "request.reject": N_("Từ chối đề nghị"),
+    "allocation.create": N_("Phân bổ kinh phí"),
+    "allocation.adjust": N_("Điều chỉnh phân bổ"),
+    "envelope.create": N_("Tạo nguồn kinh phí"),
+    "envelope.supplement": N_("Bổ sung kinh phí"),
 }
 
 

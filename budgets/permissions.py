@@ -1,6 +1,6 @@
 """Who may see and do what with envelopes, requests and allocations: the one place for it."""
 from budgets.models import APPROVED, DRAFT, REQUEST_ACTIONS_FROM, RETURNED, SUBMITTED
-from app.core.errors import Forbidden, InvalidTransition, NotFound
+from app.core.exceptions import Forbidden, InvalidTransition, NotFound
 from app.core.permissions import (ADMIN, AUDITOR, DIC_OFFICER, FINANCE_OFFICER, UNIT_OFFICER,
                                   UNIT_ROLES, require_role, sees_all)
 

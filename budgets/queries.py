@@ -5,8 +5,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from app.auth.models import User
 from budgets import permissions as perm
 from budgets.models import SUBMITTED, Allocation, Envelope, FundingRequest
-from app.core.documents import Document
-from app.core.errors import NotFound
+from app.core.exceptions import NotFound
 from app.extensions import db
 from app.units.models import Unit
 
@@ -92,15 +91,3 @@ def get_allocation(actor, allocation_id: int) -> Allocation:
 def unit_allocations(actor, unit_id: int, fiscal_year: int | None = None):
     stmt = allocations_stmt(actor, fiscal_year=fiscal_year).where(Allocation.unit_id == unit_id)
     return db.session.execute(stmt).unique().scalars().all()
-
-
-def get_document(actor, document_id: int) -> tuple[Document, object]:
-    """A document and its owning record, if the actor may see that record (else 404)."""
-    document = db.session.get(Document, document_id)
-    if document is None:
-        raise NotFound("Không tìm thấy tài liệu.")
-    owners = {"request": FundingRequest}
-    model = owners.get(document.owner_type)
-    owner = db.session.get(model, document.owner_id) if model else None
-    perm.check_visible(actor, owner, "tài liệu")
-    return document, owner

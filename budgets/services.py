@@ -16,7 +16,7 @@ from budgets.models import (APPROVED, CATEGORIES, DRAFT, REJECTED, REQUEST_ACTIO
                                 Envelope, EnvelopeDecision, FundingRequest, NumberSequence,
                                 RequestLine)
 from app.core import audit
-from app.core.errors import (InsufficientFunds, InvalidTransition, NotFound, RuleViolation,
+from app.core.exceptions import (InsufficientFunds, InvalidTransition, NotFound, RuleViolation,
                              ValidationFailed)
 from app.core.money import MAX_AMOUNT, MAX_TOTAL, format_vnd
 from app.core.timeutil import utcnow

@@ -1,33 +1,29 @@
 """HTML pages for envelopes, funding requests and allocations (DESIGN §9).
 
-Forms are validated by the API's marshmallow schemas (`load_form`); the services do every write.
-A refused action rolls back, re-renders the page with the message and everything the user typed
-(422 for bad input, 409 for a broken rule); a success commits once, flashes and redirects.
+Forms are validated by the API's marshmallow schemas and handled by `app.core.pages.handle_form`:
+a refused action re-renders the page with the message and everything the user typed (422 for bad
+input, 409 for a broken rule); a success flashes and redirects, and the commit point commits.
 """
 import json
 from datetime import date
 
 import sqlalchemy as sa
-from flask import (Blueprint, flash, redirect, render_template, request,
-                   url_for)
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from budgets import permissions as perm
 from budgets import queries, services
-from budgets.models import (APPROVED, CATEGORIES, CATEGORY_LABELS, DRAFT, REJECTED,
-                                REQUEST_STATUS_LABELS, REQUEST_STATUSES, RETURNED, SUBMITTED,
-                                WITHDRAWN, FundingRequest)
-from budgets.schemas import (AdjustmentCreateSchema, AllocationCreateSchema,
-                                 EnvelopeCreateSchema, ReasonSchema, RequestCreateSchema,
-                                 RequestUpdateSchema, SupplementCreateSchema)
+from budgets.models import CATEGORIES, REQUEST_STATUS_LABELS, REQUEST_STATUSES, SUBMITTED, FundingRequest
+from budgets.schemas import (AdjustmentCreateSchema, AllocationCreateSchema, EnvelopeCreateSchema,
+                             ReasonSchema, RequestCreateSchema, RequestUpdateSchema,
+                             SupplementCreateSchema)
 from app.core import audit
 from app.core.api import paginate
-from app.core.documents import attachment_response, documents_of, save_document
-from app.core.errors import DomainError, Forbidden, NotFound, Unauthenticated, ValidationFailed
-from app.core.forms import load_form
-from app.core.i18n import N_
+from app.core.documents import attach_document, documents_of
+from app.core.exceptions import ValidationFailed
 from app.core.money import format_vnd
+from app.core.pages import handle_form, int_arg, page_arg
 from app.core.permissions import (AUDITOR, DIC_OFFICER, FINANCE_OFFICER, UNIT_OFFICER, UNIT_ROLES,
                                   require_role)
 from app.extensions import db
@@ -36,32 +32,6 @@ from app.units.models import Unit
 bp = Blueprint("budgets", __name__)
 
 PAGE_SIZE = 20
-# A request takes evidence until it reaches an outcome (allocated, rejected or withdrawn).
-STATUS_STYLES = {
-    DRAFT: "secondary", SUBMITTED: "primary", RETURNED: "warning", REJECTED: "danger",
-    APPROVED: "success", WITHDRAWN: "dark",
-}
-ACTION_LABELS = {
-    "request.create": N_("Lập đề nghị"),
-    "request.update": N_("Sửa đề nghị"),
-    "request.submit": N_("Gửi Sở Tài chính"),
-    "request.withdraw": N_("Rút đề nghị"),
-    "request.return": N_("Trả lại để chỉnh sửa"),
-    "request.reject": N_("Từ chối đề nghị"),
-    "document.upload": N_("Tải lên tài liệu"),
-    "allocation.create": N_("Phân bổ kinh phí"),
-    "allocation.adjust": N_("Điều chỉnh phân bổ"),
-    "envelope.create": N_("Tạo nguồn kinh phí"),
-    "envelope.supplement": N_("Bổ sung kinh phí"),
-}
-
-
-@bp.record_once
-def _register_labels(state):
-    # Globals rather than a context processor, so that imported macros see them too.
-    state.app.jinja_env.globals.update(
-        CATEGORY_LABELS=CATEGORY_LABELS, REQUEST_STATUS_LABELS=REQUEST_STATUS_LABELS,
-        STATUS_STYLES=STATUS_STYLES, ACTION_LABELS=ACTION_LABELS)
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -70,32 +40,11 @@ def _actor():
     return current_user._get_current_object()
 
 
-def _refused(error: DomainError):
-    """Undo the failed transaction; errors about access are pages of their own, not form errors."""
-    db.session.rollback()
-    if isinstance(error, (NotFound, Forbidden, Unauthenticated)):
-        raise error
-
-
-def _form_errors(error: DomainError) -> dict:
-    return error.details or {"_schema": [error.message]}
-
-
 def _with(form, **extra):
     """The submitted form without its buttons, plus values the server decides."""
     merged = {k: v for k, v in form.items() if k not in ("action",)}
     merged.update(extra)
     return merged
-
-
-def _int_arg(name, low=None, high=None):
-    raw = request.args.get(name, "").strip()
-    if not raw.isdigit() or len(raw) > 10:
-        return None
-    value = int(raw)
-    if (low is not None and value < low) or (high is not None and value > high):
-        return None
-    return value
 
 
 def _money_text(amount) -> str:
@@ -122,7 +71,7 @@ def _year_choices(selected=None):
 def dashboard():
     actor = _actor()
     require_role(actor, UNIT_OFFICER, DIC_OFFICER, FINANCE_OFFICER, AUDITOR)
-    year = _int_arg("year", 2000, 2100) or date.today().year
+    year = int_arg("year", 2000, 2100) or date.today().year
     if actor.role in UNIT_ROLES:
         allocations = queries.unit_allocations(actor, actor.unit_id, year)
     else:
@@ -144,13 +93,13 @@ def list_requests():
     actor = _actor()
     filters = {
         "status": request.args.get("status") if request.args.get("status") in REQUEST_STATUSES else None,
-        "fiscal_year": _int_arg("fiscal_year", 2000, 2100),
+        "fiscal_year": int_arg("fiscal_year", 2000, 2100),
         "unit": (request.args.get("unit") or "").strip()[:20] or None,
         "q": (request.args.get("q") or "").strip()[:100] or None,
     }
     if actor.role in UNIT_ROLES:
         filters["unit"] = None  # a unit sees its own requests only; no unit filter to offer
-    page = _int_arg("page", 1, 10**6) or 1
+    page = page_arg()
     result = paginate(queries.requests_stmt(actor, **filters), {"page": page, "per_page": PAGE_SIZE})
     units = []
     if actor.role not in UNIT_ROLES:
@@ -177,23 +126,34 @@ def new_request():
     perm.require_unit_role(actor)
     if request.method == "GET":
         return _render_request_form(_blank_request_values(), {})
-    data, errors, values = load_form(RequestCreateSchema(), _with(request.form), list_fields=("lines",))
-    if errors:
-        return _render_request_form(values, errors, status=422)
-    try:
+
+    def render(values, errors, status, message):
+        return _render_request_form(values, errors, status=status, message=message)
+
+    def create(data):
         record = services.create_request(actor, **data)
         if request.form.get("action") == "submit":
             services.submit_request(actor, record)
-    except DomainError as error:
-        _refused(error)
-        return _render_request_form(values, _form_errors(error), status=error.status,
-                                    message=error.message)
-    db.session.commit()
+        return record
+
+    return handle_form(RequestCreateSchema(), render, create, _request_created,
+                       form=_with(request.form), list_fields=("lines",))
+
+
+def _request_created(record):
     if record.status == SUBMITTED:
-        flash(_("Đã lập và gửi đề nghị %(number)s tới Sở Tài chính.", number=record.number), "success")
+        message = _("Đã lập và gửi đề nghị %(number)s tới Sở Tài chính.", number=record.number)
     else:
-        flash(_("Đã lưu nháp đề nghị %(number)s.", number=record.number), "success")
-    return redirect(url_for("budgets.show_request", request_id=record.id))
+        message = _("Đã lưu nháp đề nghị %(number)s.", number=record.number)
+    return message, url_for("budgets.show_request", request_id=record.id)
+
+
+def _request_updated(record):
+    if record.status == SUBMITTED:
+        message = _("Đã sửa và gửi lại đề nghị %(number)s.", number=record.number)
+    else:
+        message = _("Đã lưu đề nghị %(number)s.", number=record.number)
+    return message, url_for("budgets.show_request", request_id=record.id)
 
 
 def _values_of(record: FundingRequest) -> dict:
@@ -220,29 +180,24 @@ def edit_request(request_id):
         return _render_request_form(_values_of(record), {}, record=record)
     form = _with(request.form)
     form.pop("fiscal_year", None)  # the fiscal year of a filed request does not change
-    data, errors, values = load_form(RequestUpdateSchema(), form, list_fields=("lines",))
-    values["fiscal_year"] = str(record.fiscal_year)
-    if "title" not in values:
-        errors = {**errors, "title": [_("Không được để trống.")]}
-    if errors:
-        return _render_request_form(values, errors, record=record, status=422)
-    data.setdefault("justification", "")  # an emptied box clears the field
-    data.setdefault("letter_no", None)
-    try:
+
+    def render(values, errors, status, message):
+        values["fiscal_year"] = str(record.fiscal_year)
+        return _render_request_form(values, errors, record=queries.get_request(actor, request_id),
+                                    status=status, message=message)
+
+    def update(data):
+        if "title" not in data:  # optional in a PATCH, required on the page that shows the field
+            raise ValidationFailed.field("title", _("Không được để trống."))
+        data.setdefault("justification", "")  # an emptied box clears the field
+        data.setdefault("letter_no", None)
         services.update_request(actor, record, **data)
         if request.form.get("action") == "submit":
             services.submit_request(actor, record)
-    except DomainError as error:
-        _refused(error)
-        record = queries.get_request(actor, request_id)
-        return _render_request_form(values, _form_errors(error), record=record, status=error.status,
-                                    message=error.message)
-    db.session.commit()
-    if record.status == SUBMITTED:
-        flash(_("Đã sửa và gửi lại đề nghị %(number)s.", number=record.number), "success")
-    else:
-        flash(_("Đã lưu đề nghị %(number)s.", number=record.number), "success")
-    return redirect(url_for("budgets.show_request", request_id=record.id))
+        return record
+
+    return handle_form(RequestUpdateSchema(), render, update, _request_updated, form=form,
+                       list_fields=("lines",))
 
 
 # --- requests: detail and actions ------------------------------------------------------------
@@ -288,17 +243,23 @@ def show_request(request_id):
     return _render_request(request_id)
 
 
+def _request_form(request_id, name, schema, act, done, *, form=None, invalid_message=None):
+    """A form on the request's page: a refusal draws the page again with that form filled in."""
+    def render(values, errors, status, message):
+        return _render_request(request_id, active=name, values=values, errors=errors, status=status,
+                               alert=message)
+
+    return handle_form(schema, render, act, done, form=_with(request.form) if form is None else form,
+                       invalid_message=invalid_message)
+
+
 def _simple_action(request_id, action, done_message):
     actor = _actor()
     record = queries.get_request(actor, request_id)
-    try:
-        action(actor, record)
-    except DomainError as error:
-        _refused(error)
-        return _render_request(request_id, status=error.status, alert=error.message)
-    db.session.commit()
-    flash(done_message % {"number": record.number}, "success")
-    return redirect(url_for("budgets.show_request", request_id=request_id))
+    return _request_form(
+        request_id, None, None, lambda _data: action(actor, record),
+        lambda _r: (done_message % {"number": record.number},
+                    url_for("budgets.show_request", request_id=request_id)))
 
 
 @bp.post("/requests/<int:request_id>/submit")
@@ -318,19 +279,10 @@ def _reason_action(request_id, name, action, done_message):
     actor = _actor()
     perm.require_finance(actor)
     record = queries.get_request(actor, request_id)
-    data, errors, values = load_form(ReasonSchema(), _with(request.form))
-    if errors:
-        return _render_request(request_id, active=name, values=values, errors=errors, status=422,
-                               alert=_("Vui lòng ghi rõ lý do (ít nhất 3 ký tự)."))
-    try:
-        action(actor, record, reason=data["reason"])
-    except DomainError as error:
-        _refused(error)
-        return _render_request(request_id, active=name, values=values, errors=_form_errors(error),
-                               status=error.status, alert=error.message)
-    db.session.commit()
-    flash(done_message % {"number": record.number}, "success")
-    return redirect(url_for("budgets.finance_queue"))
+    return _request_form(
+        request_id, name, ReasonSchema(), lambda data: action(actor, record, reason=data["reason"]),
+        lambda _r: (done_message % {"number": record.number}, url_for("budgets.finance_queue")),
+        invalid_message=_("Vui lòng ghi rõ lý do (ít nhất 3 ký tự)."))
 
 
 @bp.post("/requests/<int:request_id>/return")
@@ -353,50 +305,31 @@ def allocate_request(request_id):
     actor = _actor()
     perm.require_finance(actor)
     record = queries.get_request(actor, request_id)
-    form = _with(request.form, unit_code=record.unit.code, request_id=str(record.id))
-    data, errors, values = load_form(AllocationCreateSchema(), form)
-    if errors:
-        return _render_request(request_id, active="allocate", values=values, errors=errors, status=422,
-                               alert=_("Quyết định phân bổ chưa hợp lệ: kiểm tra các ô được đánh dấu."))
-    try:
-        allocation = services.create_allocation(actor, **data)
-    except DomainError as error:
-        _refused(error)
-        return _render_request(request_id, active="allocate", values=values,
-                               errors=_form_errors(error), status=error.status, alert=error.message)
-    db.session.commit()
-    flash(_("Đã phân bổ %(amount)s cho đề nghị %(number)s (quyết định %(decision)s).",
-            amount=format_vnd(allocation.amount), number=record.number,
-            decision=allocation.decision_no), "success")
-    return redirect(url_for("budgets.show_request", request_id=request_id))
+
+    def done(allocation):
+        return (_("Đã phân bổ %(amount)s cho đề nghị %(number)s (quyết định %(decision)s).",
+                  amount=format_vnd(allocation.amount), number=record.number,
+                  decision=allocation.decision_no),
+                url_for("budgets.show_request", request_id=request_id))
+
+    return _request_form(
+        request_id, "allocate", AllocationCreateSchema(),
+        lambda data: services.create_allocation(actor, **data), done,
+        form=_with(request.form, unit_code=record.unit.code, request_id=str(record.id)),
+        invalid_message=_("Quyết định phân bổ chưa hợp lệ: kiểm tra các ô được đánh dấu."))
 
 
 @bp.post("/requests/<int:request_id>/documents")
 @login_required
 def upload_request_document(request_id):
     actor = _actor()
-    record = queries.get_request(actor, request_id)
-    upload = request.files.get("file")
-    try:
-        perm.check_can_attach(actor, record)
-        if upload is None or not upload.filename:
-            raise ValidationFailed.field("file", _("Chọn một tệp để tải lên."))
-        document = save_document(actor, "request", record.id, filename=upload.filename,
-                                 stream=upload.stream)
-    except DomainError as error:
-        _refused(error)
-        return _render_request(request_id, active="upload", errors=_form_errors(error),
-                               status=error.status, alert=error.message)
-    db.session.commit()
-    flash(_("Đã tải lên %(name)s.", name=document.original_name), "success")
-    return redirect(url_for("budgets.show_request", request_id=request_id))
-
-
-@bp.get("/documents/<int:document_id>")
-@login_required
-def download_document(document_id):
-    document, _owner = queries.get_document(_actor(), document_id)
-    return attachment_response(document)
+    queries.get_request(actor, request_id)
+    return _request_form(
+        request_id, "upload", None,
+        lambda _data: attach_document(actor, "request", request_id, request.files.get("file")),
+        lambda document: (_("Đã tải lên %(name)s.", name=document.original_name),
+                          url_for("budgets.show_request", request_id=request_id)),
+        form={})
 
 
 # --- finance queue ---------------------------------------------------------------------------
@@ -415,7 +348,7 @@ def finance_queue():
 
 def _render_envelopes(values=None, errors=None, status=200, message=None):
     actor = _actor()
-    year = _int_arg("fiscal_year", 2000, 2100)
+    year = int_arg("fiscal_year", 2000, 2100)
     envelopes = db.session.execute(queries.envelopes_stmt(actor, fiscal_year=year)).scalars().all()
     totals = {key: sum(getattr(e, key) for e in envelopes) for key in ("total", "allocated", "available")}
     if values is None:
@@ -437,17 +370,12 @@ def list_envelopes():
 def create_envelope():
     actor = _actor()
     perm.require_finance(actor)
-    data, errors, values = load_form(EnvelopeCreateSchema(), _with(request.form))
-    if errors:
-        return _render_envelopes(values, errors, 422)
-    try:
-        envelope = services.create_envelope(actor, **data)
-    except DomainError as error:
-        _refused(error)
-        return _render_envelopes(values, _form_errors(error), error.status, error.message)
-    db.session.commit()
-    flash(_("Đã tạo nguồn kinh phí %(code)s – %(name)s.", code=envelope.code, name=envelope.name), "success")
-    return redirect(url_for("budgets.show_envelope", envelope_id=envelope.id))
+    return handle_form(
+        EnvelopeCreateSchema(), _render_envelopes, lambda data: services.create_envelope(actor, **data),
+        lambda envelope: (_("Đã tạo nguồn kinh phí %(code)s – %(name)s.", code=envelope.code,
+                            name=envelope.name),
+                          url_for("budgets.show_envelope", envelope_id=envelope.id)),
+        form=_with(request.form))
 
 
 def _render_envelope(envelope_id, values=None, errors=None, status=200, message=None):
@@ -474,18 +402,13 @@ def add_supplement(envelope_id):
     actor = _actor()
     perm.require_finance(actor)
     queries.get_envelope(actor, envelope_id)
-    data, errors, values = load_form(SupplementCreateSchema(), _with(request.form))
-    if errors:
-        return _render_envelope(envelope_id, values, errors, 422)
-    try:
-        envelope = services.add_supplement(actor, envelope_id, **data)
-    except DomainError as error:
-        _refused(error)
-        return _render_envelope(envelope_id, values, _form_errors(error), error.status, error.message)
-    db.session.commit()
-    flash(_("Đã bổ sung %(amount)s vào nguồn %(code)s.", amount=format_vnd(data["amount"]),
-            code=envelope.code), "success")
-    return redirect(url_for("budgets.show_envelope", envelope_id=envelope_id))
+    return handle_form(
+        SupplementCreateSchema(), lambda *page: _render_envelope(envelope_id, *page),
+        lambda data: (services.add_supplement(actor, envelope_id, **data), data["amount"]),
+        lambda done: (_("Đã bổ sung %(amount)s vào nguồn %(code)s.", amount=format_vnd(done[1]),
+                        code=done[0].code),
+                      url_for("budgets.show_envelope", envelope_id=envelope_id)),
+        form=_with(request.form))
 
 
 # --- allocations -----------------------------------------------------------------------------
@@ -510,16 +433,11 @@ def adjust_allocation(allocation_id):
     actor = _actor()
     perm.require_finance(actor)
     queries.get_allocation(actor, allocation_id)
-    data, errors, values = load_form(AdjustmentCreateSchema(), _with(request.form))
-    if errors:
-        return _render_allocation(allocation_id, values, errors, 422)
-    try:
-        allocation = services.adjust_allocation(actor, allocation_id, **data)
-    except DomainError as error:
-        _refused(error)
-        return _render_allocation(allocation_id, values, _form_errors(error), error.status, error.message)
-    db.session.commit()
-    flash(_("Đã điều chỉnh phân bổ; số được giao mới: %(amount)s.",
-            amount=format_vnd(allocation.amount)), "success")
-    return redirect(url_for("budgets.show_allocation", allocation_id=allocation_id))
+    return handle_form(
+        AdjustmentCreateSchema(), lambda *page: _render_allocation(allocation_id, *page),
+        lambda data: services.adjust_allocation(actor, allocation_id, **data),
+        lambda allocation: (_("Đã điều chỉnh phân bổ; số được giao mới: %(amount)s.",
+                              amount=format_vnd(allocation.amount)),
+                            url_for("budgets.show_allocation", allocation_id=allocation_id)),
+        form=_with(request.form))
 

@@ -1,11 +1,10 @@
 from flask import request
-from flask_smorest import Blueprint
 
 from app.auth import services
 from app.auth.schemas import MeOut, TokenOut, TokenRequestSchema, UserCreateSchema, UserOut
-from app.core.api import api_actor
-from app.core.errors import TooManyAttempts, Unauthenticated
-from app.extensions import db
+from app.core.api import Blueprint, api_actor
+from app.core.exceptions import TooManyAttempts, Unauthenticated
+from app.core.transaction import keep_when_refused
 
 blp = Blueprint("auth_api", __name__, url_prefix="/api/v1", description="Đăng nhập, token, người dùng")
 
@@ -17,12 +16,11 @@ def issue_token(data):
     result = services.attempt_login(data["username"], data["password"], channel="api",
                                     ip=request.remote_addr)
     if result.user is None:
-        db.session.commit()  # the failed attempt is kept: it drives throttling
+        keep_when_refused()  # the failed attempt is kept: it drives throttling
         if result.throttled:
             raise TooManyAttempts("Quá nhiều lần đăng nhập sai. Vui lòng thử lại sau 15 phút.")
         raise Unauthenticated("Tên đăng nhập hoặc mật khẩu không đúng.")
     token, expires_at = services.issue_token(result.user)
-    db.session.commit()
     return {"token": token, "expires_at": expires_at}
 
 
@@ -32,7 +30,6 @@ def revoke_token():
     actor = api_actor()
     raw = request.headers.get("Authorization", "").partition(" ")[2].strip()
     services.revoke_token(actor, raw)
-    db.session.commit()
 
 
 @blp.route("/me", methods=["GET"])
@@ -46,5 +43,4 @@ def me():
 @blp.response(201, UserOut)
 def create_user(data):
     user = services.create_user(api_actor(), **data)
-    db.session.commit()
     return user

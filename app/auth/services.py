@@ -11,7 +11,8 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.auth.models import ApiToken, LoginAttempt, User, UserSession
 from app.core import audit
-from app.core.errors import NotFound, ValidationFailed
+from app.core.database import reads_only, separate_write
+from app.core.exceptions import NotFound, ValidationFailed
 from app.core.permissions import ADMIN, ROLES, UNIT_ROLES, require_role
 from app.core.settings import setting
 from app.core.timeutil import utcnow
@@ -207,10 +208,21 @@ def load_session_user(raw: str) -> User | None:
             now - row.created_at > setting("SESSION_ABSOLUTE_TIMEOUT"):
         return None
     if now - row.last_seen_at > timedelta(seconds=60):
-        row.last_seen_at = now  # the idle clock, moved at most once a minute
+        _move_idle_clock(row, now)
     user = row.user
     user.session_token = raw
     return user
+
+
+def _move_idle_clock(row: UserSession, now: datetime):
+    """At most once a minute. A read-only request writes it on a connection of its own, so that
+    reading pages never turns the request's own transaction into a writer."""
+    if not reads_only():
+        row.last_seen_at = now
+        return
+    with separate_write() as connection:
+        connection.execute(sa.update(UserSession).where(UserSession.id == row.id).values(last_seen_at=now))
+    db.session.expire(row, ["last_seen_at"])
 
 
 def issue_token(user: User) -> tuple[str, datetime]:

@@ -7,7 +7,7 @@ from app.auth import services
 from app.auth.schemas import LoginFormSchema
 from app.core.forms import load_form
 from app.core.permissions import ADMIN, AUDITOR, DIC_OFFICER, FINANCE_OFFICER, UNIT_OFFICER
-from app.extensions import db
+from app.core.transaction import keep_when_refused
 
 bp = Blueprint("auth", __name__)
 
@@ -51,7 +51,7 @@ def login():
     result = services.attempt_login(data["username"], data["password"], channel="web",
                                     ip=request.remote_addr)
     if result.user is None:
-        db.session.commit()  # keep the failed attempt: it drives throttling
+        keep_when_refused()  # the failed attempt is kept: it drives throttling
         if result.throttled:
             message, status = "Quá nhiều lần đăng nhập sai. Vui lòng thử lại sau 15 phút.", 429
         else:
@@ -63,7 +63,6 @@ def login():
     session.clear()  # a fresh session (and cookie content) at every login
     result.user.session_token = services.start_session(
         result.user, ip=request.remote_addr, user_agent=request.user_agent.string)
-    db.session.commit()
     login_user(result.user)
     flash(f"Xin chào {result.user.full_name}.", "success")
     return redirect(_safe_next(data.get("next")) or url_for("auth.home"))
@@ -74,8 +73,7 @@ def logout():
     if current_user.is_authenticated:
         user = current_user._get_current_object()
         services.end_session(user.session_token, user)
-        db.session.commit()
-    logout_user()
+        logout_user()
     lang = session.get("lang")
     session.clear()
     if lang:

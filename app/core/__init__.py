@@ -1,0 +1,20 @@
+"""The shared kernel: errors, money, permissions, audit chain, documents, idempotency, lists."""
+
+
+def init_app(app, api):
+    from app.core import audit, documents, idempotency  # noqa: F401 - models for the schema
+    from app.core.audit_api import blp as audit_api
+    from app.core.cli import register as register_cli
+    from app.core.documents_api import blp as documents_api
+    from app.core.i18n import N_
+    from app.core.permissions import ADMIN, AUDITOR, FINANCE_OFFICER
+    from app.core.registry import registry_of
+    from app.core.views import bp as core_views
+
+    api.register_blueprint(audit_api)
+    api.register_blueprint(documents_api)
+    app.register_blueprint(core_views)
+    register_cli(app)
+    registry = registry_of(app)
+    registry.add_nav("core.audit_trail", N_("Nhật ký"), (FINANCE_OFFICER, AUDITOR, ADMIN), order=900)
+    registry.add_audit_labels({"document.upload": N_("Tải lên tài liệu")})

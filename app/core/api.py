@@ -1,14 +1,38 @@
-"""Shared API plumbing: the list envelope, pagination arguments, bearer-only authentication."""
-from flask import current_app
-from flask_login import current_user
+"""Shared API plumbing: the blueprint class, the list envelope, pagination, bearer-only actors."""
+import functools
 from datetime import timezone
 
+import flask_smorest
+from flask import current_app, request
+from flask_login import current_user
 from marshmallow import Schema, fields, validate
 
-from app.core.errors import Unauthenticated
+from app.core.exceptions import Unauthenticated
 from app.extensions import db
 
 _list_schemas: dict[str, type[Schema]] = {}
+
+
+class Blueprint(flask_smorest.Blueprint):
+    """flask-smorest's blueprint whose writes answer with what the database now holds.
+
+    Guarded UPDATEs change rows behind the ORM's back, and the commit comes after the response is
+    dumped: so after a write the session is flushed and expired, and the dump reads fresh rows.
+    """
+
+    def response(self, status_code, schema=None, **kwargs):
+        document_and_dump = super().response(status_code, schema, **kwargs)
+
+        def decorator(view):
+            @functools.wraps(view)
+            def fresh(*args, **view_kwargs):
+                result = view(*args, **view_kwargs)
+                if request.method not in ("GET", "HEAD"):
+                    db.session.flush()
+                    db.session.expire_all()
+                return result
+            return document_and_dump(fresh)
+        return decorator
 
 
 class UtcDateTime(fields.DateTime):

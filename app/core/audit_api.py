@@ -1,7 +1,6 @@
 import sqlalchemy as sa
-from flask_smorest import Blueprint
 
-from app.core.api import api_actor, list_schema, paginate
+from app.core.api import Blueprint, api_actor, list_schema, paginate
 from app.core.audit import AuditEntry
 from app.core.audit_schemas import AuditEntryOut, AuditListArgs
 from app.core.permissions import ADMIN, AUDITOR, FINANCE_OFFICER, require_role

@@ -1,9 +1,15 @@
 """Engine set-up that the money rules depend on.
 
-SQLite: WAL, a busy timeout, and every transaction opened with BEGIN IMMEDIATE so that two
-writers queue instead of failing with "database is locked" when one upgrades a read lock.
+SQLite: WAL, a busy timeout, and every transaction that may write opened with BEGIN IMMEDIATE, so
+that two writers queue instead of failing with "database is locked" when one upgrades a read lock.
+Reads take no write lock: a GET or HEAD request, and work inside `read_only_transaction()`, begin
+a plain (deferred) transaction, so readers never queue behind writers or each other.
 PostgreSQL needs nothing here: guarded UPDATEs and row locks do the work.
 """
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+from flask import has_request_context, request
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 
@@ -29,7 +35,45 @@ def configure_engine(app):
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        writes = connection.get_execution_options().get(WRITE_OPTION) or not reads_only()
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
+
+
+WRITE_OPTION = "pcb_write"
+READ_METHODS = ("GET", "HEAD")
+_read_only: ContextVar[bool] = ContextVar("read_only", default=False)
+
+
+def reads_only() -> bool:
+    """True while the request's transaction is not meant to write (GET/HEAD, or a read phase)."""
+    if _read_only.get():
+        return True
+    return has_request_context() and request.method in READ_METHODS
+
+
+@contextmanager
+def read_only_transaction():
+    """Run a read phase in a transaction of its own that takes no write lock (for work that is slow
+    and only reads, such as checking a password hash); it ends on exit, and whatever the request
+    writes next begins a new transaction. Nothing may be written inside."""
+    db.session.rollback()
+    token = _read_only.set(True)
+    try:
+        yield
+    finally:
+        db.session.rollback()
+        _read_only.reset(token)
+
+
+@contextmanager
+def separate_write():
+    """A short write transaction on a connection of its own, committed on exit whatever becomes of
+    the request's. Only from a request whose own transaction does not write (on SQLite the two would
+    otherwise wait for each other's lock)."""
+    with db.engine.connect() as connection:
+        connection.execution_options(**{WRITE_OPTION: True})
+        with connection.begin():
+            yield connection
 
 
 def is_postgres() -> bool:

@@ -7,10 +7,11 @@ import hashlib
 import os
 import secrets
 
-from app.core import audit
 from flask import send_file
 
-from app.core.errors import DomainError, NotFound, ValidationFailed
+from app.core import audit
+from app.core.exceptions import DomainError, NotFound, ValidationFailed
+from app.core.registry import registry
 from app.core.settings import setting
 from app.core.timeutil import utcnow
 from app.extensions import db
@@ -119,10 +120,41 @@ def save_document(actor, owner_type: str, owner_id: int, *, filename: str, strea
     return document
 
 
+def _owner(owner_type: str):
+    owner = registry().document_owners.get(owner_type)
+    if owner is None:
+        raise NotFound("Không tìm thấy tài liệu.")
+    return owner
+
+
+def readable_document(actor, document_id: int) -> Document:
+    """A document whose owning record the actor may see (the owner type's own rule), else 404."""
+    document = db.session.get(Document, document_id)
+    if document is None:
+        raise NotFound("Không tìm thấy tài liệu.")
+    try:
+        _owner(document.owner_type).load(actor, document.owner_id)
+    except NotFound:
+        raise NotFound("Không tìm thấy tài liệu.") from None
+    return document
+
+
+def attach_document(actor, owner_type: str, owner_id: int, upload) -> Document:
+    """Check that the actor may attach to this record now (the owner type's rule), then store."""
+    owner = _owner(owner_type)
+    record = owner.load(actor, owner_id)
+    owner.check_attach(actor, record)
+    if upload is None or not upload.filename:
+        raise ValidationFailed.field("file", "Chọn một tệp để tải lên.")
+    return save_document(actor, owner_type, record.id, filename=upload.filename, stream=upload.stream)
+
+
+def documents_stmt(owner_type: str, owner_id: int):
+    return db.select(Document).filter_by(owner_type=owner_type, owner_id=owner_id).order_by(Document.id)
+
+
 def documents_of(owner_type: str, owner_id: int):
-    return db.session.execute(
-        db.select(Document).filter_by(owner_type=owner_type, owner_id=owner_id).order_by(Document.id)
-    ).scalars().all()
+    return db.session.execute(documents_stmt(owner_type, owner_id)).scalars().all()
 
 
 def attachment_response(document: Document):

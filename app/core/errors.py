@@ -1,6 +1,8 @@
-"""Domain errors and the one place that turns every error into a response.
+"""The one place that turns every error into a response.
 
 Under /api/ the body is DESIGN §6's `{"error", "message", "details"}`; elsewhere a Vietnamese page.
+Domain errors themselves live in `app.core.exceptions`, which knows nothing of the web. Rolling the
+transaction back is the commit point's job (`app.core.transaction`), not the handlers'.
 """
 import logging
 
@@ -9,59 +11,9 @@ from flask_smorest import Api
 from sqlalchemy.exc import DataError, IntegrityError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
+from app.core.exceptions import DomainError
+
 log = logging.getLogger(__name__)
-
-
-class DomainError(Exception):
-    status = 409
-    code = "rule_violation"
-
-    def __init__(self, message: str, details: dict | None = None, code: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.details = details or {}
-        if code:
-            self.code = code
-
-
-class ValidationFailed(DomainError):
-    status, code = 422, "validation_error"
-
-    @classmethod
-    def field(cls, name: str, reason: str):
-        return cls(reason, {name: [reason]})
-
-
-class IdempotencyConflict(DomainError):
-    status, code = 422, "idempotency_conflict"
-
-
-class InsufficientFunds(DomainError):
-    status, code = 409, "insufficient_funds"
-
-
-class InvalidTransition(DomainError):
-    status, code = 409, "invalid_transition"
-
-
-class RuleViolation(DomainError):
-    status, code = 409, "rule_violation"
-
-
-class NotFound(DomainError):
-    status, code = 404, "not_found"
-
-
-class Forbidden(DomainError):
-    status, code = 403, "forbidden"
-
-
-class Unauthenticated(DomainError):
-    status, code = 401, "unauthenticated"
-
-
-class TooManyAttempts(DomainError):
-    status, code = 429, "too_many_attempts"
 
 
 HTTP_CODES = {
@@ -148,8 +100,6 @@ class ApiWithContractErrors(Api):
 
 
 def register_error_handlers(app):
-    from app.extensions import db
-
     @app.errorhandler(DomainError)
     def _domain_error(error: DomainError):
         return render_error(error.status, error.code, error.message, error.details)
@@ -158,7 +108,6 @@ def register_error_handlers(app):
     def _integrity_error(error: IntegrityError):
         # The database's own constraints are the last line behind the services' checks
         # (for instance two requests racing for one unique key): refuse, never 500.
-        db.session.rollback()
         log.warning("integrity error: %s", error.orig)
         return render_error(409, "rule_violation",
                             "Thao tác vi phạm ràng buộc dữ liệu (có thể do một thao tác đồng thời). Vui lòng thử lại.")
@@ -167,7 +116,6 @@ def register_error_handlers(app):
     def _data_error(error: DataError):
         # A value the database cannot hold (out of range, too long, a NUL byte on PostgreSQL) is bad
         # input that slipped past the schemas: refuse it, never 500.
-        db.session.rollback()
         log.warning("data error: %s", error.orig)
         return render_error(422, "validation_error", HTTP_MESSAGES[422])
 
@@ -175,57 +123,3 @@ def register_error_handlers(app):
     def _unexpected(error: Exception):  # HTTPExceptions go to the Api's more specific handler
         log.exception("unhandled error")
         return render_error(500, "internal_error", HTTP_MESSAGES[500])
-
-
-# --- text that no column can hold --------------------------------------------------------------
-
-def _unstorable(text: str) -> bool:
-    """NUL (PostgreSQL's text refuses it) or a lone surrogate (not encodable as UTF-8)."""
-    if "\x00" in text:
-        return True
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return True
-    return False
-
-
-def unstorable_field(data) -> str | None:
-    """The top-level field of a parsed JSON body whose text (at any depth) cannot be stored."""
-    roots = list(data.items()) if isinstance(data, dict) else [("_schema", data)]
-    for name, value in roots:
-        if isinstance(name, str) and _unstorable(name):
-            return "_schema"
-        stack = [value]  # iterative: a deep but parsable body must not overflow the stack here
-        while stack:
-            item = stack.pop()
-            if isinstance(item, str):
-                if _unstorable(item):
-                    return name
-            elif isinstance(item, dict):
-                stack.extend(item.keys())
-                stack.extend(item.values())
-            elif isinstance(item, list):
-                stack.extend(item)
-    return None
-
-
-def refuse_unstorable_input():
-    """A before_request hook: bad text in the query, a form or a JSON body answers 422 naming the
-    field, and JSON nested too deep to parse answers 400, instead of a 500 further on."""
-    message = "Dữ liệu chứa ký tự không hợp lệ (ký tự NUL hoặc mã Unicode lỗi)."
-    if request.is_json:
-        try:
-            data = request.get_json(silent=True)
-        except RecursionError:
-            return render_error(400, "bad_request", "Nội dung JSON lồng nhau quá sâu.",
-                                {"json": ["Nội dung JSON lồng nhau quá sâu."]})
-        field = unstorable_field(data) if data is not None else None
-        if field is not None:
-            return render_error(422, "validation_error", message, {field: [message]})
-    for source in (request.args, request.form):
-        for key, value in source.items(multi=True):
-            if _unstorable(key) or _unstorable(value):
-                name = "_schema" if _unstorable(key) else key
-                return render_error(422, "validation_error", message, {name: [message]})
-    return None

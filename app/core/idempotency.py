@@ -1,17 +1,21 @@
-"""Idempotency keys (DESIGN §5 rule 8).
+"""Idempotency keys (DESIGN §5 rule 8): `@idempotent(scope)` on any creating API operation.
 
 The key row is inserted *before* the work, inside a savepoint. A concurrent twin blocks on the
 unique index until the first transaction ends: if it committed, the twin replays its response;
 if it rolled back (the request failed), the twin simply does the work itself.
 """
+import functools
 import hashlib
 import json
+from copy import deepcopy
 
 import sqlalchemy as sa
+from flask import jsonify, request
+from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
 from app.core.audit import canonical_json
-from app.core.errors import IdempotencyConflict, ValidationFailed
+from app.core.exceptions import IdempotencyConflict, ValidationFailed
 from app.core.timeutil import utcnow
 from app.extensions import db
 
@@ -70,3 +74,36 @@ def claim(scope: str, user, key: str, body) -> IdempotencyRecord | tuple[int, di
 def store_response(record: IdempotencyRecord, status_code: int, body: dict):
     record.status_code = status_code
     record.response_body = json.dumps(body, ensure_ascii=False, default=str)
+
+
+def _replay(status_code: int, body: dict):
+    response = jsonify(body)
+    response.status_code = status_code
+    return response
+
+
+def idempotent(scope: str, *, required: bool):
+    """Decorate a flask-smorest view, just above its `response` decorator (so it sees the dumped
+    response): with an `Idempotency-Key`, the same key and body replay the first answer and create
+    nothing; the same key with another body is refused; `required` makes the header compulsory."""
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapper(*args, **kwargs):
+            key = check_key(request.headers.get("Idempotency-Key"), required=required)
+            if key is None:
+                return view(*args, **kwargs)
+            claimed = claim(scope, current_user, key, request.get_json(silent=True))
+            if isinstance(claimed, tuple):
+                return _replay(*claimed)
+            response = view(*args, **kwargs)
+            store_response(claimed, response.status_code, response.get_json())
+            return response
+
+        wrapper._apidoc = deepcopy(getattr(view, "_apidoc", {}))
+        manual = wrapper._apidoc.setdefault("manual_doc", {})
+        manual.setdefault("parameters", []).append({
+            "in": "header", "name": "Idempotency-Key", "required": required, "schema": {"type": "string"},
+            "description": "Gửi lại cùng khóa và cùng nội dung trả lại kết quả lần đầu, không tạo thêm; "
+                           "cùng khóa với nội dung khác bị từ chối (422 idempotency_conflict)."})
+        return wrapper
+    return decorator

@@ -1,5 +1,5 @@
 """Roles and the generic checks every domain's permission rules are written with."""
-from app.core.errors import Forbidden
+from app.core.exceptions import Forbidden
 from app.core.i18n import N_
 
 UNIT_OFFICER = "unit_officer"

@@ -1,13 +1,25 @@
 import sqlalchemy as sa
-from flask import Blueprint, redirect, render_template, request, session, url_for
+from flask import Blueprint, jsonify, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
+from sqlalchemy import text
 
 from app.core.audit import AuditEntry
+from app.core.documents import attachment_response, readable_document
+from app.core.pages import page_arg
 from app.core.permissions import ADMIN, AUDITOR, FINANCE_OFFICER, require_role
 from app.extensions import db
 
 bp = Blueprint("core", __name__)
 AUDIT_PAGE_SIZE = 50
+
+
+@bp.get("/healthz")
+def healthz():
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception:  # noqa: BLE001 - any failure means unhealthy
+        return jsonify({"status": "error", "database": "unreachable"}), 503
+    return jsonify({"status": "ok", "database": "ok"})
 
 
 @bp.get("/lang/<code>")
@@ -18,11 +30,17 @@ def set_language(code):
     return redirect(target if target.startswith(request.host_url) else url_for("auth.home"))
 
 
+@bp.get("/documents/<int:document_id>")
+@login_required
+def download_document(document_id):
+    return attachment_response(readable_document(current_user, document_id))
+
+
 @bp.get("/audit")
 @login_required
 def audit_trail():
     require_role(current_user, FINANCE_OFFICER, AUDITOR, ADMIN)
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = page_arg()
     entity = request.args.get("entity") or None
     stmt = sa.select(AuditEntry).order_by(AuditEntry.seq.desc())
     if entity:

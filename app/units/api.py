@@ -1,8 +1,6 @@
 import sqlalchemy as sa
-from flask_smorest import Blueprint
 
-from app.core.api import api_actor, list_schema, paginate
-from app.extensions import db
+from app.core.api import Blueprint, api_actor, list_schema, paginate
 from app.units import services
 from app.units.models import Unit
 from app.units.schemas import UnitCreateSchema, UnitListArgs, UnitOut
@@ -30,5 +28,4 @@ def list_units(args):
 @blp.response(201, UnitOut)
 def create_unit(data):
     unit = services.create_unit(api_actor(), **data)
-    db.session.commit()
     return unit

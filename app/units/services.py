@@ -1,7 +1,7 @@
 import sqlalchemy as sa
 
 from app.core import audit
-from app.core.errors import ValidationFailed
+from app.core.exceptions import ValidationFailed
 from app.core.permissions import ADMIN, require_role
 from app.extensions import db
 from app.units.models import Unit, UnitKind

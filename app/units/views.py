@@ -1,9 +1,8 @@
 import sqlalchemy as sa
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, render_template, url_for
 from flask_login import current_user, login_required
 
-from app.core.errors import ValidationFailed
-from app.core.forms import load_form
+from app.core.pages import handle_form
 from app.core.permissions import ADMIN, require_role
 from app.extensions import db
 from app.units import services
@@ -31,14 +30,7 @@ def list_units():
 @login_required
 def create_unit():
     require_role(current_user, ADMIN)
-    data, errors, values = load_form(UnitCreateSchema(), request.form)
-    if errors:
-        return _render(errors, values, 422)
-    try:
-        unit = services.create_unit(current_user, **data)
-    except ValidationFailed as error:
-        db.session.rollback()
-        return _render(error.details, values, 422)
-    db.session.commit()
-    flash(f"Đã thêm đơn vị {unit.code} – {unit.name}.", "success")
-    return redirect(url_for("units.list_units"))
+    return handle_form(
+        UnitCreateSchema(), lambda values, errors, status, _message: _render(errors, values, status),
+        lambda data: services.create_unit(current_user, **data),
+        lambda unit: (f"Đã thêm đơn vị {unit.code} – {unit.name}.", url_for("units.list_units")))

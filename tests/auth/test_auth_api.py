@@ -171,7 +171,7 @@ def test_password_change_revokes_tokens(client, app, world, officer):
 
 
 def test_password_change_refuses_a_short_password(app, officer):
-    from app.core.errors import ValidationFailed
+    from app.core.exceptions import ValidationFailed
     with app.app_context():
         with pytest.raises(ValidationFailed) as caught:
             services.change_password(None, services.get_user_by_username("donvi"), "short")

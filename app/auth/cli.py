@@ -1,16 +1,14 @@
-"""`flask --app wsgi …` commands (DESIGN §7)."""
+"""`flask --app wsgi users …`: accounts and API tokens (DESIGN §7)."""
 import sys
 
 import click
 from flask.cli import AppGroup
 
-from app.core.errors import DomainError
+from app.core.exceptions import DomainError
 from app.core.permissions import ROLES
 from app.extensions import db
 
 users_cli = AppGroup("users", help="Người dùng: tạo tài khoản, cấp token API.")
-audit_cli = AppGroup("audit", help="Nhật ký kiểm toán.")
-demo_cli = AppGroup("demo", help="Dữ liệu mẫu.")
 
 
 @users_cli.command("create")
@@ -50,26 +48,5 @@ def create_token(username):
     click.echo(token)
 
 
-@audit_cli.command("verify")
-def verify():
-    from app.core.audit import verify_chain
-
-    checked, problem = verify_chain()
-    if problem:
-        click.echo(f"Chuỗi nhật ký bị phá vỡ tại mục seq={problem.seq}: {problem.reason}", err=True)
-        sys.exit(1)
-    click.echo(f"Chuỗi nhật ký hợp lệ: {checked} mục.")
-
-
-@demo_cli.command("load")
-def demo_load():
-    from app.demo import load_demo
-
-    summary = load_demo()
-    db.session.commit()
-    click.echo(summary)
-
-
 def register(app):
-    for group in (users_cli, audit_cli, demo_cli):
-        app.cli.add_command(group)
+    app.cli.add_command(users_cli)

@@ -1,0 +1,13 @@
+"""Downloading a document, whatever record it belongs to (the owner type decides who may)."""
+from app.core.api import Blueprint, api_actor
+from app.core.documents import attachment_response, readable_document
+
+blp = Blueprint("documents_api", __name__, url_prefix="/api/v1/documents",
+                description="Tải tài liệu đính kèm")
+
+
+@blp.route("/<int:document_id>", methods=["GET"])
+@blp.response(200, description="Nội dung tệp, tải về dạng đính kèm.",
+              content_type="application/octet-stream")
+def download_document(document_id):
+    return attachment_response(readable_document(api_actor(), document_id))

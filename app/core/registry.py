@@ -1,0 +1,71 @@
+"""What the domains register about themselves: navigation, audit labels, document owners, demo data.
+
+Each domain's `init_app(app, api)` adds its entries here; the base template, the audit pages and
+the document download read them back, so adding a domain edits no shared file.
+"""
+from dataclasses import dataclass, field
+from typing import Callable
+
+from flask import current_app
+
+EXTENSION_KEY = "pcb_registry"
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    endpoint: str
+    label: str  # marked with N_(); the template translates it
+    roles: tuple[str, ...]
+    order: int
+
+
+@dataclass(frozen=True)
+class DocumentOwner:
+    """How one kind of record carries documents.
+
+    `load(actor, owner_id)` returns the record if the actor may see it, else raises NotFound (or
+    Forbidden for a role that may never see it): the download uses it. `check_attach(actor, record)`
+    raises unless the actor may add a document to that record now: the uploads use it.
+    """
+    owner_type: str
+    load: Callable
+    check_attach: Callable
+
+
+@dataclass
+class Registry:
+    nav: list[NavEntry] = field(default_factory=list)
+    audit_labels: dict[str, str] = field(default_factory=dict)
+    document_owners: dict[str, DocumentOwner] = field(default_factory=dict)
+    demo_loaders: list[Callable] = field(default_factory=list)  # run in registration order
+
+    def add_nav(self, endpoint: str, label: str, roles, order: int = 100):
+        self.nav.append(NavEntry(endpoint, label, tuple(roles), order))
+        self.nav.sort(key=lambda entry: entry.order)
+
+    def nav_for(self, role: str) -> list[NavEntry]:
+        return [entry for entry in self.nav if role in entry.roles]
+
+    def add_audit_labels(self, labels: dict[str, str]):
+        self.audit_labels.update(labels)
+
+    def add_document_owner(self, owner_type: str, *, load: Callable, check_attach: Callable):
+        self.document_owners[owner_type] = DocumentOwner(owner_type, load, check_attach)
+
+
+    def add_demo_loader(self, loader: Callable):
+        self.demo_loaders.append(loader)
+
+
+def init_registry(app) -> Registry:
+    registry = app.extensions[EXTENSION_KEY] = Registry()
+    app.jinja_env.globals.update(nav_for=registry.nav_for, ACTION_LABELS=registry.audit_labels)
+    return registry
+
+
+def registry_of(app) -> Registry:
+    return app.extensions[EXTENSION_KEY]
+
+
+def registry() -> Registry:
+    return registry_of(current_app)

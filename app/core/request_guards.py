@@ -1,0 +1,111 @@
+"""Checks every request passes before a handler sees it, in this order: size, who, then content.
+
+An anonymous caller hears 401 before its body is read, a JSON body is capped well below the upload
+limit, and input that no column can hold (NUL, lone surrogates) or that Python cannot even parse
+(integers of more than 4,300 digits) answers 4xx instead of a 500 further on.
+"""
+import json
+
+from flask import current_app, request
+from flask_login import current_user
+from werkzeug.routing import IntegerConverter
+
+from app.core.errors import render_error
+from app.core.exceptions import Unauthenticated
+
+# Identifiers are 32-bit on PostgreSQL: a larger id names no record, so it matches no route (404).
+MAX_ID = 2**31 - 1
+PUBLIC_API = {("/api/v1/auth/token", "POST"), ("/api/v1/openapi.json", "GET"),
+              ("/api/v1/openapi.json", "HEAD")}
+UNSTORABLE_MESSAGE = "Dữ liệu chứa ký tự không hợp lệ (ký tự NUL hoặc mã Unicode lỗi)."
+BAD_NUMBER_MESSAGE = "Nội dung JSON chứa số quá dài."
+
+
+class IdConverter(IntegerConverter):
+    """`<int:…>` in every route: non-negative and at most MAX_ID, else the route does not match."""
+
+    def __init__(self, map, *args, **kwargs):  # noqa: A002 - werkzeug's parameter name
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
+
+    @staticmethod
+    def parameter_schema(converter) -> dict:
+        """How OpenAPI documents such a path parameter."""
+        return {"type": "integer", "format": "int32", "minimum": 0, "maximum": converter.max}
+
+
+def cap_body_size():
+    """Uploads may reach MAX_CONTENT_LENGTH; anything else (JSON, forms) stops at MAX_JSON_BYTES."""
+    if request.mimetype != "multipart/form-data":
+        request.max_content_length = current_app.config["MAX_JSON_BYTES"]
+
+
+def api_needs_token():
+    if not request.path.startswith("/api/") or request.url_rule is None:
+        return
+    if (request.path, request.method) in PUBLIC_API or request.method == "OPTIONS":
+        return
+    if not current_user.is_authenticated:
+        raise Unauthenticated("Cần gửi token hợp lệ trong header Authorization: Bearer <token>.")
+
+
+def _unstorable(text: str) -> bool:
+    """NUL (PostgreSQL's text refuses it) or a lone surrogate (not encodable as UTF-8)."""
+    if "\x00" in text:
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def unstorable_field(data) -> str | None:
+    """The top-level field of a parsed JSON body whose text (at any depth) cannot be stored."""
+    roots = list(data.items()) if isinstance(data, dict) else [("_schema", data)]
+    for name, value in roots:
+        if isinstance(name, str) and _unstorable(name):
+            return "_schema"
+        stack = [value]  # iterative: a deep but parsable body must not overflow the stack here
+        while stack:
+            item = stack.pop()
+            if isinstance(item, str):
+                if _unstorable(item):
+                    return name
+            elif isinstance(item, dict):
+                stack.extend(item.keys())
+                stack.extend(item.values())
+            elif isinstance(item, list):
+                stack.extend(item)
+    return None
+
+
+def _parsed_json():
+    """The body as JSON, or a 400 response: malformed text, nesting too deep, or an integer longer
+    than Python converts (CVE-2020-10735's limit) all fail here, before any schema runs."""
+    data = request.get_data(cache=True)
+    try:
+        return json.loads(data.decode("utf-8")), None
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        message = "Nội dung JSON không hợp lệ."
+    except RecursionError:
+        message = "Nội dung JSON lồng nhau quá sâu."
+    except ValueError:
+        message = BAD_NUMBER_MESSAGE
+    return None, render_error(400, "bad_request", message, {"json": [message]})
+
+
+def refuse_unstorable_input():
+    if request.is_json and request.content_length != 0 and request.get_data(cache=True):
+        data, refusal = _parsed_json()
+        if refusal is not None:
+            return refusal
+        field = unstorable_field(data)
+        if field is not None:
+            return render_error(422, "validation_error", UNSTORABLE_MESSAGE, {field: [UNSTORABLE_MESSAGE]})
+    for source in (request.args, request.form):
+        for key, value in source.items(multi=True):
+            if _unstorable(key) or _unstorable(value):
+                name = "_schema" if _unstorable(key) else key
+                return render_error(422, "validation_error", UNSTORABLE_MESSAGE, {name: [UNSTORABLE_MESSAGE]})
+    return None
