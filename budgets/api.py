@@ -57,7 +57,9 @@ class UploadSchema(Schema):
 @envelopes_blp.route("", methods=["GET"])
 @envelopes_blp.arguments(EnvelopeListArgs, location="query")
 @envelopes_blp.response(200, list_schema(EnvelopeOut))
+@envelopes_blp.errors(403, 422)
 def list_envelopes(args):
+    """Danh sách nguồn kinh phí."""
     return paginate(queries.envelopes_stmt(api_actor(), fiscal_year=args.get("fiscal_year")), args)
 
 
@@ -65,14 +67,18 @@ def list_envelopes(args):
 @role_check(perm.require_finance)
 @envelopes_blp.arguments(EnvelopeCreateSchema)
 @envelopes_blp.response(201, EnvelopeOut)
+@envelopes_blp.errors(403, 422, conflicts=("rule_violation",))
 def create_envelope(data):
+    """Tạo nguồn kinh phí với quyết định giao ban đầu."""
     envelope = services.create_envelope(api_actor(), **data)
     return envelope
 
 
 @envelopes_blp.route("/<int:envelope_id>", methods=["GET"])
 @envelopes_blp.response(200, EnvelopeOut)
+@envelopes_blp.errors(403, 404)
 def get_envelope(envelope_id):
+    """Một nguồn kinh phí: tổng, đã phân bổ, còn lại, các quyết định."""
     return queries.get_envelope(api_actor(), envelope_id)
 
 
@@ -80,7 +86,9 @@ def get_envelope(envelope_id):
 @role_check(perm.require_finance)
 @envelopes_blp.arguments(SupplementCreateSchema)
 @envelopes_blp.response(201, EnvelopeOut)
+@envelopes_blp.errors(403, 404, 422, conflicts=("rule_violation",))
 def add_supplement(data, envelope_id):
+    """Bổ sung kinh phí cho một nguồn."""
     actor = api_actor()
     envelope = queries.get_envelope(actor, envelope_id)
     envelope = services.add_supplement(actor, envelope.id, **data)
@@ -92,7 +100,9 @@ def add_supplement(data, envelope_id):
 @requests_blp.route("", methods=["GET"])
 @requests_blp.arguments(RequestListArgs, location="query")
 @requests_blp.response(200, list_schema(RequestOut))
+@requests_blp.errors(403, 422)
 def list_requests(args):
+    """Danh sách đề nghị cấp kinh phí (đơn vị chỉ thấy của mình)."""
     filters = {k: args.get(k) for k in ("fiscal_year", "status", "unit", "q")}
     return paginate(queries.requests_stmt(api_actor(), **filters), args)
 
@@ -101,14 +111,18 @@ def list_requests(args):
 @role_check(perm.require_unit_role)
 @requests_blp.arguments(RequestCreateSchema)
 @requests_blp.response(201, RequestOut)
+@requests_blp.errors(403, 422)
 def create_request(data):
+    """Lập đề nghị cấp kinh phí (nháp) với các dòng chi."""
     funding_request = services.create_request(api_actor(), **data)
     return funding_request
 
 
 @requests_blp.route("/<int:request_id>", methods=["GET"])
 @requests_blp.response(200, RequestOut)
+@requests_blp.errors(403, 404)
 def get_request(request_id):
+    """Một đề nghị cấp kinh phí."""
     return queries.get_request(api_actor(), request_id)
 
 
@@ -116,7 +130,9 @@ def get_request(request_id):
 @role_check(perm.require_unit_role)
 @requests_blp.arguments(RequestUpdateSchema)
 @requests_blp.response(200, RequestOut)
+@requests_blp.errors(403, 404, 422, conflicts=("invalid_transition",))
 def update_request(data, request_id):
+    """Sửa đề nghị khi còn nháp hoặc bị trả lại."""
     actor = api_actor()
     funding_request = services.update_request(actor, queries.get_request(actor, request_id), **data)
     return funding_request
@@ -131,14 +147,18 @@ def _request_action(service, request_id, **values):
 @requests_blp.route("/<int:request_id>/submit", methods=["POST"])
 @role_check(perm.require_unit_role)
 @requests_blp.response(200, RequestOut)
+@requests_blp.errors(403, 404, conflicts=("invalid_transition",))
 def submit_request(request_id):
+    """Gửi đề nghị tới Sở Tài chính."""
     return _request_action(services.submit_request, request_id)
 
 
 @requests_blp.route("/<int:request_id>/withdraw", methods=["POST"])
 @role_check(perm.require_unit_role)
 @requests_blp.response(200, RequestOut)
+@requests_blp.errors(403, 404, conflicts=("invalid_transition",))
 def withdraw_request(request_id):
+    """Rút đề nghị."""
     return _request_action(services.withdraw_request, request_id)
 
 
@@ -146,7 +166,9 @@ def withdraw_request(request_id):
 @role_check(perm.require_finance)
 @requests_blp.arguments(ReasonSchema)
 @requests_blp.response(200, RequestOut)
+@requests_blp.errors(403, 404, 422, conflicts=("invalid_transition",))
 def return_request(data, request_id):
+    """Trả lại đề nghị để đơn vị chỉnh sửa, có lý do."""
     return _request_action(services.return_request, request_id, reason=data["reason"])
 
 
@@ -154,14 +176,18 @@ def return_request(data, request_id):
 @role_check(perm.require_finance)
 @requests_blp.arguments(ReasonSchema)
 @requests_blp.response(200, RequestOut)
+@requests_blp.errors(403, 404, 422, conflicts=("invalid_transition",))
 def reject_request(data, request_id):
+    """Từ chối đề nghị, có lý do."""
     return _request_action(services.reject_request, request_id, reason=data["reason"])
 
 
 @requests_blp.route("/<int:request_id>/documents", methods=["GET"])
 @requests_blp.arguments(PageArgs, location="query")
 @requests_blp.response(200, list_schema(DocumentOut))
+@requests_blp.errors(403, 404, 422)
 def list_request_documents(args, request_id):
+    """Tài liệu đính kèm của một đề nghị."""
     funding_request = queries.get_request(api_actor(), request_id)
     return paginate(documents_stmt("request", funding_request.id), args)
 
@@ -170,7 +196,9 @@ def list_request_documents(args, request_id):
 @role_check(perm.require_unit_role)
 @requests_blp.arguments(UploadSchema, location="files")
 @requests_blp.response(201, DocumentOut)
+@requests_blp.errors(403, 404, 413, 422, conflicts=("invalid_transition",))
 def upload_request_document(files, request_id):
+    """Đính kèm một tài liệu vào đề nghị."""
     return attach_document(api_actor(), "request", request_id, files["file"])
 
 
@@ -179,7 +207,9 @@ def upload_request_document(files, request_id):
 @allocations_blp.route("", methods=["GET"])
 @allocations_blp.arguments(AllocationListArgs, location="query")
 @allocations_blp.response(200, list_schema(AllocationOut))
+@allocations_blp.errors(403, 422)
 def list_allocations(args):
+    """Danh sách quyết định phân bổ."""
     filters = {k: args.get(k) for k in ("fiscal_year", "unit", "envelope_id", "request_id", "category")}
     return paginate(queries.allocations_stmt(api_actor(), **filters), args)
 
@@ -189,13 +219,17 @@ def list_allocations(args):
 @allocations_blp.arguments(AllocationCreateSchema)
 @idempotency.idempotent("allocations", required=False)
 @allocations_blp.response(201, AllocationOut)
+@allocations_blp.errors(403, 422, conflicts=("insufficient_funds", "rule_violation"))
 def create_allocation(data):
+    """Phân bổ kinh phí từ một nguồn cho một đơn vị."""
     return services.create_allocation(api_actor(), **data)
 
 
 @allocations_blp.route("/<int:allocation_id>", methods=["GET"])
 @allocations_blp.response(200, AllocationOut)
+@allocations_blp.errors(403, 404)
 def get_allocation(allocation_id):
+    """Một quyết định phân bổ: số giao, đã cam kết, đã chi, còn lại."""
     return queries.get_allocation(api_actor(), allocation_id)
 
 
@@ -203,7 +237,9 @@ def get_allocation(allocation_id):
 @role_check(perm.require_finance)
 @allocations_blp.arguments(AdjustmentCreateSchema)
 @allocations_blp.response(201, AllocationOut)
+@allocations_blp.errors(403, 404, 422, conflicts=("insufficient_funds", "rule_violation"))
 def adjust_allocation(data, allocation_id):
+    """Điều chỉnh (tăng hoặc giảm) một phân bổ."""
     actor = api_actor()
     allocation = queries.get_allocation(actor, allocation_id)
     allocation = services.adjust_allocation(actor, allocation.id, **data)

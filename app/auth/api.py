@@ -12,7 +12,9 @@ blp = Blueprint("auth_api", __name__, url_prefix="/api/v1", description="Đăng 
 @blp.route("/auth/token", methods=["POST"])
 @blp.arguments(TokenRequestSchema)
 @blp.response(201, TokenOut)
+@blp.errors(429, public=True)
 def issue_token(data):
+    """Cấp token API bằng tên đăng nhập và mật khẩu."""
     result = services.attempt_login(data["username"], data["password"], channel="api",
                                     ip=request.remote_addr)
     if result.user is None:
@@ -26,7 +28,9 @@ def issue_token(data):
 
 @blp.route("/auth/token", methods=["DELETE"])
 @blp.response(204)
+@blp.errors()
 def revoke_token():
+    """Thu hồi token đang dùng."""
     actor = api_actor()
     raw = request.headers.get("Authorization", "").partition(" ")[2].strip()
     services.revoke_token(actor, raw)
@@ -34,13 +38,17 @@ def revoke_token():
 
 @blp.route("/me", methods=["GET"])
 @blp.response(200, MeOut)
+@blp.errors()
 def me():
+    """Người dùng của token: vai trò và đơn vị."""
     return api_actor()
 
 
 @blp.route("/users", methods=["POST"])
 @blp.arguments(UserCreateSchema)
 @blp.response(201, UserOut)
+@blp.errors(403, 422)
 def create_user(data):
+    """Tạo người dùng (quản trị)."""
     user = services.create_user(api_actor(), **data)
     return user

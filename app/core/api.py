@@ -1,5 +1,6 @@
 """Shared API plumbing: the blueprint class, the list envelope, pagination, bearer-only actors."""
 import functools
+import http
 from datetime import timezone
 
 import flask_smorest
@@ -7,18 +8,46 @@ from flask import current_app, request
 from flask_login import current_user
 from marshmallow import Schema, fields, validate
 
+from app.core.errors import ErrorOut
 from app.core.exceptions import Unauthenticated
 from app.extensions import db
 
 _list_schemas: dict[str, type[Schema]] = {}
 
 
+ERROR_DESCRIPTIONS = {
+    400: "JSON sai cú pháp, lồng quá sâu hoặc chứa số quá dài (`bad_request`).",
+    401: "Thiếu token hợp lệ, hoặc sai tên đăng nhập/mật khẩu (`unauthenticated`).",
+    403: "Vai trò không được làm thao tác này (`forbidden`).",
+    404: "Không có, hoặc là hồ sơ của đơn vị khác (`not_found`).",
+    413: "Dữ liệu gửi lên quá lớn (`payload_too_large`).",
+    422: "Dữ liệu không hợp lệ, lỗi theo từng trường (`validation_error`).",
+    429: "Quá nhiều lần đăng nhập sai trong 15 phút (`too_many_attempts`).",
+}
+
+
 class Blueprint(flask_smorest.Blueprint):
-    """flask-smorest's blueprint whose writes answer with what the database now holds.
+    """flask-smorest's blueprint whose writes answer with what the database now holds, and whose
+    operations document the errors they give.
 
     Guarded UPDATEs change rows behind the ORM's back, and the commit comes after the response is
     dumped: so after a write the session is flushed and expired, and the dump reads fresh rows.
     """
+
+    def errors(self, *statuses: int, conflicts: tuple[str, ...] = (), public: bool = False):
+        """Document an operation's error answers: 401 unless `public`, each status given, and 409
+        with the machine codes in `conflicts`."""
+        wanted = set(statuses) | ({409} if conflicts else set()) | (set() if public else {401})
+
+        def decorator(view):
+            for status in sorted(wanted, reverse=True):
+                if status == 409:
+                    description = "Vi phạm quy tắc nghiệp vụ: " + ", ".join(f"`{c}`" for c in conflicts) + "."
+                else:
+                    description = ERROR_DESCRIPTIONS.get(status, http.HTTPStatus(status).phrase)
+                view = self.alt_response(status, schema=ErrorOut, description=description)(view)
+            return view
+        return decorator
 
     def response(self, status_code, schema=None, **kwargs):
         document_and_dump = super().response(status_code, schema, **kwargs)

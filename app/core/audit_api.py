@@ -11,7 +11,9 @@ blp = Blueprint("audit_api", __name__, url_prefix="/api/v1/audit", description="
 @blp.route("", methods=["GET"])
 @blp.arguments(AuditListArgs, location="query")
 @blp.response(200, list_schema(AuditEntryOut))
+@blp.errors(403, 422)
 def list_audit(args):
+    """Nhật ký kiểm toán, mới nhất trước."""
     require_role(api_actor(), FINANCE_OFFICER, AUDITOR, ADMIN)
     stmt = sa.select(AuditEntry).order_by(AuditEntry.seq.desc())
     for name in ("entity", "entity_id", "action"):

@@ -9,5 +9,7 @@ blp = Blueprint("documents_api", __name__, url_prefix="/api/v1/documents",
 @blp.route("/<int:document_id>", methods=["GET"])
 @blp.response(200, description="Nội dung tệp, tải về dạng đính kèm.",
               content_type="application/octet-stream")
+@blp.errors(403, 404)
 def download_document(document_id):
+    """Tải một tài liệu đính kèm."""
     return attachment_response(readable_document(api_actor(), document_id))

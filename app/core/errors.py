@@ -8,6 +8,7 @@ import logging
 
 from flask import jsonify, render_template, request
 from flask_smorest import Api
+from marshmallow import Schema, fields
 from sqlalchemy.exc import DataError, IntegrityError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
@@ -71,8 +72,20 @@ def render_error(status: int, code: str, message: str, details: dict | None = No
     return render_template(template, status=status, message=message, details=details or {}), status
 
 
+class ErrorOut(Schema):
+    """Every error answer of the API (DESIGN §6)."""
+
+    error = fields.String(required=True, metadata={"description": "Mã máy: `not_found`, `insufficient_funds`, …"})
+    message = fields.String(required=True, metadata={"description": "Thông báo cho người dùng (tiếng Việt)."})
+    details = fields.Dict(keys=fields.String(), required=True,
+                          metadata={"description": "Lỗi theo từng trường: {trường: [lý do]}."})
+
+
 class ApiWithContractErrors(Api):
-    """flask-smorest's Api whose HTTP error handler speaks DESIGN §6 and HTML outside /api/."""
+    """flask-smorest's Api whose HTTP error handler speaks DESIGN §6 and HTML outside /api/, and
+    whose document describes that body as the error schema."""
+
+    ERROR_SCHEMA = ErrorOut
 
     def handle_http_exception(self, error: HTTPException):
         status = error.code or 500

@@ -11,7 +11,9 @@ blp = Blueprint("units_api", __name__, url_prefix="/api/v1/units", description="
 @blp.route("", methods=["GET"])
 @blp.arguments(UnitListArgs, location="query")
 @blp.response(200, list_schema(UnitOut))
+@blp.errors(422)
 def list_units(args):
+    """Danh sách đơn vị, lọc theo loại hoặc từ khóa."""
     api_actor()
     stmt = sa.select(Unit).order_by(Unit.code)
     if args.get("kind"):
@@ -26,6 +28,8 @@ def list_units(args):
 @blp.route("", methods=["POST"])
 @blp.arguments(UnitCreateSchema)
 @blp.response(201, UnitOut)
+@blp.errors(403, 422)
 def create_unit(data):
+    """Thêm đơn vị (quản trị)."""
     unit = services.create_unit(api_actor(), **data)
     return unit
