@@ -52,7 +52,7 @@ def _templates_dir():
 
 
 def _init_extensions(app):
-    from app.core.database import configure_engine
+    from app.core.database import configure_engine, include_in_autogenerate
     from app.core.errors import register_error_handlers
     from app.core.registry import init_registry
     from app.core.request_guards import IdConverter
@@ -60,9 +60,13 @@ def _init_extensions(app):
     from app.extensions import api, babel, bootstrap, csrf, db, login_manager, migrate
 
     app.url_map.converters["int"] = IdConverter  # before any route is added
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # a database file never drops the connection: no ping before every checkout
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**app.config["SQLALCHEMY_ENGINE_OPTIONS"],
+                                                   "pool_pre_ping": False}
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"),
-                     render_as_batch=True, compare_type=True)
+                     render_as_batch=True, compare_type=True, include_object=include_in_autogenerate)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Vui lòng đăng nhập để tiếp tục."

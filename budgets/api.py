@@ -17,7 +17,7 @@ from budgets.schemas import (AdjustmentCreateSchema, AllocationCreateSchema, All
                                  RequestOut, RequestUpdateSchema, SupplementCreateSchema)
 from app.core import idempotency
 from app.core.api import Blueprint, PageArgs, api_actor, list_schema, paginate
-from app.core.documents import attach_document, documents_stmt
+from app.core.documents import attach_document, documents_query
 
 envelopes_blp = Blueprint("envelopes_api", __name__, url_prefix="/api/v1/envelopes",
                           description="Nguồn kinh phí và bổ sung kinh phí")
@@ -60,7 +60,7 @@ class UploadSchema(Schema):
 @envelopes_blp.errors(403, 422)
 def list_envelopes(args):
     """Danh sách nguồn kinh phí."""
-    return paginate(queries.envelopes_stmt(api_actor(), fiscal_year=args.get("fiscal_year")), args)
+    return paginate(queries.envelopes_query(api_actor(), fiscal_year=args.get("fiscal_year")), args)
 
 
 @envelopes_blp.route("", methods=["POST"])
@@ -104,7 +104,7 @@ def add_supplement(data, envelope_id):
 def list_requests(args):
     """Danh sách đề nghị cấp kinh phí (đơn vị chỉ thấy của mình)."""
     filters = {k: args.get(k) for k in ("fiscal_year", "status", "unit", "q")}
-    return paginate(queries.requests_stmt(api_actor(), **filters), args)
+    return paginate(queries.requests_query(api_actor(), **filters), args)
 
 
 @requests_blp.route("", methods=["POST"])
@@ -189,7 +189,7 @@ def reject_request(data, request_id):
 def list_request_documents(args, request_id):
     """Tài liệu đính kèm của một đề nghị."""
     funding_request = queries.get_request(api_actor(), request_id)
-    return paginate(documents_stmt("request", funding_request.id), args)
+    return paginate(documents_query("request", funding_request.id), args)
 
 
 @requests_blp.route("/<int:request_id>/documents", methods=["POST"])
@@ -211,7 +211,7 @@ def upload_request_document(files, request_id):
 def list_allocations(args):
     """Danh sách quyết định phân bổ."""
     filters = {k: args.get(k) for k in ("fiscal_year", "unit", "envelope_id", "request_id", "category")}
-    return paginate(queries.allocations_stmt(api_actor(), **filters), args)
+    return paginate(queries.allocations_query(api_actor(), **filters), args)
 
 
 @allocations_blp.route("", methods=["POST"])

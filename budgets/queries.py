@@ -1,21 +1,40 @@
-"""Reads for envelopes, requests and allocations, eager-loaded and scoped to the actor."""
-import sqlalchemy as sa
-from sqlalchemy.orm import joinedload, selectinload
+"""Reads for envelopes, requests and allocations, scoped to the actor, loading what is shown.
 
-from app.auth.models import User
-from budgets import permissions as perm
-from budgets.models import SUBMITTED, Allocation, Envelope, FundingRequest
+Lists are `ListQuery`s (app.core.lists): each names the relationships its rows show and nothing
+more, so that a page is a fixed number of statements and the eager loads touch the page's rows
+only. Details load just what their response dumps.
+"""
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload, lazyload, selectinload
+
 from app.core.exceptions import NotFound
+from app.core.lists import ListQuery, fill_many_to_one
 from app.extensions import db
 from app.units.models import Unit
+from budgets import permissions as perm
+from budgets.models import SUBMITTED, Allocation, Envelope, FundingRequest
+
+# The users who acted on a request, filled for a whole page in one query.
+REQUEST_ACTORS = (FundingRequest.created_by, FundingRequest.submitted_by, FundingRequest.returned_by,
+                  FundingRequest.rejected_by, FundingRequest.withdrawn_by, FundingRequest.approved_by)
+REQUEST_LOADS = (joinedload(FundingRequest.unit), selectinload(FundingRequest.lines))
+# What a row of allocations shows: its envelope's code and year, its unit, its request's number and
+# its adjustments; not the envelope's decisions, nor the request's lines, unit or people.
+ALLOCATION_LOADS = (
+    joinedload(Allocation.envelope).lazyload("*"),
+    joinedload(Allocation.unit),
+    joinedload(Allocation.request).lazyload("*"),
+    selectinload(Allocation.adjustments),
+)
 
 
-def envelopes_stmt(actor, *, fiscal_year=None):
+def envelopes_query(actor, *, fiscal_year=None) -> ListQuery:
     perm.require_read_envelopes(actor)
-    stmt = sa.select(Envelope).order_by(Envelope.fiscal_year.desc(), Envelope.code)
+    stmt = sa.select(Envelope)
     if fiscal_year is not None:
         stmt = stmt.where(Envelope.fiscal_year == fiscal_year)
-    return stmt
+    return ListQuery(stmt, order=(Envelope.fiscal_year.desc(), Envelope.code, Envelope.id),
+                     loads=(selectinload(Envelope.decisions),))
 
 
 def get_envelope(actor, envelope_id: int) -> Envelope:
@@ -26,68 +45,60 @@ def get_envelope(actor, envelope_id: int) -> Envelope:
     return envelope
 
 
-def _request_list_loads():
-    """Every relationship a list of requests shows, with loaders whose query count does not depend
-    on the rows (a joined load is one query even when no row has reached that step yet)."""
-    return (
-        selectinload(FundingRequest.lines),
-        *(joinedload(rel).lazyload(User.unit) for rel in (
-            FundingRequest.submitted_by, FundingRequest.returned_by, FundingRequest.rejected_by,
-            FundingRequest.withdrawn_by, FundingRequest.approved_by)),
-    )
-
-
-def requests_stmt(actor, *, fiscal_year=None, status=None, unit=None, q=None):
+def requests_query(actor, *, fiscal_year=None, status=None, unit=None, q=None) -> ListQuery:
     stmt = perm.scope_to_unit(sa.select(FundingRequest), FundingRequest, actor)
-    stmt = stmt.options(*_request_list_loads()).order_by(FundingRequest.id.desc())
     if fiscal_year is not None:
         stmt = stmt.where(FundingRequest.fiscal_year == fiscal_year)
     if status:
         stmt = stmt.where(FundingRequest.status == status)
     if unit:
-        stmt = stmt.join(Unit, Unit.id == FundingRequest.unit_id).where(Unit.code == unit)
+        stmt = stmt.where(FundingRequest.unit_id == _unit_id(unit))
     if q:
         stmt = stmt.where(sa.or_(FundingRequest.number.icontains(q, autoescape=True),
                                  FundingRequest.title.icontains(q, autoescape=True)))
-    return stmt
+    return ListQuery(stmt, order=(FundingRequest.id.desc(),), loads=REQUEST_LOADS, batched=REQUEST_ACTORS)
 
 
-def finance_queue_stmt(actor):
+def finance_queue_query(actor) -> ListQuery:
     perm.require_finance(actor)
-    return (sa.select(FundingRequest).where(FundingRequest.status == SUBMITTED)
-            .options(*_request_list_loads()).order_by(FundingRequest.submitted_at))
+    stmt = sa.select(FundingRequest).where(FundingRequest.status == SUBMITTED)
+    return ListQuery(stmt, order=(FundingRequest.submitted_at, FundingRequest.id), loads=REQUEST_LOADS,
+                     batched=REQUEST_ACTORS)
 
 
 def get_request(actor, request_id: int) -> FundingRequest:
-    return perm.check_visible(actor, db.session.get(FundingRequest, request_id), "đề nghị")
+    record = db.session.get(FundingRequest, request_id,
+                            options=(*REQUEST_LOADS, *(lazyload(rel) for rel in REQUEST_ACTORS)))
+    perm.check_visible(actor, record, "đề nghị")
+    fill_many_to_one([record], REQUEST_ACTORS)
+    return record
 
 
-def allocations_stmt(actor, *, fiscal_year=None, unit=None, envelope_id=None, request_id=None,
-                     category=None):
+def allocations_query(actor, *, fiscal_year=None, unit=None, envelope_id=None, request_id=None,
+                      category=None) -> ListQuery:
     stmt = perm.scope_to_unit(sa.select(Allocation), Allocation, actor)
-    # The request's lines and the envelope's decisions are not shown in a list of allocations and
-    # would cost one more query only when some row has them: leave them to load on access.
-    stmt = stmt.options(
-        selectinload(Allocation.adjustments),
-        joinedload(Allocation.envelope).lazyload(Envelope.decisions),
-        joinedload(Allocation.request).lazyload(FundingRequest.lines),
-    ).order_by(Allocation.id.desc())
     if fiscal_year is not None:
-        stmt = stmt.join(Envelope, Envelope.id == Allocation.envelope_id).where(
-            Envelope.fiscal_year == fiscal_year)
+        stmt = stmt.where(Allocation.envelope_id.in_(
+            sa.select(Envelope.id).where(Envelope.fiscal_year == fiscal_year).scalar_subquery()))
     if unit:
-        stmt = stmt.where(Allocation.unit_id == sa.select(Unit.id).where(Unit.code == unit).scalar_subquery())
+        stmt = stmt.where(Allocation.unit_id == _unit_id(unit))
     for column, value in ((Allocation.envelope_id, envelope_id), (Allocation.request_id, request_id),
                           (Allocation.category, category)):
         if value is not None:
             stmt = stmt.where(column == value)
-    return stmt
+    return ListQuery(stmt, order=(Allocation.id.desc(),), loads=ALLOCATION_LOADS)
 
 
 def get_allocation(actor, allocation_id: int) -> Allocation:
-    return perm.check_visible(actor, db.session.get(Allocation, allocation_id), "quyết định phân bổ")
+    allocation = db.session.get(Allocation, allocation_id, options=ALLOCATION_LOADS)
+    return perm.check_visible(actor, allocation, "quyết định phân bổ")
 
 
 def unit_allocations(actor, unit_id: int, fiscal_year: int | None = None):
-    stmt = allocations_stmt(actor, fiscal_year=fiscal_year).where(Allocation.unit_id == unit_id)
-    return db.session.execute(stmt).unique().scalars().all()
+    return allocations_query(actor, fiscal_year=fiscal_year).where(Allocation.unit_id == unit_id).rows()
+
+
+def _unit_id(code: str):
+    return sa.select(Unit.id).where(Unit.code == code).scalar_subquery()
+
+

@@ -19,7 +19,6 @@ from budgets.schemas import (AdjustmentCreateSchema, AllocationCreateSchema, Env
                              ReasonSchema, RequestCreateSchema, RequestUpdateSchema,
                              SupplementCreateSchema)
 from app.core import audit
-from app.core.api import paginate
 from app.core.documents import attach_document, documents_of
 from app.core.exceptions import ValidationFailed
 from app.core.money import format_vnd
@@ -75,12 +74,11 @@ def dashboard():
     if actor.role in UNIT_ROLES:
         allocations = queries.unit_allocations(actor, actor.unit_id, year)
     else:
-        allocations = db.session.execute(
-            queries.allocations_stmt(actor, fiscal_year=year)).unique().scalars().all()
+        allocations = queries.allocations_query(actor, fiscal_year=year).rows()
     allocations = sorted(allocations, key=lambda a: (a.unit.code, a.envelope.code, a.id))
     totals = {key: sum(getattr(a, key) for a in allocations)
               for key in ("amount", "committed", "spent", "available")}
-    recent = db.session.execute(queries.requests_stmt(actor).limit(8)).unique().scalars().all()
+    recent = queries.requests_query(actor).rows(limit=8)
     return render_template("budgets/dashboard.html", year=year, allocations=allocations,
                            totals=totals, recent=recent, years=_year_choices(year))
 
@@ -100,7 +98,7 @@ def list_requests():
     if actor.role in UNIT_ROLES:
         filters["unit"] = None  # a unit sees its own requests only; no unit filter to offer
     page = page_arg()
-    result = paginate(queries.requests_stmt(actor, **filters), {"page": page, "per_page": PAGE_SIZE})
+    result = queries.requests_query(actor, **filters).page(page, PAGE_SIZE)
     units = []
     if actor.role not in UNIT_ROLES:
         units = db.session.execute(sa.select(Unit).order_by(Unit.code)).scalars().all()
@@ -206,12 +204,10 @@ def _render_request(record_id, *, active=None, values=None, errors=None, status=
     """The detail page; `active` names the form whose values/errors are shown after a refusal."""
     actor = _actor()
     record = queries.get_request(actor, record_id)
-    allocations = db.session.execute(
-        queries.allocations_stmt(actor, request_id=record.id)).unique().scalars().all()
+    allocations = queries.allocations_query(actor, request_id=record.id).rows()
     envelopes = []
     if actor.role == FINANCE_OFFICER:
-        envelopes = db.session.execute(
-            queries.envelopes_stmt(actor, fiscal_year=record.fiscal_year)).scalars().all()
+        envelopes = queries.envelopes_query(actor, fiscal_year=record.fiscal_year).rows()
     remaining = record.requested_total - record.approved_total
     can = perm.request_actions(actor, record)
     # what each category of the request asked for and has received so far
@@ -338,9 +334,9 @@ def upload_request_document(request_id):
 @login_required
 def finance_queue():
     actor = _actor()
-    queue = db.session.execute(queries.finance_queue_stmt(actor)).unique().scalars().all()
+    queue = queries.finance_queue_query(actor).rows()
     year = date.today().year
-    envelopes = db.session.execute(queries.envelopes_stmt(actor, fiscal_year=year)).scalars().all()
+    envelopes = queries.envelopes_query(actor, fiscal_year=year).rows()
     return render_template("budgets/finance_queue.html", queue=queue, envelopes=envelopes, year=year)
 
 
@@ -349,7 +345,7 @@ def finance_queue():
 def _render_envelopes(values=None, errors=None, status=200, message=None):
     actor = _actor()
     year = int_arg("fiscal_year", 2000, 2100)
-    envelopes = db.session.execute(queries.envelopes_stmt(actor, fiscal_year=year)).scalars().all()
+    envelopes = queries.envelopes_query(actor, fiscal_year=year).rows()
     totals = {key: sum(getattr(e, key) for e in envelopes) for key in ("total", "allocated", "available")}
     if values is None:
         values = {"fiscal_year": str(year or date.today().year),
@@ -381,8 +377,7 @@ def create_envelope():
 def _render_envelope(envelope_id, values=None, errors=None, status=200, message=None):
     actor = _actor()
     envelope = queries.get_envelope(actor, envelope_id)
-    allocations = db.session.execute(
-        queries.allocations_stmt(actor, envelope_id=envelope.id)).unique().scalars().all()
+    allocations = queries.allocations_query(actor, envelope_id=envelope.id).rows()
     if values is None:
         values = {"decision_date": date.today().isoformat()}
     return render_template("budgets/envelope_detail.html", e=envelope, allocations=allocations,

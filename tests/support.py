@@ -172,3 +172,38 @@ def upload(officer, request_id, data=PDF_BYTES, filename="bien-ban.pdf"):
     import io
     return officer.post(f"/api/v1/requests/{request_id}/documents",
                         data={"file": (io.BytesIO(data), filename)}, content_type="multipart/form-data")
+
+
+# --- counting SQL statements ----------------------------------------------------------------
+
+class CountedStatements(list):
+    """The SQL statements run while it is active, without transaction control (BEGIN, COMMIT…),
+    so that counts are the same on SQLite and PostgreSQL."""
+
+    CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
+
+    def __init__(self, app):
+        super().__init__()
+        with app.app_context():
+            self.engine = db.engine
+
+    def _record(self, _conn, _cursor, statement, *_args):
+        if not statement.lstrip().upper().startswith(self.CONTROL):
+            self.append(statement)
+
+    def __enter__(self):
+        from sqlalchemy import event
+        event.listen(self.engine, "before_cursor_execute", self._record)
+        return self
+
+    def __exit__(self, *_exc):
+        from sqlalchemy import event
+        event.remove(self.engine, "before_cursor_execute", self._record)
+
+
+def statements_for(app, client, path, status=200):
+    """(number of statements, JSON body) of one GET."""
+    with CountedStatements(app) as statements:
+        response = client.get(path)
+    assert response.status_code == status, response.get_json()
+    return len(statements), response.get_json()

@@ -10,6 +10,7 @@ from marshmallow import Schema, fields, validate
 
 from app.core.errors import ErrorOut
 from app.core.exceptions import Unauthenticated
+from app.core.lists import ListQuery
 from app.extensions import db
 
 _list_schemas: dict[str, type[Schema]] = {}
@@ -93,14 +94,10 @@ def list_schema(item_schema: type[Schema]) -> type[Schema]:
     return _list_schemas[name]
 
 
-def paginate(select_stmt, args: dict, *, scalars: bool = True) -> dict:
-    """Run a SELECT for one page plus one COUNT: two queries whatever the page size."""
+def paginate(query: ListQuery, args: dict) -> dict:
+    """One page of a list query: two statements (plus its loads) whatever the page size."""
     page, per_page = args.get("page", 1), args.get("per_page", current_app.config["DEFAULT_PER_PAGE"])
-    counted = select_stmt.order_by(None).subquery()
-    total = db.session.execute(db.select(db.func.count()).select_from(counted)).scalar_one()
-    result = db.session.execute(select_stmt.limit(per_page).offset((page - 1) * per_page))
-    items = result.unique().scalars().all() if scalars else result.all()
-    return {"items": items, "total": total, "page": page, "per_page": per_page}
+    return query.page(page, per_page)
 
 
 def api_actor():

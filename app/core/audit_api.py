@@ -2,6 +2,7 @@ import sqlalchemy as sa
 
 from app.core.api import Blueprint, api_actor, list_schema, paginate
 from app.core.audit import AuditEntry
+from app.core.lists import ListQuery
 from app.core.audit_schemas import AuditEntryOut, AuditListArgs
 from app.core.permissions import ADMIN, AUDITOR, FINANCE_OFFICER, require_role
 
@@ -15,8 +16,8 @@ blp = Blueprint("audit_api", __name__, url_prefix="/api/v1/audit", description="
 def list_audit(args):
     """Nhật ký kiểm toán, mới nhất trước."""
     require_role(api_actor(), FINANCE_OFFICER, AUDITOR, ADMIN)
-    stmt = sa.select(AuditEntry).order_by(AuditEntry.seq.desc())
+    stmt = sa.select(AuditEntry)
     for name in ("entity", "entity_id", "action"):
         if args.get(name) is not None:
             stmt = stmt.where(getattr(AuditEntry, name) == args[name])
-    return paginate(stmt, args)
+    return paginate(ListQuery(stmt, order=(AuditEntry.seq.desc(),)), args)

@@ -88,3 +88,12 @@ def lock_for_update(query):
 def advisory_xact_lock(key: int):
     if is_postgres():
         db.session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})
+
+
+TRIGRAM_SUFFIX = "_trgm"
+
+
+def include_in_autogenerate(obj, name, type_, reflected, compare_to):
+    """Alembic's `include_object`: PostgreSQL's trigram indexes exist only in the database (made by a
+    PostgreSQL-only migration step), so autogenerate must not propose to drop them."""
+    return not (type_ == "index" and reflected and compare_to is None and (name or "").endswith(TRIGRAM_SUFFIX))

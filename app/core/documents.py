@@ -8,9 +8,11 @@ import os
 import secrets
 
 from flask import send_file
+from sqlalchemy.orm import joinedload
 
 from app.core import audit
 from app.core.exceptions import DomainError, NotFound, ValidationFailed
+from app.core.lists import ListQuery
 from app.core.registry import registry
 from app.core.settings import setting
 from app.core.timeutil import utcnow
@@ -149,12 +151,13 @@ def attach_document(actor, owner_type: str, owner_id: int, upload) -> Document:
     return save_document(actor, owner_type, record.id, filename=upload.filename, stream=upload.stream)
 
 
-def documents_stmt(owner_type: str, owner_id: int):
-    return db.select(Document).filter_by(owner_type=owner_type, owner_id=owner_id).order_by(Document.id)
+def documents_query(owner_type: str, owner_id: int) -> ListQuery:
+    stmt = db.select(Document).filter_by(owner_type=owner_type, owner_id=owner_id)
+    return ListQuery(stmt, order=(Document.id,), loads=(joinedload(Document.uploaded_by).lazyload("*"),))
 
 
 def documents_of(owner_type: str, owner_id: int):
-    return db.session.execute(documents_stmt(owner_type, owner_id)).scalars().all()
+    return documents_query(owner_type, owner_id).rows()
 
 
 def attachment_response(document: Document):

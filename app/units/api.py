@@ -1,6 +1,7 @@
 import sqlalchemy as sa
 
 from app.core.api import Blueprint, api_actor, list_schema, paginate
+from app.core.lists import ListQuery
 from app.units import services
 from app.units.models import Unit
 from app.units.schemas import UnitCreateSchema, UnitListArgs, UnitOut
@@ -15,14 +16,14 @@ blp = Blueprint("units_api", __name__, url_prefix="/api/v1/units", description="
 def list_units(args):
     """Danh sách đơn vị, lọc theo loại hoặc từ khóa."""
     api_actor()
-    stmt = sa.select(Unit).order_by(Unit.code)
+    stmt = sa.select(Unit)
     if args.get("kind"):
         stmt = stmt.where(Unit.kind == args["kind"])
     if args.get("q"):
         q = args["q"]
         stmt = stmt.where(sa.or_(Unit.code.icontains(q, autoescape=True),
                                  Unit.name.icontains(q, autoescape=True)))
-    return paginate(stmt, args)
+    return paginate(ListQuery(stmt, order=(Unit.code,)), args)
 
 
 @blp.route("", methods=["POST"])

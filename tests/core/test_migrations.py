@@ -7,6 +7,8 @@ import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+
+from app.core.database import include_in_autogenerate
 from alembic.script import ScriptDirectory
 from flask_migrate import downgrade, upgrade
 
@@ -18,6 +20,7 @@ def _differences(connection):
     context = MigrationContext.configure(connection, opts={
         "compare_type": True,            # as Flask-Migrate is configured in create_app
         "compare_server_default": True,  # stricter than the default: defaults must match too
+        "include_object": include_in_autogenerate,  # as configured in create_app
     })
     return compare_metadata(context, db.metadata)
 

@@ -1,0 +1,92 @@
+"""Reads that stay cheap: details load only what they return, pages are found by their ids."""
+import pytest
+
+from tests import support as h
+
+
+@pytest.fixture
+def budget(roles):
+    unit, finance = roles["unit"], roles["finance"]
+    env = h.envelope(finance, 10_000_000_000)
+    h.ok(finance.post(f"/api/v1/envelopes/{env['id']}/supplements",
+                      json={"amount": 5, "decision_no": "7/QĐ", "decision_date": "2026-07-07"}), 201)
+    request = h.submitted_request(unit)
+    h.ok(finance.post(f"/api/v1/requests/{request['id']}/return", json={"reason": "Bổ sung hồ sơ"}), 200)
+    h.ok(unit.post(f"/api/v1/requests/{request['id']}/submit"), 200)
+    allocation = h.allocation(finance, env["id"], amount=200_000_000, request_id=request["id"])
+    h.ok(h.adjustment(finance, allocation["id"], 5_000_000), 201)
+    h.ok(h.upload(unit, request["id"]), 201)
+    return {"envelope": env["id"], "request": request["id"], "allocation": allocation["id"]}
+
+
+# token lookup + what the response dumps, nothing else
+DETAIL_STATEMENTS = {
+    "/api/v1/me": 1,
+    "/api/v1/allocations/{allocation}": 3,  # token; allocation with envelope, unit, request; adjustments
+    "/api/v1/envelopes/{envelope}": 3,  # token; envelope; decisions
+    "/api/v1/requests/{request}": 4,  # token; request with unit; lines; the users who acted, at once
+}
+
+
+@pytest.mark.parametrize("path", DETAIL_STATEMENTS)
+@pytest.mark.parametrize("role", ["finance", "unit"])
+def test_detail_endpoints_run_only_the_statements_they_need(app, roles, budget, path, role):
+    count, body = h.statements_for(app, roles[role], path.format(**budget))
+    assert count == DETAIL_STATEMENTS[path], count
+    assert body["id"]
+
+
+def test_allocation_detail_shows_everything_it_promises(app, roles, budget):
+    _count, body = h.statements_for(app, roles["unit"], f"/api/v1/allocations/{budget['allocation']}")
+    assert body["envelope_code"] and body["fiscal_year"] == 2026 and body["unit"]["code"] == "STP"
+    assert body["request_number"].startswith("DN-2026-")
+    assert [a["amount"] for a in body["adjustments"]] == [5_000_000]
+    assert (body["amount"], body["available"]) == (205_000_000, 205_000_000)
+
+
+def test_request_detail_names_everyone_who_acted(app, roles, budget):
+    _count, body = h.statements_for(app, roles["finance"], f"/api/v1/requests/{budget['request']}")
+    assert (body["created_by"], body["submitted_by"], body["returned_by"], body["approved_by"]) == (
+        "donvi", "donvi", "taichinh", "taichinh")
+    assert body["rejected_by"] is None and body["unit"]["code"] == "STP" and len(body["lines"]) == 2
+
+
+@pytest.mark.parametrize("path", ["/api/v1/requests", "/api/v1/allocations", "/api/v1/audit"])
+def test_late_pages_are_the_same_rows_in_the_same_order_for_the_same_cost(app, roles, path):
+    unit, finance = roles["unit"], roles["finance"]
+    env = h.envelope(finance, 10_000_000_000)
+    for _ in range(7):
+        h.allocation(finance, env["id"], amount=1_000_000)
+        h.submitted_request(unit)
+    everything = h.get(finance, f"{path}?per_page=200")["items"]
+    key = "seq" if path.endswith("audit") else "id"
+    pages, costs = [], []
+    for page in range(1, len(everything) // 3 + 2):
+        count, body = h.statements_for(app, finance, f"{path}?per_page=3&page={page}")
+        pages.extend(item[key] for item in body["items"])
+        costs.append(count)
+    assert pages == [item[key] for item in everything]
+    assert len(set(costs[:-1])) == 1  # the last page may be empty of rows to fill
+
+
+def test_text_search_can_use_trigram_indexes_on_postgresql(app, roles):
+    if not app.config["TEST_DB_URL"].startswith("postgresql"):
+        pytest.skip("trigram indexes are PostgreSQL's; SQLite keeps its scan")
+    import sqlalchemy as sa
+
+    from app.extensions import db
+
+    h.funding_request(roles["unit"], title="Tuyên truyền chuyển đổi số")
+    with app.app_context():
+        indexes = dict(db.session.execute(sa.text(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'funding_requests'")).all())
+        for column in ("title", "number"):
+            assert "gin_trgm_ops" in indexes[f"ix_funding_requests_{column}_trgm"]
+        # the count a search runs, with plain scans ruled out: the trigram indexes must serve it
+        db.session.execute(sa.text("SET LOCAL enable_seqscan = off"))
+        db.session.execute(sa.text("SET LOCAL enable_indexscan = off"))
+        plan = "\n".join(db.session.execute(sa.text(
+            "EXPLAIN SELECT count(*) FROM funding_requests WHERE number ILIKE '%chuyển đổi%' "
+            "OR title ILIKE '%chuyển đổi%'")).scalars())
+        db.session.rollback()
+    assert "ix_funding_requests_title_trgm" in plan and "ix_funding_requests_number_trgm" in plan, plan
