@@ -1,6 +1,6 @@
 """Who may do what: every budget endpoint × every role × own and another unit's record.
 
-Records are owned by STP (the `unit` officer) or, for the DIC's own case, by STTTT. A refusal
+Records are owned by STP (the `unit` officer) or, for the DIC's own case, by SVHTTDL. A refusal
 changes nothing; a successful write adds exactly one audit entry; a read adds none.
 """
 import pytest
@@ -76,7 +76,7 @@ ENDPOINTS = {
 def _scenario(roles, owner_key):
     """An envelope, a draft and a submitted request, an allocation and a document of one unit."""
     finance, owner = roles["finance"], roles[owner_key]
-    owner_code = "STP" if owner_key == "unit" else "STTTT"
+    owner_code = "STP" if owner_key == "unit" else "SVHTTDL"
     envelope = h.envelope(finance, 1_000_000)["id"]
     draft = h.funding_request(owner)["id"]
     submitted = h.submitted_request(owner)["id"]
@@ -132,7 +132,7 @@ def test_lists_show_only_the_units_own_records(roles, path, key):
     assert scenario[key] in ids("finance") and scenario[key] in ids("auditor")
     assert scenario[key] not in ids("other_unit") and scenario[key] not in ids("dic")
     every = h.get(roles["finance"], path + "?per_page=200")["items"]
-    for who, code in (("unit", "STP"), ("other_unit", "ANNHON"), ("dic", "STTTT")):
+    for who, code in (("unit", "STP"), ("other_unit", "ANNHON"), ("dic", "SVHTTDL")):
         seen = h.get(roles[who], path + "?per_page=200")["items"]
         assert all(item["unit"]["code"] == code for item in seen)
         assert len(seen) == sum(1 for item in every if item["unit"]["code"] == code)
