@@ -1,23 +1,28 @@
 """Test fixtures. The database is SQLite (a temp file) unless TEST_DATABASE_URL names PostgreSQL.
 
-The schema is built once per run with the real Alembic migrations; each test starts from that
-empty schema (SQLite: a copy of the migrated file; PostgreSQL: TRUNCATE). Rows are made through
-the services, never inserted behind their back.
+The schema is built once per run with the real Alembic migrations. The `roles` world (units, one
+user per role, their API tokens) is built once per run too, through the real services, on the empty
+schema, and saved. Each test then starts from a clean copy: the saved `roles` world when it asks for
+`roles`, the empty schema otherwise. SQLite: a copy of a saved database file. PostgreSQL: the saved
+rows put back in one transaction (see tests/support.py). The raw tokens stay in memory beside the
+snapshot. A test module may save a richer world of its own the same way (tests/core/test_access_matrix.py).
+Rows are made through the services, never inserted behind their back; the snapshot only replays
+rows the services wrote.
 """
 import os
 import shutil
 import tempfile
+from dataclasses import dataclass
 
 import pytest
-import sqlalchemy as sa
 from flask_migrate import upgrade
 
 from app import create_app
 from app.extensions import db
 from config import normalise_database_url
 from tests.support import PASSWORD, ApiClient, LiveServer, World  # noqa: F401
-
-KEEP_TABLES = {"alembic_version", "unit_kinds"}
+from tests.support import (DIC_UNIT_CODE, ROLE_PEOPLE, ROLE_UNITS, Snapshot, restore_snapshot,
+                           take_snapshot)
 
 
 def _database_url(tmpdir: str) -> str:
@@ -27,6 +32,11 @@ def _database_url(tmpdir: str) -> str:
     if os.environ.get("CI") == "true" and os.environ.get("REQUIRE_POSTGRES") == "1":
         raise RuntimeError("REQUIRE_POSTGRES=1 but TEST_DATABASE_URL is not set")
     return f"sqlite:///{os.path.join(tmpdir, 'test.db')}"
+
+
+# --- the application and the per-test reset --------------------------------------------------
+
+_SNAPSHOTS: dict[str, Snapshot] = {}  # "empty": the migrated schema, taken by the `app` fixture
 
 
 @pytest.fixture(scope="session")
@@ -43,38 +53,41 @@ def app(_workdir):
         "SQLALCHEMY_DATABASE_URI": url,
         "UPLOAD_FOLDER": os.path.join(_workdir, "uploads"),
         "SERVER_NAME": None,
+        "DIC_UNIT_CODE": DIC_UNIT_CODE,
     })
     with application.app_context():
         upgrade()
-        db.session.remove()
-        if db.engine.dialect.name == "sqlite":
-            db.engine.dispose()
-            shutil.copyfile(db.engine.url.database, db.engine.url.database + ".template")
     application.config["TEST_DB_URL"] = url
+    _SNAPSHOTS["empty"] = take_snapshot(application, "empty")
     return application
 
 
-def _reset_database(application):
-    with application.app_context():
-        db.session.remove()
-        engine = db.engine
-        if engine.dialect.name == "sqlite":
-            engine.dispose()
-            path = engine.url.database
-            for suffix in ("-wal", "-shm"):
-                if os.path.exists(path + suffix):
-                    os.remove(path + suffix)
-            shutil.copyfile(path + ".template", path)
-        else:
-            names = [t.name for t in db.metadata.sorted_tables if t.name not in KEEP_TABLES]
-            with engine.begin() as conn:
-                conn.execute(sa.text(
-                    "TRUNCATE " + ", ".join(f'"{n}"' for n in names) + " RESTART IDENTITY CASCADE"))
+@dataclass
+class RolesWorld:
+    snapshot: Snapshot
+    tokens: dict  # actor key -> raw API token
+
+
+@pytest.fixture(scope="session")
+def _roles_world(app):
+    """The `roles` world, built once through the real services on the empty schema, then saved."""
+    restore_snapshot(app, _SNAPSHOTS["empty"])
+    world = World(app)
+    for code, name, kind in ROLE_UNITS:
+        world.unit(code, name, kind=kind)
+    tokens = {}
+    for key, (username, role, unit_code) in ROLE_PEOPLE.items():
+        world.user(username, role, unit_code)
+        tokens[key] = world.token(username)
+    return RolesWorld(take_snapshot(app, "roles"), tokens)
 
 
 @pytest.fixture(autouse=True)
-def clean_db(app):
-    _reset_database(app)
+def clean_db(request, app):
+    if "roles" in request.fixturenames:
+        restore_snapshot(app, request.getfixturevalue("_roles_world").snapshot)
+    else:
+        restore_snapshot(app, _SNAPSHOTS["empty"])
     yield
     with app.app_context():
         db.session.remove()
@@ -104,25 +117,11 @@ def world(app):
 
 
 @pytest.fixture
-def roles(app, world, client):
-    """One unit officer (STP), one DIC officer (STTTT), another unit's officer (ANNHON),
-    finance, auditor and admin, each with an API client."""
-    world.unit("STC", "Sở Tài chính")
-    world.unit("STTTT", "Sở Thông tin và Truyền thông")
-    world.unit("STP", "Sở Tư pháp")
-    world.unit("ANNHON", "UBND thị xã An Nhơn", kind="local_government")
-    people = {
-        "unit": ("donvi", "unit_officer", "STP"),
-        "dic": ("sotttt", "dic_officer", "STTTT"),
-        "other_unit": ("huyen", "unit_officer", "ANNHON"),
-        "finance": ("taichinh", "finance_officer", None),
-        "auditor": ("kiemtoan", "auditor", None),
-        "admin": ("quantri", "admin", None),
-    }
-    clients = {}
-    for key, (username, role, unit_code) in people.items():
-        world.user(username, role, unit_code)
-        clients[key] = ApiClient(app.test_client(), world.token(username))
+def roles(app, _roles_world):
+    """One unit officer (STP), one DIC officer (SVHTTDL), another unit's officer (ANNHON),
+    finance, auditor and admin, each with an API client (see ROLE_PEOPLE). The world is the saved
+    one, restored by `clean_db` before this test."""
+    clients = {key: ApiClient(app.test_client(), token) for key, token in _roles_world.tokens.items()}
     clients["anonymous"] = ApiClient(app.test_client())
     return clients
 

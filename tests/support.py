@@ -1,13 +1,36 @@
 """Builders shared by every test area: real rows made through the services and the HTTP API."""
 import itertools
 import logging
+import os
+import shutil
+import sqlite3
 import threading
+from dataclasses import dataclass, field
 
+import sqlalchemy as sa
 from werkzeug.serving import make_server
 
 from app.extensions import db
 
 PASSWORD = "correct-horse-battery"
+
+DIC_UNIT_CODE = "SVHTTDL"
+
+# The roles world: units (code, name, kind) and people (key: username, role, unit code).
+ROLE_UNITS = (
+    ("STC", "Sở Tài chính", "department"),
+    (DIC_UNIT_CODE, "Sở Văn hóa, Thể thao và Du lịch", "department"),
+    ("STP", "Sở Tư pháp", "department"),
+    ("ANNHON", "UBND phường An Nhơn", "local_government"),
+)
+ROLE_PEOPLE = {
+    "unit": ("donvi", "unit_officer", "STP"),
+    "dic": ("sotttt", "dic_officer", DIC_UNIT_CODE),
+    "other_unit": ("huyen", "unit_officer", "ANNHON"),
+    "finance": ("taichinh", "finance_officer", None),
+    "auditor": ("kiemtoan", "auditor", None),
+    "admin": ("quantri", "admin", None),
+}
 
 
 class World:
@@ -71,12 +94,114 @@ class LiveServer:
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
         self.server = make_server("127.0.0.1", 0, app, threaded=True)
         self.url = f"http://127.0.0.1:{self.server.server_port}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        # shutdown() waits for the serving loop to notice: poll often, or every stop costs 0.5 s
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05},
+                                       daemon=True)
         self.thread.start()
 
     def stop(self):
         self.server.shutdown()
         self.thread.join(timeout=5)
+
+
+# --- saved worlds: build the data once, give each test a clean copy -------------------------
+
+KEEP_TABLES = {"alembic_version", "unit_kinds"}  # written by the migrations only
+
+
+def data_tables():
+    return [t for t in db.metadata.sorted_tables if t.name not in KEEP_TABLES]
+
+
+@dataclass
+class Snapshot:
+    """A saved state of every data table. SQLite: a file beside the database; PostgreSQL: the rows
+    and the values of the id sequences, in memory."""
+    name: str
+    rows: dict = field(default_factory=dict)
+    sequences: list = field(default_factory=list)  # (sequence name, last_value, is_called)
+
+
+def take_snapshot(app, name: str) -> Snapshot:
+    """Save the database as it is now (the rows were made through the services)."""
+    with app.app_context():
+        db.session.remove()
+        engine = db.engine
+        snapshot = Snapshot(name)
+        if engine.dialect.name == "sqlite":
+            engine.dispose()
+            path = engine.url.database
+            raw = sqlite3.connect(path, isolation_level=None)
+            try:  # fold the WAL into the file before copying it
+                raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            finally:
+                raw.close()
+            shutil.copyfile(path, f"{path}.{name}")
+            return snapshot
+        with engine.connect() as conn:
+            for table in data_tables():
+                snapshot.rows[table.name] = [dict(row._mapping) for row in conn.execute(table.select())]
+                for column in table.primary_key.columns:
+                    sequence = conn.execute(sa.text("SELECT pg_get_serial_sequence(:t, :c)"),
+                                            {"t": table.name, "c": column.name}).scalar()
+                    if sequence:
+                        value, called = conn.execute(
+                            sa.text(f"SELECT last_value, is_called FROM {sequence}")).one()
+                        snapshot.sequences.append((sequence, value, called))
+        return snapshot
+
+
+def restore_snapshot(app, snapshot: Snapshot):
+    """Put the database back as it was saved. SQLite: copy the saved file over the database.
+    PostgreSQL, in one transaction: DELETE every row with triggers off (the audit trail's
+    append-only guard and the foreign-key checks; DELETE of a few rows costs some 4 ms where
+    TRUNCATE of every table costs 40), INSERT the saved rows, set the sequences back."""
+    with app.app_context():
+        db.session.remove()
+        engine = db.engine
+        if engine.dialect.name == "sqlite":
+            engine.dispose()
+            path = engine.url.database
+            for suffix in ("-wal", "-shm"):
+                if os.path.exists(path + suffix):
+                    os.remove(path + suffix)
+            shutil.copyfile(f"{path}.{snapshot.name}", path)
+            return
+        tables = data_tables()
+        with engine.begin() as conn:
+            conn.exec_driver_sql("SET LOCAL synchronous_commit = off")  # a test database: no fsync wait
+            if conn.exec_driver_sql("SHOW is_superuser").scalar() == "on":
+                conn.exec_driver_sql("SET LOCAL session_replication_role = replica; "
+                                     + "; ".join(f'DELETE FROM "{t.name}"' for t in reversed(tables)))
+            else:  # turning triggers off needs a superuser
+                conn.exec_driver_sql("TRUNCATE " + ", ".join(f'"{t.name}"' for t in tables)
+                                     + " RESTART IDENTITY CASCADE")
+            for table in tables:
+                if snapshot.rows.get(table.name):
+                    conn.execute(table.insert(), snapshot.rows[table.name])
+            if snapshot.sequences:
+                params = {}
+                for i, (sequence, value, called) in enumerate(snapshot.sequences):
+                    params.update({f"s{i}": sequence, f"v{i}": value, f"c{i}": called})
+                conn.execute(sa.text("SELECT " + ", ".join(
+                    f"setval(:s{i}, :v{i}, :c{i})" for i in range(len(snapshot.sequences)))), params)
+
+
+VOLATILE_COLUMNS = {("user_sessions", "last_seen_at")}  # the idle clock moves on reads
+
+
+def database_fingerprint(app) -> dict:
+    """Every row of every table (but the idle clock of web sessions): what a refused request
+    must leave exactly as it was."""
+    with app.app_context():
+        with db.engine.connect() as conn:
+            state = {}
+            for table in db.metadata.sorted_tables:
+                columns = [c for c in table.columns if (table.name, c.name) not in VOLATILE_COLUMNS]
+                rows = conn.execute(sa.select(*columns).order_by(*table.primary_key.columns)).all()
+                state[table.name] = [tuple(row) for row in rows]
+        db.session.remove()
+    return state
 
 
 # --- budgets, built through the HTTP API as a user would ---------------------------------

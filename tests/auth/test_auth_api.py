@@ -288,7 +288,7 @@ def test_everyone_logged_in_reads_units(roles):
     for who in ("unit", "dic", "finance", "auditor", "admin"):
         response = roles[who].get("/api/v1/units")
         assert response.status_code == 200
-        assert {u["code"] for u in response.get_json()["items"]} == {"STC", "STTTT", "STP", "ANNHON"}
+        assert {u["code"] for u in response.get_json()["items"]} == {"STC", "SVHTTDL", "STP", "ANNHON"}
 
 
 def test_forbidden_request_changes_nothing(roles, app):

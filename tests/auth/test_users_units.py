@@ -140,7 +140,7 @@ def test_units_list_filters_and_pages(roles):
     assert [u["code"] for u in response.get_json()["items"]] == ["ANNHON"]
     page = roles["finance"].get("/api/v1/units?per_page=3&page=2").get_json()
     assert page["total"] == 4 and page["page"] == 2 and page["per_page"] == 3
-    assert [u["code"] for u in page["items"]] == ["STTTT"]  # sorted by code: ANNHON, STC, STP | STTTT
+    assert [u["code"] for u in page["items"]] == ["SVHTTDL"]  # sorted by code: ANNHON, STC, STP | SVHTTDL
     assert roles["finance"].get("/api/v1/units?q=tư pháp").get_json()["total"] == 1
 
 

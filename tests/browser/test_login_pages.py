@@ -10,7 +10,7 @@ pytestmark = pytest.mark.browser
 
 PEOPLE = {
     "unit_officer": ("donvi", "STP"),
-    "dic_officer": ("sotttt", "STTTT"),
+    "dic_officer": ("sotttt", "SVHTTDL"),
     "finance_officer": ("taichinh", None),
     "auditor": ("kiemtoan", None),
     "admin": ("quantri", None),
@@ -27,7 +27,7 @@ HOME_HEADINGS = {
 @pytest.fixture
 def people(world):
     world.unit("STC", "Sở Tài chính")
-    world.unit("STTTT", "Sở Thông tin và Truyền thông")
+    world.unit("SVHTTDL", "Sở Văn hóa, Thể thao và Du lịch")
     world.unit("STP", "Sở Tư pháp")
     for role, (username, unit_code) in PEOPLE.items():
         world.user(username, role, unit_code, full_name=f"Người {username}")

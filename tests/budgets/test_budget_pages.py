@@ -52,18 +52,9 @@ class Browser:
 
 
 @pytest.fixture
-def budget(app, world):
-    """Units and one user per role; an envelope; STP's submitted and draft requests, ANNHON's
-    request; an allocation and a document for STP's submitted request."""
-    for code, name, kind in (("STC", "Sở Tài chính", "department"),
-                             ("STTTT", "Sở Thông tin và Truyền thông", "department"),
-                             ("STP", "Sở Tư pháp", "department"),
-                             ("ANNHON", "UBND thị xã An Nhơn", "local_government")):
-        world.unit(code, name, kind)
-    for username, role, unit in (("donvi", "unit_officer", "STP"), ("sotttt", "dic_officer", "STTTT"),
-                                 ("huyen", "unit_officer", "ANNHON"), ("taichinh", "finance_officer", None),
-                                 ("kiemtoan", "auditor", None), ("quantri", "admin", None)):
-        world.user(username, role, unit)
+def budget(app, roles):
+    """The `roles` world (units, one user per role); an envelope; STP's submitted and draft requests,
+    ANNHON's request; an allocation and a document for STP's submitted request."""
     with app.app_context():
         finance, stp, annhon = (get_user_by_username(u) for u in ("taichinh", "donvi", "huyen"))
         envelope = services.create_envelope(

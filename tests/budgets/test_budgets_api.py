@@ -127,8 +127,8 @@ def test_request_list_filters_and_scope(roles):
     assert ids(unit) == [b["id"], a["id"]]
     assert ids(dic, "?fiscal_year=2026") == [c["id"]]
     assert ids(finance, "?status=submitted") == [c["id"], b["id"]]
-    assert ids(finance, "?unit=STTTT&fiscal_year=2026") == [c["id"]]
-    assert ids(unit, "?unit=STTTT") == []  # a unit filter never widens the unit's scope
+    assert ids(finance, "?unit=SVHTTDL&fiscal_year=2026") == [c["id"]]
+    assert ids(unit, "?unit=SVHTTDL") == []  # a unit filter never widens the unit's scope
     assert ids(finance, "?q=báo chí") == [b["id"]]
     assert ids(finance, "?q=DN-2026-0001") == [a["id"]]
     page = h.get(finance, "/api/v1/requests?per_page=2&page=2")
@@ -165,7 +165,7 @@ def test_allocation_list_filters_and_scope(roles):
     env26 = h.envelope(finance, 5_000_000_000)
     env27 = h.envelope(finance, 5_000_000_000, year=2027)
     a1 = h.allocation(finance, env26["id"], "STP", 100, category="press")
-    a2 = h.allocation(finance, env26["id"], "STTTT", 200, category="it_monitoring")
+    a2 = h.allocation(finance, env26["id"], "SVHTTDL", 200, category="it_monitoring")
     a3 = h.allocation(finance, env27["id"], "STP", 300, category="training", year=2027)
 
     def ids(client, query=""):

@@ -94,7 +94,7 @@ def test_adjustments_race_with_allocations(app, roles, live_server):
     adjust = (live_server.url + f"/api/v1/allocations/{base['id']}/adjustments", finance.token,
               {"amount": 50_000_000, "reason": "Bổ sung dự toán", "decision_no": "9/QĐ"}, None)
     allocate = (live_server.url + "/api/v1/allocations", finance.token,
-                h.allocation_body(env["id"], "STTTT", 50_000_000), None)
+                h.allocation_body(env["id"], "SVHTTDL", 50_000_000), None)
     results = race([adjust, allocate] * 10)
     counts = outcome(results)
     adjusted = Counter(status for status, _ in results[0::2])

@@ -303,7 +303,7 @@ request_bodies = st.one_of(json_values, st.fixed_dictionaries({}, optional={
 }))
 allocation_bodies = st.one_of(json_values, st.fixed_dictionaries({}, optional={
     "envelope_id": st.one_of(st.sampled_from([1, 2, 0, -1, 2**31, 2**64]), json_scalars),
-    "unit_code": st.one_of(st.sampled_from(["STP", "STTTT", "NOPE", ""]), json_scalars),
+    "unit_code": st.one_of(st.sampled_from(["STP", "SVHTTDL", "NOPE", ""]), json_scalars),
     "request_id": st.one_of(st.sampled_from([1, 2, 999, None]), json_scalars),
     "category": st.one_of(st.sampled_from(["press", "training", "food"]), json_scalars),
     "amount": st.one_of(st.integers(min_value=-(2**65), max_value=2**65), json_scalars),
