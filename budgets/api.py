@@ -4,8 +4,6 @@ Each handler loads the record (which checks the actor may see it), calls one ser
 and plain values and returns the object; the commit point commits. Role checks that need no record run before
 the body is parsed, so a caller without the role hears 403 whatever they sent.
 """
-import functools
-
 from flask_smorest.fields import Upload
 from marshmallow import Schema
 
@@ -16,7 +14,7 @@ from budgets.schemas import (AdjustmentCreateSchema, AllocationCreateSchema, All
                                  EnvelopeOut, ReasonSchema, RequestCreateSchema, RequestListArgs,
                                  RequestOut, RequestUpdateSchema, SupplementCreateSchema)
 from app.core import idempotency
-from app.core.api import Blueprint, PageArgs, api_actor, list_schema, paginate
+from app.core.api import Blueprint, PageArgs, api_actor, check_first, list_schema, paginate, role_check
 from app.core.documents import attach_document, documents_query
 
 envelopes_blp = Blueprint("envelopes_api", __name__, url_prefix="/api/v1/envelopes",
@@ -37,15 +35,8 @@ for _blp in blueprints:
     _blp.before_request(_money_roles_only)
 
 
-def role_check(check):
-    """Run a role check on the actor before the body is parsed (place it just under `route`)."""
-    def decorator(view):
-        @functools.wraps(view)
-        def wrapper(*args, **kwargs):
-            check(api_actor())
-            return view(*args, **kwargs)
-        return wrapper
-    return decorator
+def _owns_request(actor, request_id):
+    perm.check_owner_unit(actor, queries.get_request(actor, request_id), "đề nghị")
 
 
 class UploadSchema(Schema):
@@ -127,7 +118,7 @@ def get_request(request_id):
 
 
 @requests_blp.route("/<int:request_id>", methods=["PATCH"])
-@role_check(perm.require_unit_role)
+@check_first(_owns_request)
 @requests_blp.arguments(RequestUpdateSchema)
 @requests_blp.response(200, RequestOut)
 @requests_blp.errors(403, 404, 422, conflicts=("invalid_transition",))
@@ -193,7 +184,7 @@ def list_request_documents(args, request_id):
 
 
 @requests_blp.route("/<int:request_id>/documents", methods=["POST"])
-@role_check(perm.require_unit_role)
+@check_first(_owns_request)
 @requests_blp.arguments(UploadSchema, location="files")
 @requests_blp.response(201, DocumentOut)
 @requests_blp.errors(403, 404, 413, 422, conflicts=("invalid_transition",))

@@ -2,7 +2,8 @@ from flask import request
 
 from app.auth import services
 from app.auth.schemas import MeOut, TokenOut, TokenRequestSchema, UserCreateSchema, UserOut
-from app.core.api import Blueprint, api_actor
+from app.core.api import Blueprint, api_actor, role_check
+from app.core.permissions import ADMIN, require_role
 from app.core.exceptions import TooManyAttempts, Unauthenticated
 from app.core.transaction import keep_when_refused
 
@@ -45,6 +46,7 @@ def me():
 
 
 @blp.route("/users", methods=["POST"])
+@role_check(lambda actor: require_role(actor, ADMIN))
 @blp.arguments(UserCreateSchema)
 @blp.response(201, UserOut)
 @blp.errors(403, 422)

@@ -100,6 +100,24 @@ def paginate(query: ListQuery, args: dict) -> dict:
     return query.page(page, per_page)
 
 
+def check_first(check):
+    """Run an access check before the body is parsed (place it just under `route`): a caller who
+    may not act hears 403 (or 404 for another unit's record) whatever they sent. `check` takes the
+    actor and the path's arguments."""
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapper(*args, **kwargs):
+            check(api_actor(), **kwargs)
+            return view(*args, **kwargs)
+        return wrapper
+    return decorator
+
+
+def role_check(check):
+    """`check_first` for a check of the actor's role alone."""
+    return check_first(lambda actor, **_path: check(actor))
+
+
 def api_actor():
     """The bearer-token user of this API request (the session cookie is never used here)."""
     if not current_user.is_authenticated:

@@ -1,6 +1,7 @@
 import sqlalchemy as sa
 
-from app.core.api import Blueprint, api_actor, list_schema, paginate
+from app.core.api import Blueprint, api_actor, list_schema, paginate, role_check
+from app.core.permissions import ADMIN, require_role
 from app.core.lists import ListQuery
 from app.units import services
 from app.units.models import Unit
@@ -27,6 +28,7 @@ def list_units(args):
 
 
 @blp.route("", methods=["POST"])
+@role_check(lambda actor: require_role(actor, ADMIN))
 @blp.arguments(UnitCreateSchema)
 @blp.response(201, UnitOut)
 @blp.errors(403, 422)

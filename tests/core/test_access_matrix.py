@@ -119,7 +119,7 @@ SKIPPED_ENDPOINTS = {"static", "bootstrap.static"}  # static files
 
 ROUTES = {
     # --- kernel: health, OpenAPI, tokens, users, units, audit -----------------------------------
-    ("healthz", "GET"): Route("public"),
+    ("core.healthz", "GET"): Route("public"),
     ("api-docs.openapi_json", "GET"): Route("public"),
     ("auth_api.issue_token", "POST"): Route("public", {"username": "kiemtoan", "password": PASSWORD}),
     ("auth_api.revoke_token", "DELETE"): Route("auth_any"),
@@ -184,7 +184,7 @@ ROUTES = {
         "envelope_id": str(r["envelope"]), "category": "press", "amount": "5", "decision_no": "9/QĐ-STC",
         "decision_date": f"{YEAR}-03-15"}),
     ("budgets.upload_request_document", "POST"): Route("page_owner_write", {}, upload=True),
-    ("budgets.download_document", "GET"): Route("page_read_owned"),
+    ("core.download_document", "GET"): Route("page_read_owned"),
     ("budgets.finance_queue", "GET"): Route("page_finance_write"),
     ("budgets.list_envelopes", "GET"): Route("page_read_all"),
     ("budgets.create_envelope", "POST"): Route("page_finance_write", {
@@ -207,13 +207,7 @@ WRONG_FORM = {"amount": "nhiều", "fiscal_year": "abc"}
 # from a caller without the right gets 422, where the rule is 403 (or 404 for another unit's
 # record) whatever was sent. The main matrix skips only the wrong-body pass for these routes;
 # test_refusal_before_validation_known_gaps keeps them visible.
-VALIDATION_BEFORE_REFUSAL = {
-    ("auth_api.create_user", "POST"): "the admin check is in the service, after the schema",
-    ("units_api.create_unit", "POST"): "the admin check is in the service, after the schema",
-    ("requests_api.update_request", "PATCH"): "another unit's request is looked up after the schema",
-    ("requests_api.upload_request_document", "POST"): "another unit's request is looked up after the "
-                                                      "file field is parsed",
-}
+VALIDATION_BEFORE_REFUSAL: dict = {}  # routes that validate the body before refusing: none left
 
 # --- the saved world ---------------------------------------------------------------------------
 
@@ -395,22 +389,6 @@ def test_access(app, matrix, endpoint, method):
                 failures.append((actor, "nothing changed (wrong body)", _describe(again)))
     assert not failures, "\n".join(f"{endpoint} {method} as {a}: expected {w}, got {g}"
                                    for a, w, g in failures)
-
-
-@pytest.mark.xfail(strict=True, reason="known: these refusals come after the body is validated")
-@pytest.mark.parametrize("endpoint,method", sorted(VALIDATION_BEFORE_REFUSAL), ids=lambda v: v)
-def test_refusal_before_validation_known_gaps(app, matrix, endpoint, method):
-    """Fails today (422 before 403/404). When it passes, strict xfail fails the run: remove the
-    route from VALIDATION_BEFORE_REFUSAL and the main matrix checks it like every other route."""
-    route = ROUTES[(endpoint, method)]
-    matrix.reset()
-    wrong = []
-    for actor, want in CLASSES[route.klass].items():
-        if want.refused:
-            response = matrix.call(endpoint, method, route, actor, wrong_body=True)
-            if not want.matches(response):
-                wrong.append((actor, want.label, _describe(response)))
-    assert not wrong, wrong
 
 
 # --- scope of lists (kept from the former budget access tests) ----------------------------------
