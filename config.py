@@ -41,6 +41,7 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False
+    HSTS = False  # Strict-Transport-Security: only where the app is served over HTTPS
     SESSION_IDLE_TIMEOUT = timedelta(minutes=int(os.environ.get("SESSION_IDLE_MINUTES", "30")))
     SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=int(os.environ.get("SESSION_ABSOLUTE_HOURS", "12")))
     REMEMBER_COOKIE_HTTPONLY = True
@@ -60,7 +61,7 @@ class Config:
     BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
     LANGUAGES = ("vi", "en")
     UNIT_KINDS_DEFAULT = ("department", "central_agency", "local_government", "other")
-    DIC_UNIT_CODE = os.environ.get("DIC_UNIT_CODE", "STTTT")
+    DIC_UNIT_CODE = os.environ.get("DIC_UNIT_CODE", "SVHTTDL")  # holds press management since 2025
 
 
 class DevelopmentConfig(Config):
@@ -79,6 +80,7 @@ class TestingConfig(Config):
 
 class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
+    HSTS = True
     REMEMBER_COOKIE_SECURE = True
 
     @classmethod

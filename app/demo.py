@@ -1,4 +1,10 @@
-"""A realistic demo province: Bình Định's units as in the 2022 letter, one user per role."""
+"""A realistic demo province for fiscal year 2026: tỉnh Gia Lai as organised after the 2025 reforms.
+
+Bình Định merged into Gia Lai on 1 July 2025 and district level was abolished (two-tier local
+government: the province, then its phường and xã); the Sở Thông tin và Truyền thông merged into the
+Sở Khoa học và Công nghệ, and its press-management role (the DIC of this service) went to the Sở Văn hóa,
+Thể thao và Du lịch, whose code is the default DIC_UNIT_CODE. One user per role.
+"""
 import sqlalchemy as sa
 
 from app.auth import services as auth_services
@@ -8,46 +14,60 @@ from app.extensions import db
 from app.units import services as unit_services
 
 DEMO_PASSWORD = "demo-matkhau-2026"
+EMAIL_DOMAIN = "gialai.gov.vn"
 
 DEPARTMENTS = [
     ("STC", "Sở Tài chính"),
-    ("STTTT", "Sở Thông tin và Truyền thông"),
+    ("SVHTTDL", "Sở Văn hóa, Thể thao và Du lịch"),
+    ("SKHCN", "Sở Khoa học và Công nghệ"),
     ("STP", "Sở Tư pháp"),
-    ("SKHDT", "Sở Kế hoạch và Đầu tư"),
+    ("SNV", "Sở Nội vụ"),
     ("SYT", "Sở Y tế"),
     ("SGDDT", "Sở Giáo dục và Đào tạo"),
-    ("SNNPTNT", "Sở Nông nghiệp và Phát triển nông thôn"),
-    ("SVHTT", "Sở Văn hóa và Thể thao"),
-    ("SLDTBXH", "Sở Lao động - Thương binh và Xã hội"),
+    ("SNNMT", "Sở Nông nghiệp và Môi trường"),
+    ("SXD", "Sở Xây dựng"),
+    ("SCT", "Sở Công Thương"),
+    ("SDTTG", "Sở Dân tộc và Tôn giáo"),
     ("VPUBND", "Văn phòng UBND tỉnh"),
 ]
-LOCAL_GOVERNMENTS = [
-    ("QUYNHON", "UBND thành phố Quy Nhơn"),
-    ("ANNHON", "UBND thị xã An Nhơn"),
-    ("HOAINHON", "UBND thị xã Hoài Nhơn"),
-    ("TUYPHUOC", "UBND huyện Tuy Phước"),
-    ("PHUCAT", "UBND huyện Phù Cát"),
-    ("PHUMY", "UBND huyện Phù Mỹ"),
-    ("TAYSON", "UBND huyện Tây Sơn"),
-    ("HOAIAN", "UBND huyện Hoài Ân"),
-    ("ANLAO", "UBND huyện An Lão"),
-    ("VANCANH", "UBND huyện Vân Canh"),
-    ("VINHTHANH", "UBND huyện Vĩnh Thạnh"),
+LOCAL_GOVERNMENTS = [  # communes and wards since 1 July 2025; no huyện, thị xã or thành phố thuộc tỉnh
+    ("QUYNHON", "UBND phường Quy Nhơn"),
+    ("QUYNHONNAM", "UBND phường Quy Nhơn Nam"),
+    ("QUYNHONBAC", "UBND phường Quy Nhơn Bắc"),
+    ("ANNHON", "UBND phường An Nhơn"),
+    ("HOAINHON", "UBND phường Hoài Nhơn"),
+    ("PLEIKU", "UBND phường Pleiku"),
+    ("ANKHE", "UBND phường An Khê"),
+    ("TUYPHUOC", "UBND xã Tuy Phước"),
+    ("PHUCAT", "UBND xã Phù Cát"),
+    ("PHUMY", "UBND xã Phù Mỹ"),
+    ("TAYSON", "UBND xã Tây Sơn"),
+    ("VANCANH", "UBND xã Vân Canh"),
 ]
 CENTRAL_AGENCIES = [
-    ("CTBD", "Cục Thuế tỉnh Bình Định"),
-    ("KBNN", "Kho bạc Nhà nước Bình Định"),
-    ("BHXH", "Bảo hiểm xã hội tỉnh Bình Định"),
-    ("NHNN", "Ngân hàng Nhà nước Chi nhánh Bình Định"),
+    ("THUE", "Thuế tỉnh Gia Lai"),
+    # The treasury is organised by region since March 2025; check the region's number before real use.
+    ("KBNN", "Kho bạc Nhà nước khu vực XIV"),
+    ("BHXH", "Bảo hiểm xã hội tỉnh Gia Lai"),
+    ("CAT", "Công an tỉnh Gia Lai"),
+]
+
+# The province's suppliers: (kind, name, tax code). There is no supplier table yet: the commissions
+# domain adds it and loads this list in its own demo loader (kinds as in DESIGN §4).
+SUPPLIERS = [
+    ("press", "Báo và Phát thanh, Truyền hình Gia Lai", "5900181213"),
+    ("it_service", "Công ty TNHH Giải pháp Dữ liệu Phố Núi", "5901112237"),
+    ("training", "Trường Chính trị tỉnh Gia Lai", "5902258479"),
+    ("other", "Công ty Cổ phần In Quy Nhơn - Chi nhánh Pleiku", "5900312547-001"),
 ]
 
 DEMO_USERS = [
     # username, full name, role, unit
     ("quantri", "Nguyễn Văn Quản", "admin", None),
     ("taichinh", "Trần Thị Tài", "finance_officer", "STC"),
-    ("sotttt", "Lê Minh Thông", "dic_officer", "STTTT"),
+    ("sovhttdl", "Lê Minh Thông", "dic_officer", "SVHTTDL"),
     ("donvi", "Phạm Thu Pháp", "unit_officer", "STP"),
-    ("huyen", "Võ Văn Nhơn", "unit_officer", "ANNHON"),
+    ("annhon", "Võ Văn Nhơn", "unit_officer", "ANNHON"),
     ("kiemtoan", "Đặng Quốc Kiểm", "auditor", None),
 ]
 
@@ -62,7 +82,7 @@ def load_units():
         for code, name in rows:
             unit_services.create_unit(None, code=code, name=name, kind=kind,
                                       contact_name="Bộ phận truyền thông chính sách",
-                                      contact_email=f"truyenthong.{code.lower()}@binhdinh.gov.vn")
+                                      contact_email=f"truyenthong.{code.lower()}@{EMAIL_DOMAIN}")
 
 
 def load_users():

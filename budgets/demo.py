@@ -23,8 +23,8 @@ def load_budgets() -> dict:
 
     finance = get_user_by_username("taichinh")
     stp = get_user_by_username("donvi")          # Sở Tư pháp
-    annhon = get_user_by_username("huyen")       # UBND thị xã An Nhơn
-    dic = get_user_by_username("sotttt")         # Sở Thông tin và Truyền thông
+    annhon = get_user_by_username("annhon")      # UBND phường An Nhơn
+    dic = get_user_by_username("sovhttdl")       # Sở Văn hóa, Thể thao và Du lịch (the DIC)
 
     # --- envelopes (dự toán giao), one with a supplement -------------------------------------
     policy = services.create_envelope(
@@ -65,17 +65,17 @@ def load_budgets() -> dict:
 
     # --- approved in full, in two allocations (DIC, press commissioning) ----------------------
     newspaper = request(
-        dic, "Đặt hàng Báo Bình Định thông tin tuyên truyền thiết yếu về chính sách mới",
-        [_line("press", "Tin, bài trên Báo Bình Định in và điện tử về chính sách mới", 120, 3_500_000),
-         _line("press", "Phóng sự truyền hình trên Đài Phát thanh và Truyền hình Bình Định", 24, 18_000_000)],
+        dic, "Đặt hàng Báo và Phát thanh, Truyền hình Gia Lai thông tin tuyên truyền thiết yếu về chính sách mới",
+        [_line("press", "Tin, bài trên báo in và báo điện tử Gia Lai về chính sách mới", 120, 3_500_000),
+         _line("press", "Phóng sự phát trên sóng truyền hình Gia Lai", 24, 18_000_000)],
         "Đặt hàng cơ quan báo chí thực hiện nhiệm vụ thông tin tuyên truyền thiết yếu theo kế hoạch của tỉnh.",
-        "88/STTTT-TTBCXB")
+        "88/SVHTTDL-QLBC")
     services.submit_request(dic, newspaper)
     services.create_allocation(
-        finance, envelope_id=press.id, unit_code="STTTT", request_id=newspaper.id, category="press",
+        finance, envelope_id=press.id, unit_code="SVHTTDL", request_id=newspaper.id, category="press",
         amount=420_000_000, decision_no="246/QĐ-STC", decision_date=on(3, 5))
     services.create_allocation(
-        finance, envelope_id=press.id, unit_code="STTTT", request_id=newspaper.id, category="press",
+        finance, envelope_id=press.id, unit_code="SVHTTDL", request_id=newspaper.id, category="press",
         amount=432_000_000, decision_no="312/QĐ-STC", decision_date=on(5, 20))
 
     # --- submitted, waiting in the finance queue (DIC, IT monitoring) -------------------------
@@ -84,7 +84,7 @@ def load_budgets() -> dict:
         [_line("it_monitoring", "Dịch vụ rà quét, phân tích thông tin (12 tháng)", 12, 45_000_000),
          _line("it_monitoring", "Thăm dò dư luận xã hội về chính sách (2 đợt)", 2, 80_000_000)],
         "Nắm bắt kịp thời dư luận, xu hướng thông tin để định hướng truyền thông chính sách.",
-        "102/STTTT-TTBCXB")
+        "102/SVHTTDL-QLBC")
     services.submit_request(dic, monitoring)
 
     # --- returned with a reason (An Nhơn) -----------------------------------------------------
@@ -97,13 +97,13 @@ def load_budgets() -> dict:
     services.return_request(
         finance, digital,
         reason="Đề nghị bổ sung dự toán chi tiết hội nghị (số đại biểu, định mức chi) và "
-               "văn bản phê duyệt kế hoạch tuyên truyền của thị xã.")
+               "văn bản phê duyệt kế hoạch tuyên truyền của phường.")
 
     # --- rejected (An Nhơn) -------------------------------------------------------------------
     equipment = request(
         annhon, "Mua sắm màn hình LED ngoài trời phục vụ tuyên truyền",
         [_line("other", "Màn hình LED ngoài trời 20 m²", 1, 850_000_000)],
-        "Trang bị màn hình LED tại trung tâm thị xã.", "61/UBND-VP")
+        "Trang bị màn hình LED tại trung tâm phường.", "61/UBND-VP")
     services.submit_request(annhon, equipment)
     services.reject_request(
         finance, equipment,
@@ -120,13 +120,13 @@ def load_budgets() -> dict:
     # --- draft (STP) --------------------------------------------------------------------------
     survey = request(
         stp, "Khảo sát ý kiến người dân về dự thảo chính sách hỗ trợ pháp lý cho doanh nghiệp",
-        [_line("other", "Phiếu khảo sát trực tiếp tại 11 huyện, thị xã, thành phố", 1_100, 60_000),
+        [_line("other", "Phiếu khảo sát trực tiếp tại 20 xã, phường", 1_100, 60_000),
          _line("other", "Tổng hợp, phân tích kết quả khảo sát", 1, 25_000_000)],
         "Lấy ý kiến đối tượng chịu tác động trước khi trình HĐND tỉnh.", None)
 
     # --- an allocation without a request (operations of the DIC) -------------------------------
     services.create_allocation(
-        finance, envelope_id=policy.id, unit_code="STTTT", category="operations",
+        finance, envelope_id=policy.id, unit_code="SVHTTDL", category="operations",
         amount=300_000_000, decision_no="247/QĐ-STC", decision_date=on(3, 5))
 
     return {

@@ -15,7 +15,7 @@ HOME_BY_ROLE = {
     UNIT_OFFICER: "budgets.dashboard",
     DIC_OFFICER: "budgets.dashboard",
     FINANCE_OFFICER: "budgets.finance_queue",
-    AUDITOR: "core.audit_trail",
+    AUDITOR: "budgets.list_envelopes",  # the execution dashboard once reports exist
     ADMIN: "units.list_units",
 }
 
@@ -36,7 +36,8 @@ def _safe_next(target: str | None) -> str | None:
 @bp.get("/")
 @login_required
 def home():
-    return render_template("auth/home.html", home_endpoint=HOME_BY_ROLE[current_user.role])
+    """Each role lands where its work is; the brand link and the login lead here."""
+    return redirect(url_for(HOME_BY_ROLE[current_user.role]))
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -1,4 +1,5 @@
 """`flask --app wsgi audit …` and `demo …` (DESIGN §7); each domain adds its own commands."""
+import os
 import sys
 
 import click
@@ -25,6 +26,11 @@ def verify():
 def demo_load():
     from app.demo import load_demo
 
+    if os.environ.get("APP_CONFIG") == "production":
+        # The demo's passwords are published in the README: never on a production database.
+        click.echo("Không nạp dữ liệu mẫu khi APP_CONFIG=production: mật khẩu của các tài khoản demo "
+                   "đã được công bố. Tạo người dùng bằng `flask users create`.", err=True)
+        sys.exit(1)
     summary = load_demo()
     db.session.commit()
     click.echo(summary)

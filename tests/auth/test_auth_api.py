@@ -127,7 +127,7 @@ def test_api_ignores_the_web_session_cookie(client, officer):
     csrf = CSRF_RE.search(page).group(1)
     login = client.post("/login", data={"csrf_token": csrf, "username": "donvi", "password": PASSWORD})
     assert login.status_code == 302
-    assert client.get("/").status_code == 200  # the cookie is a valid web login ...
+    assert client.get("/dashboard").status_code == 200  # the cookie is a valid web login ...
     assert_error(client.get("/api/v1/me"), 401, "unauthenticated")  # ... but the API wants a bearer
 
 

@@ -16,9 +16,7 @@ CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 def csrf_token(client, path="/login"):
-    response = client.get(path)
-    if response.status_code == 302 and path == "/login":  # already logged in: any page has a form
-        response = client.get("/")
+    response = client.get(path, follow_redirects=True)  # logged in, "/" and "/login" lead to a page with forms
     assert response.status_code == 200, response.status_code
     match = CSRF_RE.search(response.get_data(as_text=True))
     assert match, "the page has no CSRF token"
@@ -50,6 +48,11 @@ def client_with_cookie(app, value):
 
 def goes_to_login(response):
     return response.status_code == 302 and urlsplit(response.headers["Location"]).path == "/login"
+
+
+def lands_on_work(response):
+    """A logged-in "/" sends each role on to its working page (never to the login form)."""
+    return response.status_code == 302 and urlsplit(response.headers["Location"]).path not in ("/", "/login")
 
 
 def sql(app, statement, **params):
@@ -89,17 +92,34 @@ def test_home_needs_a_login(client):
 def test_login_then_home_then_logout(client, officer):
     response = web_login(client, "donvi")
     assert response.status_code == 302 and response.headers["Location"] == "/"
-    home = client.get("/")
-    assert home.status_code == 200
+    home = client.get("/", follow_redirects=True)
+    assert home.status_code == 200 and home.request.path == "/dashboard"
     assert "Phạm Thu Pháp" in home.get_data(as_text=True)
     response = web_logout(client)
     assert goes_to_login(response)
     assert goes_to_login(client.get("/"))
 
 
+@pytest.mark.parametrize("role, unit_code, landing", [
+    ("unit_officer", "STP", "/dashboard"),
+    ("dic_officer", "STP", "/dashboard"),
+    ("finance_officer", None, "/finance"),
+    ("auditor", None, "/envelopes"),
+    ("admin", None, "/units"),
+])
+def test_each_role_lands_on_its_working_page(client, world, role, unit_code, landing):
+    world.unit("STP", "Sở Tư pháp")
+    world.user("someone", role, unit_code)
+    response = web_login(client, "someone")
+    page = client.get(response.headers["Location"], follow_redirects=True)
+    assert page.status_code == 200 and page.request.path == landing
+    brand = client.get("/")  # the brand link in the header leads to the same page
+    assert brand.status_code == 302 and urlsplit(brand.headers["Location"]).path == landing
+
+
 def test_login_is_case_insensitive_in_the_username(client, officer):
     assert web_login(client, "DonVi").status_code == 302
-    assert client.get("/").status_code == 200
+    assert lands_on_work(client.get("/"))
 
 
 def test_login_without_csrf_token_is_refused(client, app, officer):
@@ -132,19 +152,19 @@ def test_logout_is_post_only(client, officer):
     web_login(client, "donvi")
     response = client.get("/logout")
     assert response.status_code == 405
-    assert client.get("/").status_code == 200  # still logged in
+    assert lands_on_work(client.get("/"))  # still logged in
 
 
 def test_logout_without_csrf_token_does_not_log_out(client, officer):
     web_login(client, "donvi")
     assert client.post("/logout").status_code == 400
-    assert client.get("/").status_code == 200
+    assert lands_on_work(client.get("/"))
 
 
 def test_copied_cookie_is_dead_after_logout(app, client, officer):
     web_login(client, "donvi")
     copied = session_cookie(client)
-    assert client_with_cookie(app, copied).get("/").status_code == 200  # the copy works while logged in
+    assert lands_on_work(client_with_cookie(app, copied).get("/"))  # the copy works while logged in
     web_logout(client)
     replay = client_with_cookie(app, copied).get("/")
     assert goes_to_login(replay)
@@ -160,7 +180,7 @@ def test_each_login_makes_a_new_session_and_retires_the_previous_one(app, client
     assert len(rows) == 2 and rows[0][0] != rows[1][0]
     assert rows[0][1] is not None and rows[1][1] is None
     assert goes_to_login(client_with_cookie(app, first).get("/"))
-    assert client_with_cookie(app, second).get("/").status_code == 200
+    assert lands_on_work(client_with_cookie(app, second).get("/"))
 
 
 def test_two_browsers_have_two_sessions(app, officer):
@@ -171,7 +191,7 @@ def test_two_browsers_have_two_sessions(app, officer):
     assert sql(app, "SELECT count(DISTINCT token_hash) FROM user_sessions")[0][0] == 2
     web_logout(one)
     assert goes_to_login(one.get("/"))
-    assert two.get("/").status_code == 200  # logging out one browser leaves the other
+    assert lands_on_work(two.get("/"))  # logging out one browser leaves the other
 
 
 def test_session_row_stores_only_a_hash_of_the_cookie_id(app, client, officer):
@@ -195,7 +215,7 @@ def test_activity_keeps_the_session_alive(app, client, officer):
     idle = app.config["SESSION_IDLE_TIMEOUT"]
     before = utcnow() - idle + timedelta(minutes=5)
     sql(app, sa.update(UserSession).values(last_seen_at=before))
-    assert client.get("/").status_code == 200
+    assert lands_on_work(client.get("/"))
     (last_seen,) = sql(app, sa.select(UserSession.last_seen_at))[0]
     assert last_seen > before + timedelta(minutes=4)  # the idle clock was reset
 
@@ -211,7 +231,7 @@ def test_session_expires_after_the_absolute_timeout_even_when_active(app, client
 def test_password_change_ends_existing_web_sessions_and_tokens(app, client, world, officer):
     web_login(client, "donvi")
     token = world.token("donvi")
-    assert client.get("/").status_code == 200
+    assert lands_on_work(client.get("/"))
     with app.app_context():
         services.change_password(None, services.get_user_by_username("donvi"), "a-brand-new-password")
         db.session.commit()
@@ -221,7 +241,7 @@ def test_password_change_ends_existing_web_sessions_and_tokens(app, client, worl
     assert web_login(app.test_client(), "donvi").status_code == 401  # the old password is gone
     fresh = app.test_client()
     assert web_login(fresh, "donvi", "a-brand-new-password").status_code == 302
-    assert fresh.get("/").status_code == 200
+    assert lands_on_work(fresh.get("/"))
 
 
 def test_deactivation_ends_existing_web_sessions_and_tokens_and_blocks_login(app, client, world, officer):
@@ -245,7 +265,7 @@ def test_reactivated_user_logs_in_again(app, world, officer):
         db.session.commit()
     fresh = app.test_client()
     assert web_login(fresh, "donvi").status_code == 302
-    assert fresh.get("/").status_code == 200
+    assert lands_on_work(fresh.get("/"))
 
 
 def test_throttling_on_the_web(app, officer):
@@ -263,7 +283,7 @@ def test_throttling_on_the_web(app, officer):
     window = app.config["LOGIN_FAILURE_WINDOW"]
     sql(app, sa.update(LoginAttempt).values(at=utcnow() - window - timedelta(minutes=1)))
     assert web_login(browser, "donvi").status_code == 302
-    assert browser.get("/").status_code == 200
+    assert lands_on_work(browser.get("/"))
 
 
 def test_successful_login_writes_an_audit_entry_and_logout_another(app, client, officer):

@@ -2,6 +2,10 @@
 
 Never runs `playwright install`: it uses /usr/bin/chromium through `executable_path`. Without that
 binary the tests are skipped (or fail when CI=true, where it must be present).
+
+Every test fails if chromium reports a Content-Security-Policy violation or an uncaught script error
+on any of its pages: the policy allows no inline script or style, and a page that still needs one
+is broken for its users.
 """
 import os
 import re
@@ -14,6 +18,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 TIMEOUT_MS = 15_000
+CSP_MARKERS = ("Content Security Policy", "Refused to")
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -54,13 +59,32 @@ class Browsing:
 
     def __init__(self, browser, base_url):
         self.browser, self.base_url, self.contexts = browser, base_url, []
+        self.problems = []  # CSP violations and uncaught script errors, as chromium reported them
 
     def context(self, **kwargs):
         context = self.browser.new_context(base_url=self.base_url, locale="vi-VN",
                                            viewport={"width": 1366, "height": 900}, **kwargs)
         context.set_default_timeout(TIMEOUT_MS)
+        context.on("console", self._console)
+        context.on("weberror", lambda error: self.problems.append(f"script error: {error.error}"))
         self.contexts.append(context)
         return context
+
+    def _console(self, message):
+        if any(marker in message.text for marker in CSP_MARKERS):
+            where = message.page.url if message.page else "?"
+            self.problems.append(f"{where}: {message.text}")
+
+    def take_problems(self):
+        """What was reported so far (and forget it); waits for chromium to deliver pending messages."""
+        for context in self.contexts:
+            for page in context.pages:
+                try:
+                    page.evaluate("0")
+                except Exception:  # noqa: BLE001 - a page that is navigating has nothing more to say
+                    pass
+        problems, self.problems = self.problems, []
+        return problems
 
     def page(self, **kwargs):
         return self.context(**kwargs).new_page()
@@ -84,7 +108,11 @@ def browsing(request, browser, live_server):
     yield session
     report = getattr(request.node, "rep_call", None)
     failed = report is not None and report.failed
-    session.close(re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name) if failed else None)
+    problems = [] if failed else session.take_problems()
+    name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name)
+    session.close(name if failed or problems else None)
+    if problems:
+        pytest.fail("chromium reported problems on the pages:\n" + "\n".join(problems), pytrace=False)
 
 
 @pytest.fixture

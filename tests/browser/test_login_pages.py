@@ -1,4 +1,4 @@
-"""Each role logs in and reaches its home; a logged-out session cannot be revived."""
+"""Each role logs in and lands on its working page; a logged-out session cannot be revived."""
 from urllib.parse import urlsplit
 
 import pytest
@@ -10,17 +10,17 @@ pytestmark = pytest.mark.browser
 
 PEOPLE = {
     "unit_officer": ("donvi", "STP"),
-    "dic_officer": ("sotttt", "SVHTTDL"),
+    "dic_officer": ("sovhttdl", "SVHTTDL"),
     "finance_officer": ("taichinh", None),
     "auditor": ("kiemtoan", None),
     "admin": ("quantri", None),
 }
-HOME_HEADINGS = {
-    "unit_officer": "Tổng quan kinh phí năm",
-    "dic_officer": "Tổng quan kinh phí năm",
-    "finance_officer": "Đề nghị chờ xử lý",
-    "auditor": "Nhật ký kiểm toán",
-    "admin": "Đơn vị",
+LANDINGS = {  # path, heading
+    "unit_officer": ("/dashboard", "Tổng quan kinh phí năm"),
+    "dic_officer": ("/dashboard", "Tổng quan kinh phí năm"),
+    "finance_officer": ("/finance", "Đề nghị chờ xử lý"),
+    "auditor": ("/envelopes", "Nguồn kinh phí"),
+    "admin": ("/units", "Đơn vị"),
 }
 
 
@@ -35,19 +35,20 @@ def people(world):
 
 
 @pytest.mark.parametrize("role", list(PEOPLE))
-def test_each_role_reaches_its_home(people, page, role):
+def test_each_role_lands_on_its_working_page(people, page, role):
     username, unit_code = people[role]
+    path, heading = LANDINGS[role]
     login(page, username)
-    assert urlsplit(page.url).path == "/"
-    assert by_testid(page, "role").inner_text() == ROLE_LABELS[role]
+    assert urlsplit(page.url).path == path  # straight to the work, no welcome page in between
+    assert by_testid(page, "error-message").count() == 0
+    assert heading in page.locator("h1").first.inner_text()
     whoami = by_testid(page, "whoami").inner_text()
     assert f"Người {username}" in whoami and ROLE_LABELS[role] in whoami
     if unit_code:
         assert unit_code in whoami
-    page.click("text=Vào trang làm việc")
-    page.wait_for_load_state()
-    assert by_testid(page, "error-message").count() == 0
-    assert HOME_HEADINGS[role] in page.locator("h1").first.inner_text()
+    page.goto("/no-such-page")
+    page.click(".navbar-brand")  # the brand link leads back to the working page, even from an error
+    page.wait_for_url(f"**{path}")
     logout(page)
     assert by_testid(page, "whoami").count() == 0
     assert "Bạn đã đăng xuất." in page.content()

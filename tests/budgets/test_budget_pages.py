@@ -463,9 +463,9 @@ def test_usage_bar_stacks_spent_and_committed(app):
         macro = app.jinja_env.from_string(
             '{% from "budgets/_parts.html" import usage_bar %}{{ usage_bar(a, c, s) }}')
         bar = macro.render(a=100_000_000, c=30_000_000, s=20_000_000)
-        assert 'style="width: 20%"' in bar and 'style="width: 30%"' in bar
+        assert 'data-pct="20"' in bar and 'data-pct="30"' in bar
         assert "20.000.000 ₫" in html.unescape(bar)  # the tooltip names the amounts
         empty = macro.render(a=0, c=0, s=0)  # an allocation adjusted down to nothing
-        assert 'style="width: 0%"' in empty
+        assert 'data-pct="0"' in empty
         rounded = macro.render(a=3, c=2, s=1)  # 33% + 67%: never above the whole bar
-        assert 'style="width: 33%"' in rounded and 'style="width: 67%"' in rounded
+        assert 'data-pct="33"' in rounded and 'data-pct="67"' in rounded
