@@ -13,7 +13,7 @@ READ_ALL_ROLES = (FINANCE_OFFICER, AUDITOR)
 
 ROLE_LABELS = {
     UNIT_OFFICER: N_("Cán bộ đơn vị"),
-    DIC_OFFICER: N_("Cán bộ Sở TT&TT"),
+    DIC_OFFICER: N_("Cán bộ quản lý báo chí (Sở VHTTDL)"),
     FINANCE_OFFICER: N_("Cán bộ Sở Tài chính"),
     AUDITOR: N_("Kiểm toán / Thanh tra"),
     ADMIN: N_("Quản trị hệ thống"),
