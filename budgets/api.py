@@ -4,8 +4,6 @@ Each handler loads the record (which checks the actor may see it), calls one ser
 and plain values and returns the object; the commit point commits. Role checks that need no record run before
 the body is parsed, so a caller without the role hears 403 whatever they sent.
 """
-from flask_smorest.fields import Upload
-from marshmallow import Schema
 
 from budgets import permissions as perm
 from budgets import queries, services
@@ -16,6 +14,7 @@ from budgets.schemas import (AdjustmentCreateSchema, AllocationCreateSchema, All
 from app.core import idempotency
 from app.core.api import Blueprint, PageArgs, api_actor, check_first, list_schema, paginate, role_check
 from app.core.documents import attach_document, documents_query
+from app.core.documents_api import UploadSchema
 
 envelopes_blp = Blueprint("envelopes_api", __name__, url_prefix="/api/v1/envelopes",
                           description="Nguồn kinh phí và bổ sung kinh phí")
@@ -37,10 +36,6 @@ for _blp in blueprints:
 
 def _owns_request(actor, request_id):
     perm.check_owner_unit(actor, queries.get_request(actor, request_id), "đề nghị")
-
-
-class UploadSchema(Schema):
-    file = Upload(required=True, error_messages={"required": "Cần chọn tệp (trường `file`)."})
 
 
 # --- envelopes ------------------------------------------------------------------------------

@@ -1,6 +1,15 @@
 """Downloading a document, whatever record it belongs to (the owner type decides who may)."""
+from flask_smorest.fields import Upload
+from marshmallow import Schema
+
 from app.core.api import Blueprint, api_actor
 from app.core.documents import attachment_response, readable_document
+
+class UploadSchema(Schema):
+    """The multipart body of every upload endpoint."""
+
+    file = Upload(required=True, error_messages={"required": "Cần chọn tệp (trường `file`)."})
+
 
 blp = Blueprint("documents_api", __name__, url_prefix="/api/v1/documents",
                 description="Tải tài liệu đính kèm")

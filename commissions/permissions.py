@@ -1,0 +1,76 @@
+"""Who may see and do what with suppliers, commissions and deliverables: the one place for it."""
+from app.core.exceptions import Forbidden, InvalidTransition
+from app.core.permissions import (ADMIN, DIC_OFFICER, FINANCE_OFFICER, UNIT_ROLES, require_role)
+from budgets.permissions import FORBIDDEN_MESSAGE, check_owner_unit, check_visible, scope_to_unit  # noqa: F401
+from commissions.models import (CANCELLED, COMMISSION_ACTIONS_FROM, DELIVERABLE_ACTIONS_FROM,
+                                DIC_ONLY_CATEGORIES, REJECTED, UNIT_CATEGORIES)
+
+
+def require_supplier_writer(actor):
+    require_role(actor, ADMIN, FINANCE_OFFICER, DIC_OFFICER)
+
+
+def require_commission_reader(actor):
+    """Every role that handles or inspects money reads commissions (admins touch none)."""
+    if actor.role == ADMIN:
+        raise Forbidden(FORBIDDEN_MESSAGE)
+
+
+def check_may_propose(actor, allocation):
+    """The unit holding the allocation proposes; press and IT monitoring only by the DIC (§2)."""
+    if actor.role not in UNIT_ROLES:
+        raise Forbidden(FORBIDDEN_MESSAGE)
+    check_visible(actor, allocation, "quyết định phân bổ")
+    allowed = UNIT_CATEGORIES + (DIC_ONLY_CATEGORIES if actor.role == DIC_OFFICER else ())
+    if allocation.category not in allowed:
+        if allocation.category in DIC_ONLY_CATEGORIES:
+            raise Forbidden("Chỉ cán bộ quản lý báo chí (Sở VHTTDL) được đề xuất đặt hàng báo chí "
+                            "và dịch vụ rà quét thông tin.")
+        raise Forbidden("Nhóm chi này không đặt hàng: chi trực tiếp theo chứng từ.")
+    return allocation
+
+
+def commission_actions(actor, commission) -> dict[str, bool]:
+    """What the actor may do with the commission now: the buttons a page offers."""
+    is_owner = actor.role in UNIT_ROLES and commission.unit_id == actor.unit_id
+    is_finance = actor.role == FINANCE_OFFICER
+
+    def allowed(action):
+        return commission.status in COMMISSION_ACTIONS_FROM[action]
+
+    return {
+        "approve": is_finance and allowed("approve"),
+        "reject": is_finance and allowed("reject"),
+        "sign": is_owner and allowed("sign"),
+        "cancel": is_owner and allowed("cancel") and commission.outstanding_advance == 0,
+        "close": is_owner and allowed("close"),
+        "deliver": is_owner and allowed("deliver"),
+        "upload": is_owner and commission.status not in CLOSED_TO_DOCUMENTS,
+    }
+
+
+def deliverable_actions(actor, deliverable) -> dict[str, bool]:
+    owner = commission_actions(actor, deliverable.commission)["deliver"]
+
+    def allowed(action):
+        return deliverable.status in DELIVERABLE_ACTIONS_FROM[action]
+
+    return {"deliver": owner and allowed("deliver"), "accept": owner and allowed("accept"),
+            "reject": owner and allowed("reject"), "upload": owner}
+
+
+# A rejected or cancelled commission takes no more papers; a closed one takes its liquidation record.
+CLOSED_TO_DOCUMENTS = (REJECTED, CANCELLED)
+
+
+def check_can_attach_to_commission(actor, commission):
+    check_owner_unit(actor, commission, "đặt hàng")
+    if commission.status in CLOSED_TO_DOCUMENTS:
+        message = "Đặt hàng đã bị từ chối hoặc đã hủy: không nhận thêm tài liệu."
+        raise InvalidTransition(message, {"file": [message]})
+    return commission
+
+
+def check_can_attach_to_deliverable(actor, deliverable):
+    check_owner_unit(actor, deliverable.commission, "sản phẩm")
+    return deliverable

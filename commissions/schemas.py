@@ -1,0 +1,160 @@
+"""Input and output schemas; the same input schemas validate the API and the HTML forms."""
+from marshmallow import Schema, fields, validate
+
+from app.core.api import PageArgs, UtcDateTime
+from app.core.money import Money, StrictInteger
+from app.core.text import Text
+from budgets.models import CATEGORIES
+from commissions.models import (ALL_DELIVERABLE_KINDS, COMMISSION_STATUSES, DELIVERABLE_STATUSES, METHODS,
+                                SUPPLIER_KINDS)
+
+
+def one_of(values, label):
+    return validate.OneOf(values, error=f"{label} phải là một trong: " + ", ".join(values) + ".")
+
+
+DOC_NO = {"max_length": 60}
+QUANTITY = validate.Range(min=1, max=1_000_000, error="Số lượng từ 1 đến 1.000.000.")
+ID = validate.Range(min=1, max=2**31 - 1, error="Mã không hợp lệ.")
+
+
+# --- input ---------------------------------------------------------------------------------
+
+class SupplierCreateSchema(Schema):
+    name = Text(required=True, max_length=255)
+    kind = fields.String(required=True, validate=one_of(SUPPLIER_KINDS, "Loại"))
+    tax_code = Text(required=True, max_length=14)
+
+
+class DeliverableLineSchema(Schema):
+    title = Text(required=True, max_length=255)
+    kind = fields.String(required=True, validate=one_of(ALL_DELIVERABLE_KINDS, "Loại sản phẩm"))
+    quantity = StrictInteger(required=True, validate=QUANTITY)
+    unit_price = Money(required=True)
+    due_date = fields.Date(required=True)
+
+
+class CommissionCreateSchema(Schema):
+    allocation_id = StrictInteger(required=True, validate=ID)
+    supplier_id = StrictInteger(required=True, validate=ID)
+    title = Text(required=True, max_length=255)
+    method = fields.String(required=True, validate=one_of(METHODS, "Hình thức"))
+    topic = Text(required=True, max_length=255)
+    advance_limit_pct = StrictInteger(load_default=0, validate=validate.Range(
+        min=0, max=100, error="Tỷ lệ tạm ứng theo hợp đồng, từ 0 đến 100."))
+    price_decision_no = Text(load_default=None, allow_none=True, allow_blank=True, **DOC_NO)
+    price_decision_date = fields.Date(load_default=None, allow_none=True)
+    deliverables = fields.List(fields.Nested(DeliverableLineSchema), required=True,
+                               validate=validate.Length(min=1, max=100, error="Cần từ 1 đến 100 sản phẩm."))
+
+
+class SignSchema(Schema):
+    contract_no = Text(required=True, **DOC_NO)
+    signed_on = fields.Date(required=True)
+
+
+class CloseSchema(Schema):
+    liquidation_no = Text(load_default=None, allow_none=True, allow_blank=True, **DOC_NO)
+    liquidated_on = fields.Date(load_default=None, allow_none=True)
+
+
+class DeliverSchema(Schema):
+    delivered_on = fields.Date(required=True)
+    quantity = StrictInteger(required=True, validate=QUANTITY)
+    evidence_url = fields.Url(load_default=None, allow_none=True, schemes={"http", "https"},
+                              validate=validate.Length(max=500))
+    note = Text(load_default=None, allow_none=True, allow_blank=True, max_length=2000, multiline=True)
+
+
+class AcceptSchema(Schema):
+    accepted_on = fields.Date(required=True)
+    accepted_quantity = StrictInteger(required=True, validate=QUANTITY)
+    record_no = Text(required=True, **DOC_NO)
+
+
+class SupplierListArgs(PageArgs):
+    kind = fields.String(validate=one_of(SUPPLIER_KINDS, "Loại"))
+    q = Text(allow_blank=True, max_length=100)
+
+
+class CommissionListArgs(PageArgs):
+    fiscal_year = StrictInteger(validate=validate.Range(min=2000, max=2100))
+    status = fields.String(validate=one_of(COMMISSION_STATUSES, "Trạng thái"))
+    category = fields.String(validate=one_of(CATEGORIES, "Nhóm chi"))
+    supplier_id = StrictInteger(validate=ID)
+    allocation_id = StrictInteger(validate=ID)
+    topic = Text(allow_blank=True, max_length=100)
+    unit = fields.String(validate=validate.Length(max=20))
+
+
+class DeliverableListArgs(PageArgs):
+    commission_id = StrictInteger(validate=ID)
+    status = fields.String(validate=one_of(DELIVERABLE_STATUSES, "Trạng thái"))
+    overdue = fields.Boolean()
+
+
+# --- output --------------------------------------------------------------------------------
+
+class SupplierOut(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    kind = fields.String()
+    tax_code = fields.String()
+
+
+class DeliverableOut(Schema):
+    id = fields.Integer()
+    commission_id = fields.Integer()
+    title = fields.String()
+    kind = fields.String()
+    quantity = fields.Integer()
+    unit_price = fields.Integer()
+    value = fields.Integer()
+    due_date = fields.Date()
+    status = fields.String()
+    overdue = fields.Boolean()
+    delivered_on = fields.Date(allow_none=True)
+    delivered_quantity = fields.Integer(allow_none=True)
+    evidence_url = fields.String(allow_none=True)
+    delivery_note = fields.String(allow_none=True)
+    accepted_on = fields.Date(allow_none=True)
+    accepted_quantity = fields.Integer(allow_none=True)
+    accepted_value = fields.Integer()
+    record_no = fields.String(allow_none=True)
+    reject_reason = fields.String(allow_none=True)
+    paid = fields.Integer()
+
+
+class CommissionOut(Schema):
+    id = fields.Integer()
+    number = fields.String()
+    fiscal_year = fields.Integer()
+    title = fields.String()
+    unit = fields.Function(lambda c: {"code": c.unit.code, "name": c.unit.name})
+    allocation_id = fields.Integer()
+    supplier = fields.Nested(SupplierOut)
+    method = fields.String()
+    category = fields.String()
+    topic = fields.String()
+    advance_limit_pct = fields.Integer()
+    price_decision_no = fields.String(allow_none=True)
+    price_decision_date = fields.Date(allow_none=True)
+    status = fields.String()
+    value = fields.Integer()
+    committed = fields.Integer()
+    advanced = fields.Integer()
+    outstanding_advance = fields.Integer()
+    paid = fields.Integer()
+    remaining = fields.Integer()
+    contract_no = fields.String(allow_none=True)
+    signed_on = fields.Date(allow_none=True)
+    liquidation_no = fields.String(allow_none=True)
+    liquidated_on = fields.Date(allow_none=True)
+    reject_reason = fields.String(allow_none=True)
+    cancel_reason = fields.String(allow_none=True)
+    created_at = UtcDateTime()
+    approved_at = UtcDateTime(allow_none=True)
+    signed_at = UtcDateTime(allow_none=True)
+    closed_at = UtcDateTime(allow_none=True)
+    cancelled_at = UtcDateTime(allow_none=True)
+    deliverables = fields.List(fields.Nested(DeliverableOut))

@@ -1,0 +1,295 @@
+"""Suppliers, commissions and deliverables. Plain functions of an actor and values.
+
+Money moves only by guarded UPDATEs inside the request's transaction, in a fixed order (allocation,
+then commission): approving adds the whole value to the allocation's `committed` only while
+committed + spent + value ≤ amount (rule 2); cancelling and closing take back exactly what the
+commission still holds. CHECK constraints on both rows stand behind the guards.
+"""
+import re
+from datetime import date
+
+import sqlalchemy as sa
+
+from app.core import audit
+from app.core.database import lock_for_update
+from app.core.exceptions import InsufficientFunds, InvalidTransition, RuleViolation, ValidationFailed
+from app.core.money import MAX_AMOUNT, format_vnd
+from app.core.timeutil import utcnow
+from app.extensions import db
+from budgets.models import Allocation
+from budgets.services import next_number
+from commissions import permissions as perm
+from commissions.models import (ACCEPTED, APPROVED, CANCELLED, CLOSED, COMMISSION_ACTIONS_FROM,
+                                COMMISSION_STATUS_LABELS, DELIVERABLE_ACTIONS_FROM, DELIVERABLE_KINDS,
+                                DELIVERABLE_STATUS_LABELS, DELIVERED, DELIVERY_REJECTED, METHODS,
+                                PRICED_METHODS, REJECTED, SIGNED, SUPPLIER_KINDS, Commission,
+                                Deliverable, Supplier)
+
+TAX_CODE = re.compile(r"\d{10}|\d{13}|\d{10}-\d{3}")
+NUMBER_PREFIX = "DH"  # đặt hàng
+
+
+def _forget(record):
+    db.session.expire(record)
+
+
+# --- suppliers -------------------------------------------------------------------------------
+
+def create_supplier(actor, *, name, kind, tax_code) -> Supplier:
+    if actor is not None:  # None only from the demo loader and the command line
+        perm.require_supplier_writer(actor)
+    if kind not in SUPPLIER_KINDS:
+        raise ValidationFailed.field("kind", "Loại nhà cung cấp không hợp lệ.")
+    tax_code = (tax_code or "").strip()
+    if not TAX_CODE.fullmatch(tax_code):
+        raise ValidationFailed.field("tax_code", "Mã số thuế gồm 10 chữ số, 13 chữ số hoặc dạng 10-3.")
+    if db.session.execute(sa.select(Supplier.id).filter_by(tax_code=tax_code)).first():
+        raise ValidationFailed.field("tax_code", f"Đã có nhà cung cấp mã số thuế {tax_code}.")
+    supplier = Supplier(name=name, kind=kind, tax_code=tax_code, created_by_id=getattr(actor, "id", None))
+    db.session.add(supplier)
+    db.session.flush()
+    audit.record(actor, "supplier.create", "supplier", supplier.id,
+                 {"name": name, "kind": kind, "tax_code": tax_code})
+    return supplier
+
+
+# --- proposing -------------------------------------------------------------------------------
+
+def _check_deliverables(lines: list[dict], category: str, fiscal_year: int) -> int:
+    if not lines:
+        raise ValidationFailed.field("deliverables", "Cần ít nhất một sản phẩm.")
+    allowed = DELIVERABLE_KINDS[category] + ("other",)
+    total = 0
+    for index, line in enumerate(lines):
+        if line["kind"] not in allowed:
+            raise ValidationFailed("Loại sản phẩm không thuộc nhóm chi của phân bổ.",
+                                   {"deliverables": {index: {"kind": ["Không thuộc nhóm chi này."]}}})
+        if line["due_date"].year != fiscal_year:
+            raise ValidationFailed("Hạn giao sản phẩm phải trong năm ngân sách.",
+                                   {"deliverables": {index: {"due_date": [f"Phải trong năm {fiscal_year}."]}}})
+        total += line["quantity"] * line["unit_price"]
+    if total > MAX_AMOUNT:
+        raise ValidationFailed.field("deliverables", "Giá trị đặt hàng vượt giới hạn cho phép.")
+    return total
+
+
+def propose_commission(actor, *, allocation_id, supplier_id, title, method, topic, advance_limit_pct,
+                       deliverables, price_decision_no=None, price_decision_date=None) -> Commission:
+    allocation = db.session.get(Allocation, allocation_id)
+    if allocation is None:
+        raise ValidationFailed.field("allocation_id", "Không tìm thấy quyết định phân bổ.")
+    perm.check_may_propose(actor, allocation)
+    supplier = db.session.get(Supplier, supplier_id)
+    if supplier is None:
+        raise ValidationFailed.field("supplier_id", "Không tìm thấy nhà cung cấp.")
+    if method not in METHODS:
+        raise ValidationFailed.field("method", "Hình thức không hợp lệ.")
+    if method in PRICED_METHODS and not (price_decision_no and price_decision_date):
+        raise ValidationFailed(
+            "Đặt hàng, giao nhiệm vụ phải theo đơn giá được cấp có thẩm quyền phê duyệt.",
+            {"price_decision_no": ["Cần số quyết định phê duyệt đơn giá."],
+             "price_decision_date": ["Cần ngày quyết định phê duyệt đơn giá."]})
+    fiscal_year = allocation.envelope.fiscal_year
+    value = _check_deliverables(deliverables, allocation.category, fiscal_year)
+    commission = Commission(
+        number=next_number(NUMBER_PREFIX, fiscal_year), fiscal_year=fiscal_year, title=title,
+        unit_id=allocation.unit_id, allocation_id=allocation.id, supplier_id=supplier.id, method=method,
+        category=allocation.category, topic=topic, advance_limit_pct=advance_limit_pct, value=value,
+        price_decision_no=price_decision_no if method in PRICED_METHODS else None,
+        price_decision_date=price_decision_date if method in PRICED_METHODS else None,
+        created_by_id=actor.id,
+        deliverables=[Deliverable(position=i, title=line["title"], kind=line["kind"],
+                                  quantity=line["quantity"], unit_price=line["unit_price"],
+                                  value=line["quantity"] * line["unit_price"], due_date=line["due_date"])
+                      for i, line in enumerate(deliverables)])
+    db.session.add(commission)
+    db.session.flush()
+    audit.record(actor, "commission.propose", "commission", commission.id, {
+        "number": commission.number, "allocation_id": allocation.id, "supplier_id": supplier.id,
+        "method": method, "category": commission.category, "value": value,
+        "deliverables": [{"title": d.title, "kind": d.kind, "quantity": d.quantity,
+                          "unit_price": d.unit_price, "due_date": d.due_date} for d in commission.deliverables]})
+    return commission
+
+
+# --- status changes --------------------------------------------------------------------------
+
+def _move(commission: Commission, action: str, to_status: str, **values):
+    """status := to_status only from the states `action` starts from, checked in the UPDATE itself."""
+    moved = db.session.execute(
+        sa.update(Commission)
+        .where(Commission.id == commission.id, Commission.status.in_(COMMISSION_ACTIONS_FROM[action]))
+        .values(status=to_status, **values)
+        .execution_options(synchronize_session=False))
+    _forget(commission)
+    if moved.rowcount != 1:
+        raise InvalidTransition(
+            f"Đặt hàng {commission.number} đang “{COMMISSION_STATUS_LABELS[commission.status]}”: "
+            "không thực hiện được thao tác này.", {"status": [commission.status]})
+
+
+def approve_commission(actor, commission: Commission) -> Commission:
+    """Finance reserves the whole value on the allocation (rule 2), or nothing changes."""
+    perm.require_role(actor, perm.FINANCE_OFFICER)
+    value = commission.value
+    reserved = db.session.execute(
+        sa.update(Allocation)
+        .where(Allocation.id == commission.allocation_id,
+               Allocation.committed + Allocation.spent + value <= Allocation.amount)
+        .values(committed=Allocation.committed + value)
+        .execution_options(synchronize_session=False))
+    _forget_allocation(commission.allocation_id)
+    if reserved.rowcount != 1:
+        allocation = db.session.get(Allocation, commission.allocation_id)
+        raise InsufficientFunds(
+            f"Phân bổ chỉ còn {format_vnd(allocation.available)}; đặt hàng {commission.number} "
+            f"cần {format_vnd(value)}.",
+            {"value": [f"Vượt số còn lại của phân bổ ({format_vnd(allocation.available)})."]})
+    _move(commission, "approve", APPROVED, approved_at=utcnow(), approved_by_id=actor.id, committed=value)
+    audit.record(actor, "commission.approve", "commission", commission.id,
+                 {"committed": value, "allocation_id": commission.allocation_id})
+    return commission
+
+
+def reject_commission(actor, commission: Commission, *, reason: str) -> Commission:
+    perm.require_role(actor, perm.FINANCE_OFFICER)
+    _move(commission, "reject", REJECTED, rejected_at=utcnow(), rejected_by_id=actor.id, reject_reason=reason)
+    audit.record(actor, "commission.reject", "commission", commission.id, {"reason": reason})
+    return commission
+
+
+def sign_commission(actor, commission: Commission, *, contract_no: str, signed_on: date) -> Commission:
+    perm.check_owner_unit(actor, commission, "đặt hàng")
+    if signed_on.year not in (commission.fiscal_year - 1, commission.fiscal_year):
+        raise ValidationFailed.field("signed_on", f"Ngày ký phải trong năm ngân sách {commission.fiscal_year}.")
+    _move(commission, "sign", SIGNED, contract_no=contract_no, signed_on=signed_on, signed_at=utcnow(),
+          signed_by_id=actor.id)
+    audit.record(actor, "commission.sign", "commission", commission.id,
+                 {"contract_no": contract_no, "signed_on": signed_on})
+    return commission
+
+
+def _release(commission: Commission) -> int:
+    """Take back from the allocation what the commission still holds; returns the amount."""
+    held = db.session.execute(sa.select(Commission.committed).where(Commission.id == commission.id)).scalar_one()
+    if held:
+        db.session.execute(
+            sa.update(Allocation).where(Allocation.id == commission.allocation_id,
+                                        Allocation.committed >= held)
+            .values(committed=Allocation.committed - held).execution_options(synchronize_session=False))
+        db.session.execute(sa.update(Commission).where(Commission.id == commission.id)
+                           .values(committed=0).execution_options(synchronize_session=False))
+        _forget_allocation(commission.allocation_id)
+        _forget(commission)
+    return held
+
+
+def _require_no_outstanding_advance(commission: Commission, action_label: str):
+    if commission.outstanding_advance:
+        raise RuleViolation(
+            f"Còn {format_vnd(commission.outstanding_advance)} tạm ứng chưa thanh toán hoặc thu hồi: "
+            f"không {action_label} được.", {"outstanding_advance": [str(commission.outstanding_advance)]})
+
+
+def _lock_allocation(commission: Commission):
+    """Allocation before commission, as approval and payments take them, so no two wait in a circle."""
+    db.session.execute(lock_for_update(sa.select(Allocation.id).where(Allocation.id == commission.allocation_id)))
+
+
+def cancel_commission(actor, commission: Commission, *, reason: str) -> Commission:
+    perm.check_owner_unit(actor, commission, "đặt hàng")
+    _lock_allocation(commission)
+    _require_no_outstanding_advance(commission, "hủy")
+    _move(commission, "cancel", CANCELLED, cancelled_at=utcnow(), cancelled_by_id=actor.id,
+          cancel_reason=reason)
+    released = _release(commission)
+    audit.record(actor, "commission.cancel", "commission", commission.id,
+                 {"reason": reason, "released": released})
+    return commission
+
+
+def close_commission(actor, commission: Commission, *, liquidation_no=None, liquidated_on=None) -> Commission:
+    perm.check_owner_unit(actor, commission, "đặt hàng")
+    _lock_allocation(commission)
+    _require_no_outstanding_advance(commission, "thanh lý")
+    open_items = [d.title for d in commission.deliverables if d.status not in (ACCEPTED, DELIVERY_REJECTED)]
+    if open_items and commission.status == SIGNED:
+        raise RuleViolation("Còn sản phẩm chưa nghiệm thu: " + "; ".join(open_items[:5]) + ".",
+                            {"deliverables": ["Mọi sản phẩm phải được nghiệm thu hoặc từ chối."]})
+    _move(commission, "close", CLOSED, closed_at=utcnow(), closed_by_id=actor.id,
+          liquidation_no=liquidation_no, liquidated_on=liquidated_on)
+    released = _release(commission)
+    audit.record(actor, "commission.close", "commission", commission.id, {
+        "liquidation_no": liquidation_no, "liquidated_on": liquidated_on, "released": released})
+    return commission
+
+
+def _forget_allocation(allocation_id: int):
+    cached = db.session.identity_map.get(db.session.identity_key(Allocation, allocation_id))
+    if cached is not None:
+        db.session.expire(cached)
+
+
+# --- deliverables ----------------------------------------------------------------------------
+
+def _move_deliverable(deliverable: Deliverable, action: str, to_status: str, **values):
+    moved = db.session.execute(
+        sa.update(Deliverable)
+        .where(Deliverable.id == deliverable.id, Deliverable.status.in_(DELIVERABLE_ACTIONS_FROM[action]))
+        .values(status=to_status, **values)
+        .execution_options(synchronize_session=False))
+    _forget(deliverable)
+    if moved.rowcount != 1:
+        raise InvalidTransition(
+            f"Sản phẩm “{deliverable.title}” đang “{DELIVERABLE_STATUS_LABELS[deliverable.status]}”: "
+            "không thực hiện được thao tác này.", {"status": [deliverable.status]})
+
+
+def _check_under_contract(actor, deliverable: Deliverable):
+    commission = deliverable.commission
+    perm.check_owner_unit(actor, commission, "sản phẩm")
+    if commission.status not in COMMISSION_ACTIONS_FROM["deliver"]:
+        raise InvalidTransition(
+            f"Đặt hàng {commission.number} chưa ký hợp đồng hoặc đã kết thúc: không giao, nghiệm thu được.",
+            {"status": [commission.status]})
+
+
+def deliver(actor, deliverable: Deliverable, *, delivered_on: date, quantity: int, evidence_url=None,
+            note=None) -> Deliverable:
+    _check_under_contract(actor, deliverable)
+    if quantity > deliverable.quantity:
+        raise ValidationFailed.field("quantity", f"Tối đa {deliverable.quantity} theo đặt hàng.")
+    _move_deliverable(deliverable, "deliver", DELIVERED, delivered_on=delivered_on, delivered_quantity=quantity,
+                      evidence_url=evidence_url, delivery_note=note, delivered_by_id=actor.id,
+                      accepted_on=None, accepted_quantity=None, accepted_value=0, record_no=None,
+                      reject_reason=None)
+    audit.record(actor, "deliverable.deliver", "deliverable", deliverable.id, {
+        "commission_id": deliverable.commission_id, "delivered_on": delivered_on, "quantity": quantity,
+        "evidence_url": evidence_url})
+    return deliverable
+
+
+def accept(actor, deliverable: Deliverable, *, accepted_on: date, accepted_quantity: int,
+           record_no: str) -> Deliverable:
+    _check_under_contract(actor, deliverable)
+    if deliverable.status == DELIVERED and accepted_quantity > deliverable.delivered_quantity:
+        raise ValidationFailed.field("accepted_quantity",
+                                     f"Không vượt số lượng đã giao ({deliverable.delivered_quantity}).")
+    if deliverable.status == DELIVERED and accepted_on < deliverable.delivered_on:
+        raise ValidationFailed.field("accepted_on", "Ngày nghiệm thu không trước ngày giao.")
+    value = accepted_quantity * deliverable.unit_price
+    _move_deliverable(deliverable, "accept", ACCEPTED, accepted_on=accepted_on,
+                      accepted_quantity=accepted_quantity, accepted_value=value, record_no=record_no,
+                      accepted_by_id=actor.id)
+    audit.record(actor, "deliverable.accept", "deliverable", deliverable.id, {
+        "commission_id": deliverable.commission_id, "accepted_on": accepted_on,
+        "accepted_quantity": accepted_quantity, "accepted_value": value, "record_no": record_no})
+    return deliverable
+
+
+def reject_delivery(actor, deliverable: Deliverable, *, reason: str) -> Deliverable:
+    _check_under_contract(actor, deliverable)
+    _move_deliverable(deliverable, "reject", DELIVERY_REJECTED, reject_reason=reason)
+    audit.record(actor, "deliverable.reject", "deliverable", deliverable.id,
+                 {"commission_id": deliverable.commission_id, "reason": reason})
+    return deliverable
