@@ -38,7 +38,7 @@ def _request_list_loads():
 
 
 def requests_stmt(actor, *, fiscal_year=None, status=None, unit=None, q=None):
-    stmt = perm.scope_to_unit(sa.select(FundingRequest), FundingRequest, actor)
+    stmt = sa.select(FundingRequest).where(perm.visible_requests(actor))
     stmt = stmt.options(*_request_list_loads()).order_by(FundingRequest.id.desc())
     if fiscal_year is not None:
         stmt = stmt.where(FundingRequest.fiscal_year == fiscal_year)
@@ -59,7 +59,7 @@ def finance_queue_stmt(actor):
 
 
 def get_request(actor, request_id: int) -> FundingRequest:
-    return perm.check_visible(actor, db.session.get(FundingRequest, request_id), "đề nghị")
+    return perm.check_request_visible(actor, db.session.get(FundingRequest, request_id))
 
 
 def allocations_stmt(actor, *, fiscal_year=None, unit=None, envelope_id=None, request_id=None,

@@ -1,9 +1,8 @@
-import sqlalchemy as sa
-
 from app.core.api import Blueprint, api_actor, list_schema, paginate
-from app.core.audit import AuditEntry
+from app.core.audit import AuditEntry, visible_entries
 from app.core.audit_schemas import AuditEntryOut, AuditListArgs
 from app.core.permissions import ADMIN, AUDITOR, FINANCE_OFFICER, require_role
+from app.core.registry import registry
 
 blp = Blueprint("audit_api", __name__, url_prefix="/api/v1/audit", description="Nhật ký kiểm toán")
 
@@ -12,8 +11,9 @@ blp = Blueprint("audit_api", __name__, url_prefix="/api/v1/audit", description="
 @blp.arguments(AuditListArgs, location="query")
 @blp.response(200, list_schema(AuditEntryOut))
 def list_audit(args):
-    require_role(api_actor(), FINANCE_OFFICER, AUDITOR, ADMIN)
-    stmt = sa.select(AuditEntry).order_by(AuditEntry.seq.desc())
+    actor = api_actor()
+    require_role(actor, FINANCE_OFFICER, AUDITOR, ADMIN)
+    stmt = visible_entries(actor, registry().audit_filters)
     for name in ("entity", "entity_id", "action"):
         if args.get(name) is not None:
             stmt = stmt.where(getattr(AuditEntry, name) == args[name])

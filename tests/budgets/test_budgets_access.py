@@ -22,6 +22,8 @@ ACTORS = {
 READ_ALL = {"anonymous": 401, "unit_own": 200, "dic_own": 200, "unit_other": 200, "dic_other": 200,
             "finance": 200, "auditor": 200, "admin": 403}
 READ_OWNED = dict(READ_ALL, unit_other=404, dic_other=404)
+# A draft (never submitted) and what it carries are its unit's own working paper (DESIGN §2).
+READ_DRAFT = dict(READ_OWNED, finance=404, auditor=404)
 FINANCE_WRITE = {"anonymous": 401, "unit_own": 403, "dic_own": 403, "unit_other": 403, "dic_other": 403,
                  "finance": None, "auditor": 403, "admin": 403}
 UNIT_CREATE = {"anonymous": 401, "unit_own": 201, "dic_own": 201, "unit_other": 201, "dic_other": 201,
@@ -49,7 +51,8 @@ ENDPOINTS = {
     "list requests": ("GET", lambda s: "/api/v1/requests", None, READ_ALL),
     "create request": ("POST", lambda s: "/api/v1/requests", lambda s: {
         "fiscal_year": 2026, "title": "Đề nghị mới", "lines": [h.line(1000)]}, UNIT_CREATE),
-    "get request": ("GET", lambda s: f"/api/v1/requests/{s['draft']}", None, READ_OWNED),
+    "get request": ("GET", lambda s: f"/api/v1/requests/{s['draft']}", None, READ_DRAFT),
+    "get submitted request": ("GET", lambda s: f"/api/v1/requests/{s['submitted']}", None, READ_OWNED),
     "patch request": ("PATCH", lambda s: f"/api/v1/requests/{s['draft']}", lambda s: {"title": "Tiêu đề sửa"},
                       _fill(OWNER_WRITE, 200)),
     "submit request": ("POST", lambda s: f"/api/v1/requests/{s['draft']}/submit", None, _fill(OWNER_WRITE, 200)),
@@ -66,10 +69,10 @@ ENDPOINTS = {
     "get allocation": ("GET", lambda s: f"/api/v1/allocations/{s['allocation']}", None, READ_OWNED),
     "adjust allocation": ("POST", lambda s: f"/api/v1/allocations/{s['allocation']}/adjustments", lambda s: {
         "amount": -5, "reason": "Giảm dự toán", "decision_no": "3/QĐ"}, _fill(FINANCE_WRITE, 201)),
-    "list request documents": ("GET", lambda s: f"/api/v1/requests/{s['draft']}/documents", None, READ_OWNED),
+    "list request documents": ("GET", lambda s: f"/api/v1/requests/{s['draft']}/documents", None, READ_DRAFT),
     "upload request document": ("UPLOAD", lambda s: f"/api/v1/requests/{s['draft']}", None,
                                 _fill(OWNER_WRITE, 201)),
-    "download document": ("GET", lambda s: f"/api/v1/documents/{s['document']}", None, READ_OWNED),
+    "download document": ("GET", lambda s: f"/api/v1/documents/{s['document']}", None, READ_DRAFT),
 }
 
 
@@ -97,7 +100,7 @@ def test_access_matrix(roles, endpoint, actor):
     scenario = _scenario(roles, owner_key)
     client = roles[who]
     before = h.balances(roles["finance"], scenario["envelope"], allocation_id=scenario["allocation"],
-                        request_id=scenario["draft"])
+                        request_id=scenario["draft"], owner=roles[owner_key])
     payload = body(scenario) if body else None
     url = path(scenario)
     if method == "GET":
@@ -110,7 +113,7 @@ def test_access_matrix(roles, endpoint, actor):
         response = client.post(url, json=payload)
     assert response.status_code == expected[actor], (endpoint, actor, response.get_json())
     after = h.balances(roles["finance"], scenario["envelope"], allocation_id=scenario["allocation"],
-                       request_id=scenario["draft"])
+                       request_id=scenario["draft"], owner=roles[owner_key])
     if method != "GET" and response.status_code in (200, 201):
         assert after["audit"] == before["audit"] + 1
     else:
@@ -121,7 +124,7 @@ def test_access_matrix(roles, endpoint, actor):
                                                 404: "not_found"}[response.status_code]
 
 
-@pytest.mark.parametrize("path,key", [("/api/v1/requests", "draft"), ("/api/v1/allocations", "allocation")])
+@pytest.mark.parametrize("path,key", [("/api/v1/requests", "submitted"), ("/api/v1/allocations", "allocation")])
 def test_lists_show_only_the_units_own_records(roles, path, key):
     scenario = _scenario(roles, "unit")
 
@@ -131,11 +134,15 @@ def test_lists_show_only_the_units_own_records(roles, path, key):
     assert scenario[key] in ids("unit")
     assert scenario[key] in ids("finance") and scenario[key] in ids("auditor")
     assert scenario[key] not in ids("other_unit") and scenario[key] not in ids("dic")
+    if path == "/api/v1/requests":  # a draft is listed for its unit only
+        assert scenario["draft"] in ids("unit")
+        assert scenario["draft"] not in ids("finance") | ids("auditor") | ids("other_unit")
     every = h.get(roles["finance"], path + "?per_page=200")["items"]
     for who, code in (("unit", "STP"), ("other_unit", "ANNHON"), ("dic", "STTTT")):
         seen = h.get(roles[who], path + "?per_page=200")["items"]
         assert all(item["unit"]["code"] == code for item in seen)
-        assert len(seen) == sum(1 for item in every if item["unit"]["code"] == code)
+        shared = [item for item in seen if path != "/api/v1/requests" or item["submitted_at"]]
+        assert len(shared) == sum(1 for item in every if item["unit"]["code"] == code)
 
 
 def test_refused_writes_are_checked_before_the_body(roles):
