@@ -260,8 +260,14 @@ def adjustment(finance, allocation_id, amount, *, reason="Điều chỉnh dự t
 
 
 def audit_total(reader) -> int:
-    """How many audit entries exist, as finance (or an auditor) sees them."""
-    return ok(reader.get("/api/v1/audit?per_page=1"), 200)["total"]
+    """How many entries the audit trail holds, drafts' entries included (finance and auditors
+    read those only once the request is submitted): one per change, none for a refusal."""
+    import sqlalchemy as sa
+    from app.core.audit import AuditEntry
+    with reader.client.application.app_context():
+        total = db.session.execute(sa.select(sa.func.count()).select_from(AuditEntry)).scalar_one()
+        db.session.remove()
+    return total
 
 
 def get(client, path):
@@ -272,10 +278,13 @@ def list_total(client, path) -> int:
     return get(client, path)["total"]
 
 
-def balances(finance, envelope_id=None, allocation_id=None, request_id=None) -> dict:
-    """Everything a refusal must leave untouched, read through the API."""
+def balances(finance, envelope_id=None, allocation_id=None, request_id=None, owner=None) -> dict:
+    """Everything a refusal must leave untouched, read through the API; a request is read by its
+    `owner` unit's client when given (a draft is its unit's own, DESIGN §2), else by finance."""
     state = {"audit": audit_total(finance), "allocations": list_total(finance, "/api/v1/allocations"),
              "requests": list_total(finance, "/api/v1/requests")}
+    if owner is not None:
+        state["own_requests"] = list_total(owner, "/api/v1/requests")
     if envelope_id is not None:
         env = get(finance, f"/api/v1/envelopes/{envelope_id}")
         state["envelope"] = (env["total"], env["allocated"], env["available"], len(env["decisions"]))
@@ -284,7 +293,7 @@ def balances(finance, envelope_id=None, allocation_id=None, request_id=None) -> 
         state["allocation"] = (alloc["amount"], alloc["committed"], alloc["spent"], alloc["available"],
                                len(alloc["adjustments"]))
     if request_id is not None:
-        req = get(finance, f"/api/v1/requests/{request_id}")
+        req = get(owner or finance, f"/api/v1/requests/{request_id}")
         state["request"] = (req["status"], req["requested_total"], req["approved_total"], req["title"],
                             len(req["lines"]))
     return state
