@@ -1,5 +1,6 @@
 from marshmallow import Schema, fields, validate
 
+from app.auth.services import PASSWORD_MAX, PASSWORD_MIN
 from app.core.api import UtcDateTime
 from app.core.permissions import ROLES
 from app.core.text import Text
@@ -42,7 +43,7 @@ class MeOut(Schema):
 
 class UserCreateSchema(Schema):
     username = Text(required=True, validate=USERNAME)
-    password = fields.String(required=True, validate=validate.Length(min=10, max=128))
+    password = fields.String(required=True, validate=validate.Length(min=PASSWORD_MIN, max=PASSWORD_MAX))
     full_name = Text(required=True, max_length=200)
     role = fields.String(required=True, validate=validate.OneOf(ROLES))
     unit_code = Text(load_default=None, allow_none=True, max_length=20)

@@ -352,3 +352,18 @@ def test_failed_attempts_are_recorded_per_username(app, officer):
                                   .order_by(LoginAttempt.id)).all()
         assert [(u, bool(s)) for u, s in rows] == [("donvi", False), ("nobody", False)]
         assert db.session.execute(sa.select(sa.func.count(UserSession.id))).scalar_one() == 0
+
+
+@pytest.mark.parametrize("password", ["  leading-spaces-kept", "trailing-spaces-kept  ", "\tkeeps-a-tab-in-front"])
+def test_the_login_form_takes_the_password_as_typed(app, world, password):
+    """An account made through the API with spaces at the ends of its password logs in on the web too,
+    and the trimmed password is a wrong one (the form alters nothing)."""
+    world.unit("STP")
+    world.user("canbo", "unit_officer", "STP", password=password)
+    browser = app.test_client()
+    assert web_login(browser, "canbo", password.strip()).status_code == 401
+    response = web_login(browser, "canbo", password)
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+    assert browser.get("/").status_code == 200
+    rows = sql(app, "SELECT succeeded FROM login_attempts ORDER BY id")
+    assert [bool(ok) for (ok,) in rows] == [False, True]
