@@ -341,3 +341,49 @@ def statements_for(app, client, path, status=200):
         response = client.get(path)
     assert response.status_code == status, response.get_json()
     return len(statements), response.get_json()
+
+
+# --- real parallel HTTP requests against a live server -------------------------------------
+
+def send(request) -> tuple[int, dict]:
+    """(status, JSON body) of one urllib request; error answers are returned, not raised."""
+    import json
+    import urllib.error
+    import urllib.request
+    try:
+        with urllib.request.urlopen(request, timeout=300) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        raw = error.read()
+        try:
+            return error.code, json.loads(raw)
+        except ValueError:
+            return error.code, {"raw": raw[:200].decode("utf-8", "replace")}
+
+
+def post_json(url, body, *, token=None, key=None) -> tuple[int, dict]:
+    import json
+    import urllib.request
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    if key:
+        headers["Idempotency-Key"] = key
+    return send(urllib.request.Request(url, data=json.dumps(body).encode(), headers=headers, method="POST"))
+
+
+def race(calls, delays=None) -> list:
+    """Start every zero-argument call at once (after its delay, if any); their results in order."""
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+    barrier = threading.Barrier(len(calls))
+    delays = delays or [0] * len(calls)
+
+    def run(index):
+        barrier.wait()
+        if delays[index]:
+            time.sleep(delays[index])
+        return calls[index]()
+
+    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
+        return list(pool.map(run, range(len(calls))))

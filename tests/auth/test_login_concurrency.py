@@ -7,15 +7,12 @@ connection, so an unrelated request is not kept waiting by a burst of logins. Fi
 (pytest -s).
 """
 import json
-import logging
-import statistics
 import threading
+import statistics
 import time
-import urllib.error
 import urllib.request
 import uuid
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import sqlalchemy as sa
@@ -23,20 +20,13 @@ import sqlalchemy as sa
 from app import create_app
 from app.auth.models import ApiToken, LoginAttempt
 from app.extensions import db
-from tests.support import PASSWORD, LiveServer
+from tests.support import PASSWORD, LiveServer, race, send
 
 WRONG = "wrong-password-123"
 PRODUCTION_HASH = "scrypt:131072:8:1"
 
 
-@pytest.fixture(autouse=True)
-def quiet_server_log():
-    """One access-log line per racing request would drown the measured counts."""
-    logger = logging.getLogger("werkzeug")
-    level = logger.level
-    logger.setLevel(logging.WARNING)
-    yield
-    logger.setLevel(level)
+pytestmark = pytest.mark.usefixtures("quiet_server_log")
 
 
 @pytest.fixture
@@ -45,37 +35,11 @@ def officer(world):
     return world.user("donvi", "unit_officer", "STP")
 
 
-def _send(request):
-    try:
-        with urllib.request.urlopen(request, timeout=300) as response:
-            return response.status, json.loads(response.read())
-    except urllib.error.HTTPError as error:
-        raw = error.read()
-        try:
-            return error.code, json.loads(raw)
-        except ValueError:
-            return error.code, {"raw": raw[:200].decode("utf-8", "replace")}
-
-
 def login(base_url, username, password):
     body = json.dumps({"username": username, "password": password}).encode()
-    return _send(urllib.request.Request(base_url + "/api/v1/auth/token", data=body, method="POST",
+    return send(urllib.request.Request(base_url + "/api/v1/auth/token", data=body, method="POST",
                                         headers={"Content-Type": "application/json"}))
 
-
-def race(calls, delays=None):
-    """Start every call at once (after its delay, if any); return their results in order."""
-    barrier = threading.Barrier(len(calls))
-    delays = delays or [0] * len(calls)
-
-    def run(index):
-        barrier.wait()
-        if delays[index]:
-            time.sleep(delays[index])
-        return calls[index]()
-
-    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
-        return list(pool.map(run, range(len(calls))))
 
 
 def attempts(app, username="donvi"):
@@ -161,7 +125,7 @@ def production_hash_server(app):
 def _timed_get(url, token=None):
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     started = time.perf_counter()
-    status, _body = _send(urllib.request.Request(url, headers=headers))
+    status, _body = send(urllib.request.Request(url, headers=headers))
     return status, time.perf_counter() - started
 
 
