@@ -46,6 +46,9 @@ class Config:
     SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=int(os.environ.get("SESSION_ABSOLUTE_HOURS", "12")))
     REMEMBER_COOKIE_HTTPONLY = True
     PASSWORD_HASH_METHOD = "scrypt:131072:8:1"
+    # Password checks running at once in one process (each scrypt above takes 128 MB and a core):
+    # more than the cores would finish no sooner, and a burst of logins would starve other requests.
+    PASSWORD_HASH_CONCURRENCY = int(os.environ.get("PASSWORD_HASH_CONCURRENCY", str(os.cpu_count() or 2)))
     LOGIN_MAX_FAILURES = 5
     LOGIN_FAILURE_WINDOW = timedelta(minutes=15)
 

@@ -27,5 +27,6 @@ def init_app(app, api):
     registry.add_nav("budgets.list_requests", N_("Tất cả đề nghị"), (FINANCE_OFFICER,), order=20)
     registry.add_nav("budgets.new_request", N_("Lập đề nghị"), units, order=30)
     registry.add_audit_labels(models.AUDIT_LABELS)
+    registry.add_audit_filter(permissions.audit_entries_visible)
     registry.add_document_owner("request", load=queries.get_request, check_attach=permissions.check_can_attach)
     registry.add_demo_loader(load_budgets)

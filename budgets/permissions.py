@@ -1,5 +1,8 @@
 """Who may see and do what with envelopes, requests and allocations: the one place for it."""
-from budgets.models import APPROVED, DRAFT, REQUEST_ACTIONS_FROM, RETURNED, SUBMITTED
+import sqlalchemy as sa
+
+from app.core.audit import AuditEntry
+from budgets.models import APPROVED, DRAFT, REQUEST_ACTIONS_FROM, RETURNED, SUBMITTED, FundingRequest
 from app.core.exceptions import Forbidden, InvalidTransition, NotFound
 from app.core.permissions import (ADMIN, AUDITOR, DIC_OFFICER, FINANCE_OFFICER, UNIT_OFFICER,
                                   UNIT_ROLES, require_role, sees_all)
@@ -36,6 +39,50 @@ def check_visible(actor, record, label: str):
     if record is None or not (sees_all(actor) or record.unit_id == actor.unit_id):
         raise NotFound(f"Không tìm thấy {label}.")
     return record
+
+
+# --- requests: a unit's working paper until its first submission (DESIGN §2) ----------------
+# A request that was never submitted (a draft, or a draft withdrawn before submission) is seen by
+# its unit only; finance and auditors see it from its first submission on, with all its history.
+# `submitted_at` is set by every submission and never cleared: it marks "was ever submitted".
+
+def was_submitted(request) -> bool:
+    return request.submitted_at is not None
+
+
+def sees_request(actor, request) -> bool:
+    if actor.role in UNIT_ROLES:
+        return request.unit_id == actor.unit_id
+    return sees_all(actor) and was_submitted(request)
+
+
+def visible_requests(actor):
+    """`sees_request` as a WHERE clause on funding_requests, for lists."""
+    if actor.role in UNIT_ROLES:
+        return FundingRequest.unit_id == actor.unit_id
+    if sees_all(actor):
+        return FundingRequest.submitted_at.is_not(None)
+    raise Forbidden(FORBIDDEN_MESSAGE)
+
+
+def check_request_visible(actor, request):
+    """Another unit's request, or one never submitted, reads as missing to those who may not see it."""
+    if actor.role == ADMIN:
+        raise Forbidden(FORBIDDEN_MESSAGE)
+    if request is None or not sees_request(actor, request):
+        raise NotFound("Không tìm thấy đề nghị.")
+    return request
+
+
+def audit_entries_visible(actor):
+    """Readers of the audit trail (finance, auditors, admins) do not see the entries of a request
+    never submitted, its documents' uploads included (they are recorded on the request): a WHERE
+    clause on audit_entries, registered with the audit list."""
+    private = sa.exists().where(FundingRequest.id == AuditEntry.entity_id,
+                                FundingRequest.submitted_at.is_(None))
+    if actor.role in UNIT_ROLES:
+        private = private.where(FundingRequest.unit_id != actor.unit_id)
+    return sa.or_(AuditEntry.entity != "request", ~private)
 
 
 def check_owner_unit(actor, record, label: str):

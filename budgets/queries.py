@@ -46,7 +46,7 @@ def get_envelope(actor, envelope_id: int) -> Envelope:
 
 
 def requests_query(actor, *, fiscal_year=None, status=None, unit=None, q=None) -> ListQuery:
-    stmt = perm.scope_to_unit(sa.select(FundingRequest), FundingRequest, actor)
+    stmt = sa.select(FundingRequest).where(perm.visible_requests(actor))
     if fiscal_year is not None:
         stmt = stmt.where(FundingRequest.fiscal_year == fiscal_year)
     if status:
@@ -69,7 +69,7 @@ def finance_queue_query(actor) -> ListQuery:
 def get_request(actor, request_id: int) -> FundingRequest:
     record = db.session.get(FundingRequest, request_id,
                             options=(*REQUEST_LOADS, *(lazyload(rel) for rel in REQUEST_ACTORS)))
-    perm.check_visible(actor, record, "đề nghị")
+    perm.check_request_visible(actor, record)
     fill_many_to_one([record], REQUEST_ACTORS)
     return record
 

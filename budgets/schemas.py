@@ -4,9 +4,9 @@ from marshmallow import Schema, fields, validate, validates_schema, ValidationEr
 from budgets.models import CATEGORIES, REQUEST_STATUSES
 from app.core.api import PageArgs, UtcDateTime
 from app.core.money import Money, StrictInteger
+from app.core.text import Text
 
 YEAR = validate.Range(min=2000, max=2100, error="Năm ngân sách từ 2000 đến 2100.")
-DECISION_NO = validate.Length(min=1, max=60)
 CATEGORY = validate.OneOf(CATEGORIES, error="Nhóm chi phải là một trong: " + ", ".join(CATEGORIES) + ".")
 
 
@@ -19,40 +19,40 @@ def digits(length_min, length_max):
 
 class EnvelopeCreateSchema(Schema):
     fiscal_year = StrictInteger(required=True, validate=YEAR)
-    code = fields.String(required=True, validate=validate.Regexp(
+    code = Text(required=True, validate=validate.Regexp(
         r"^[A-Za-z0-9._-]{1,40}$", error="Mã 1-40 ký tự: chữ không dấu, số, chấm, gạch."))
-    name = fields.String(required=True, validate=validate.Length(min=2, max=255))
+    name = Text(required=True, min_length=2, max_length=255)
     amount = Money(required=True)
-    decision_no = fields.String(required=True, validate=DECISION_NO)
+    decision_no = Text(required=True, max_length=60)
     decision_date = fields.Date(required=True)
 
 
 class SupplementCreateSchema(Schema):
     amount = Money(required=True)
-    decision_no = fields.String(required=True, validate=DECISION_NO)
+    decision_no = Text(required=True, max_length=60)
     decision_date = fields.Date(required=True)
 
 
 class RequestLineSchema(Schema):
     category = fields.String(required=True, validate=CATEGORY)
-    description = fields.String(required=True, validate=validate.Length(min=1, max=500))
+    description = Text(required=True, max_length=500)
     quantity = StrictInteger(required=True, validate=validate.Range(min=1, max=1_000_000))
     unit_cost = Money(required=True)
 
 
 class RequestCreateSchema(Schema):
     fiscal_year = StrictInteger(required=True, validate=YEAR)
-    title = fields.String(required=True, validate=validate.Length(min=3, max=255))
-    justification = fields.String(load_default="", validate=validate.Length(max=10_000))
-    letter_no = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=60))
+    title = Text(required=True, min_length=3, max_length=255)
+    justification = Text(load_default="", allow_blank=True, multiline=True, max_length=10_000)
+    letter_no = Text(load_default=None, allow_none=True, allow_blank=True, max_length=60)
     lines = fields.List(fields.Nested(RequestLineSchema), required=True,
                         validate=validate.Length(min=1, max=100, error="Cần từ 1 đến 100 dòng."))
 
 
 class RequestUpdateSchema(Schema):
-    title = fields.String(validate=validate.Length(min=3, max=255))
-    justification = fields.String(validate=validate.Length(max=10_000))
-    letter_no = fields.String(allow_none=True, validate=validate.Length(max=60))
+    title = Text(min_length=3, max_length=255)
+    justification = Text(allow_blank=True, multiline=True, max_length=10_000)
+    letter_no = Text(allow_none=True, allow_blank=True, max_length=60)
     lines = fields.List(fields.Nested(RequestLineSchema),
                         validate=validate.Length(min=1, max=100, error="Cần từ 1 đến 100 dòng."))
 
@@ -63,28 +63,28 @@ class RequestUpdateSchema(Schema):
 
 
 class ReasonSchema(Schema):
-    reason = fields.String(required=True, validate=validate.Length(min=3, max=2000))
+    reason = Text(required=True, multiline=True, min_length=3, max_length=2000)
 
 
 class AllocationCreateSchema(Schema):
     envelope_id = StrictInteger(required=True, validate=validate.Range(min=1, max=2**31 - 1))
-    unit_code = fields.String(required=True, validate=validate.Length(min=1, max=20))
+    unit_code = Text(required=True, max_length=20)
     request_id = StrictInteger(load_default=None, allow_none=True, validate=validate.Range(min=1, max=2**31 - 1))
     category = fields.String(required=True, validate=CATEGORY)
     amount = Money(required=True)
-    decision_no = fields.String(required=True, validate=DECISION_NO)
+    decision_no = Text(required=True, max_length=60)
     decision_date = fields.Date(required=True)
-    chapter_code = fields.String(load_default=None, allow_none=True, validate=digits(3, 3))
-    type_code = fields.String(load_default=None, allow_none=True, validate=digits(3, 3))
-    item_code = fields.String(load_default=None, allow_none=True, validate=digits(3, 3))
-    section_code = fields.String(load_default=None, allow_none=True, validate=digits(4, 4))
-    subsection_code = fields.String(load_default=None, allow_none=True, validate=digits(4, 4))
+    chapter_code = Text(load_default=None, allow_none=True, validate=digits(3, 3))
+    type_code = Text(load_default=None, allow_none=True, validate=digits(3, 3))
+    item_code = Text(load_default=None, allow_none=True, validate=digits(3, 3))
+    section_code = Text(load_default=None, allow_none=True, validate=digits(4, 4))
+    subsection_code = Text(load_default=None, allow_none=True, validate=digits(4, 4))
 
 
 class AdjustmentCreateSchema(Schema):
     amount = Money(required=True, signed=True)
-    reason = fields.String(required=True, validate=validate.Length(min=3, max=2000))
-    decision_no = fields.String(required=True, validate=DECISION_NO)
+    reason = Text(required=True, multiline=True, min_length=3, max_length=2000)
+    decision_no = Text(required=True, max_length=60)
 
 
 class EnvelopeListArgs(PageArgs):

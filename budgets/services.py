@@ -213,7 +213,7 @@ def withdraw_request(actor, request: FundingRequest) -> FundingRequest:
 
 def return_request(actor, request: FundingRequest, *, reason: str) -> FundingRequest:
     perm.require_finance(actor)
-    perm.check_visible(actor, request, "đề nghị")
+    perm.check_request_visible(actor, request)
     _transition(request, REQUEST_ACTIONS_FROM["return"], RETURNED, returned_at=utcnow(), returned_by_id=actor.id,
                 return_reason=reason.strip())
     audit.record(actor, "request.return", "request", request.id, {"status": RETURNED, "reason": reason})
@@ -222,7 +222,7 @@ def return_request(actor, request: FundingRequest, *, reason: str) -> FundingReq
 
 def reject_request(actor, request: FundingRequest, *, reason: str) -> FundingRequest:
     perm.require_finance(actor)
-    perm.check_visible(actor, request, "đề nghị")
+    perm.check_request_visible(actor, request)
     _transition(request, REQUEST_ACTIONS_FROM["reject"], REJECTED, rejected_at=utcnow(), rejected_by_id=actor.id,
                 reject_reason=reason.strip())
     audit.record(actor, "request.reject", "request", request.id, {"status": REJECTED, "reason": reason})
@@ -296,7 +296,7 @@ def create_allocation(actor, *, envelope_id, unit_code, category, amount, decisi
     request = None
     if request_id is not None:
         request = db.session.get(FundingRequest, request_id)
-        if request is None:
+        if request is None or not perm.sees_request(actor, request):  # a draft is its unit's own
             raise ValidationFailed.field("request_id", "Không tìm thấy đề nghị.")
         if request.unit_id != unit.id:
             raise ValidationFailed.field("unit_code", f"Đề nghị {request.number} là của đơn vị {request.unit.code}.")

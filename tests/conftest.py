@@ -133,3 +133,14 @@ def live_server(app):
     server = LiveServer(app)
     yield server
     server.stop()
+
+
+@pytest.fixture
+def quiet_server_log():
+    """One access-log line per racing request would drown the measured counts."""
+    import logging
+    logger = logging.getLogger("werkzeug")
+    level = logger.level
+    logger.setLevel(logging.WARNING)
+    yield
+    logger.setLevel(level)

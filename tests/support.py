@@ -260,8 +260,14 @@ def adjustment(finance, allocation_id, amount, *, reason="Điều chỉnh dự t
 
 
 def audit_total(reader) -> int:
-    """How many audit entries exist, as finance (or an auditor) sees them."""
-    return ok(reader.get("/api/v1/audit?per_page=1"), 200)["total"]
+    """How many entries the audit trail holds, drafts' entries included (finance and auditors
+    read those only once the request is submitted): one per change, none for a refusal."""
+    import sqlalchemy as sa
+    from app.core.audit import AuditEntry
+    with reader.client.application.app_context():
+        total = db.session.execute(sa.select(sa.func.count()).select_from(AuditEntry)).scalar_one()
+        db.session.remove()
+    return total
 
 
 def get(client, path):
@@ -272,10 +278,13 @@ def list_total(client, path) -> int:
     return get(client, path)["total"]
 
 
-def balances(finance, envelope_id=None, allocation_id=None, request_id=None) -> dict:
-    """Everything a refusal must leave untouched, read through the API."""
+def balances(finance, envelope_id=None, allocation_id=None, request_id=None, owner=None) -> dict:
+    """Everything a refusal must leave untouched, read through the API; a request is read by its
+    `owner` unit's client when given (a draft is its unit's own, DESIGN §2), else by finance."""
     state = {"audit": audit_total(finance), "allocations": list_total(finance, "/api/v1/allocations"),
              "requests": list_total(finance, "/api/v1/requests")}
+    if owner is not None:
+        state["own_requests"] = list_total(owner, "/api/v1/requests")
     if envelope_id is not None:
         env = get(finance, f"/api/v1/envelopes/{envelope_id}")
         state["envelope"] = (env["total"], env["allocated"], env["available"], len(env["decisions"]))
@@ -284,7 +293,7 @@ def balances(finance, envelope_id=None, allocation_id=None, request_id=None) -> 
         state["allocation"] = (alloc["amount"], alloc["committed"], alloc["spent"], alloc["available"],
                                len(alloc["adjustments"]))
     if request_id is not None:
-        req = get(finance, f"/api/v1/requests/{request_id}")
+        req = get(owner or finance, f"/api/v1/requests/{request_id}")
         state["request"] = (req["status"], req["requested_total"], req["approved_total"], req["title"],
                             len(req["lines"]))
     return state
@@ -332,3 +341,49 @@ def statements_for(app, client, path, status=200):
         response = client.get(path)
     assert response.status_code == status, response.get_json()
     return len(statements), response.get_json()
+
+
+# --- real parallel HTTP requests against a live server -------------------------------------
+
+def send(request) -> tuple[int, dict]:
+    """(status, JSON body) of one urllib request; error answers are returned, not raised."""
+    import json
+    import urllib.error
+    import urllib.request
+    try:
+        with urllib.request.urlopen(request, timeout=300) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        raw = error.read()
+        try:
+            return error.code, json.loads(raw)
+        except ValueError:
+            return error.code, {"raw": raw[:200].decode("utf-8", "replace")}
+
+
+def post_json(url, body, *, token=None, key=None) -> tuple[int, dict]:
+    import json
+    import urllib.request
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    if key:
+        headers["Idempotency-Key"] = key
+    return send(urllib.request.Request(url, data=json.dumps(body).encode(), headers=headers, method="POST"))
+
+
+def race(calls, delays=None) -> list:
+    """Start every zero-argument call at once (after its delay, if any); their results in order."""
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+    barrier = threading.Barrier(len(calls))
+    delays = delays or [0] * len(calls)
+
+    def run(index):
+        barrier.wait()
+        if delays[index]:
+            time.sleep(delays[index])
+        return calls[index]()
+
+    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
+        return list(pool.map(run, range(len(calls))))

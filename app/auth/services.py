@@ -3,17 +3,21 @@ import hashlib
 import logging
 import re
 import secrets
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
+from pathlib import Path
 
 import sqlalchemy as sa
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.auth.models import ApiToken, LoginAttempt, User, UserSession
 from app.core import audit
-from app.core.database import reads_only, separate_write
+from app.core.database import is_postgres, read_only_transaction, reads_only, separate_write
 from app.core.exceptions import NotFound, ValidationFailed
-from app.core.permissions import ADMIN, ROLES, UNIT_ROLES, require_role
+from app.core.permissions import ADMIN, DIC_OFFICER, FINANCE_OFFICER, ROLES, UNIT_ROLES, require_role
 from app.core.settings import setting
 from app.core.timeutil import utcnow
 from app.extensions import db
@@ -21,7 +25,10 @@ from app.units.models import Unit
 
 log = logging.getLogger("app.auth")
 
-PASSWORD_MIN, PASSWORD_MAX = 10, 128
+PASSWORD_MIN, PASSWORD_MAX = 12, 128  # OWASP ASVS 5.0 V6.2: at least 12 characters, no common ones
+COMMON_PASSWORDS_FILE = Path(__file__).with_name("common_passwords.txt")
+# Granting these is worth an audit entry of its own: they see all the money, or make the accounts.
+PRIVILEGED_ROLES = (FINANCE_OFFICER, ADMIN)
 USERNAME_RE = re.compile(r"[a-z0-9._-]{3,64}")
 # Runs when the username is unknown so that a miss costs as much as a wrong password.
 _DUMMY_HASH: dict[str, str] = {}
@@ -35,10 +42,23 @@ def new_secret() -> str:
     return secrets.token_urlsafe(32)  # 256 random bits
 
 
+@cache
+def common_passwords() -> frozenset[str]:
+    lines = COMMON_PASSWORDS_FILE.read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip().lower() for line in lines if line.strip() and not line.startswith("#"))
+
+
 def check_password_policy(password: str):
+    """The password is taken as it is, never trimmed or altered; only its length and commonness count."""
     if not isinstance(password, str) or not (PASSWORD_MIN <= len(password) <= PASSWORD_MAX):
         raise ValidationFailed.field(
             "password", f"Mật khẩu phải dài từ {PASSWORD_MIN} đến {PASSWORD_MAX} ký tự."
+        )
+    if not password.strip():
+        raise ValidationFailed.field("password", "Mật khẩu không được chỉ gồm khoảng trắng.")
+    if password.strip().lower() in common_passwords():
+        raise ValidationFailed.field(
+            "password", "Mật khẩu này quá phổ biến, dễ bị đoán. Vui lòng chọn mật khẩu khác."
         )
 
 
@@ -70,6 +90,10 @@ def create_user(actor, *, username, password, full_name, role, unit_code=None) -
             raise ValidationFailed.field("unit_code", f"Không có đơn vị mã {unit_code}.")
     if role in UNIT_ROLES and unit is None:
         raise ValidationFailed.field("unit_code", "Cán bộ đơn vị và cán bộ Sở TT&TT phải thuộc một đơn vị.")
+    if role == DIC_OFFICER and unit.code != setting("DIC_UNIT_CODE"):
+        raise ValidationFailed.field(
+            "unit_code", f"Cán bộ Sở TT&TT phải thuộc đơn vị {setting('DIC_UNIT_CODE')} (Sở TT&TT)."
+        )
     if db.session.execute(sa.select(User.id).filter_by(username=username)).first():
         raise ValidationFailed.field("username", "Tên đăng nhập đã tồn tại.")
     user = User(
@@ -83,6 +107,8 @@ def create_user(actor, *, username, password, full_name, role, unit_code=None) -
     db.session.flush()
     audit.record(actor, "user.create", "user", user.id,
                  {"username": username, "role": role, "unit": unit_code, "full_name": user.full_name})
+    if role in PRIVILEGED_ROLES:
+        audit.record(actor, "user.grant_role", "user", user.id, {"username": username, "role": role})
     return user
 
 
@@ -126,11 +152,36 @@ def set_active(actor, user: User, active: bool):
 
 
 # --- logging in -------------------------------------------------------------------------------
+#
+# Two phases. The slow part, checking the password hash, runs with no transaction open, so it holds
+# neither SQLite's write lock nor a pooled connection while it works. The verdict is then given in a
+# short write transaction that holds the username's lock until the request commits (PostgreSQL: an
+# advisory lock; SQLite: BEGIN IMMEDIATE already serialises writers): the recent failures are counted
+# and the attempt recorded under it, so however many attempts race, at most LOGIN_MAX_FAILURES are
+# judged within the window, and a right password that arrives after them is refused like the rest.
 
 @dataclass
 class LoginResult:
     user: User | None
     throttled: bool = False
+
+
+@dataclass
+class _Checked:
+    """What the read phase learnt; the verdict trusts it only if the stored hash is still the same."""
+    user_id: int | None
+    password_hash: str | None
+    password_ok: bool
+    new_hash: str | None = None  # the password hashed at today's cost, when the stored hash is older
+
+
+LOGIN_LOCK_SPACE = 0x4C4F47  # two-key advisory locks: a key space apart from the audit chain's lock
+_hash_slots: threading.BoundedSemaphore | None = None
+_hash_slots_guard = threading.Lock()
+
+
+def login_key(username: str | None) -> str:
+    return (username or "").strip().lower()[:128]
 
 
 def recent_failures(username: str, now: datetime) -> int:
@@ -148,31 +199,79 @@ def recent_failures(username: str, now: datetime) -> int:
 
 
 def attempt_login(username: str, password: str, *, channel: str, ip: str | None) -> LoginResult:
-    """Check a password under throttling and log the attempt; the caller commits either way."""
+    """Check a password under throttling and record the attempt. The caller commits either way
+    (a refusal calls keep_when_refused()); the username's lock is held until then."""
+    key = login_key(username)
+    for last_try in (False, True):
+        with read_only_transaction():
+            row = db.session.execute(
+                sa.select(User.id, User.password_hash).where(sa.func.lower(User.username) == key)
+            ).first()
+        checked = _check_password(row, password or "")
+        _lock_username(key)
+        user = db.session.get(User, checked.user_id) if checked.user_id is not None else None
+        if user is not None and user.password_hash != checked.password_hash and not last_try:
+            db.session.rollback()  # changed since it was checked (a new password, a rehash): again
+            continue
+        return _judge(key, checked, user, channel=channel, ip=ip)
+
+
+def _check_password(row, password: str) -> _Checked:
+    """The slow part: no transaction is open here. At most PASSWORD_HASH_CONCURRENCY hashes run at once
+    in a process: more would not finish sooner, and each scrypt takes 128 MB at the production cost."""
+    with _hashing_slot():
+        if row is None:  # an unknown username costs as much as a wrong password
+            check_password_hash(_dummy_hash(), password)
+            return _Checked(None, None, False)
+        if not check_password_hash(row.password_hash, password):
+            return _Checked(row.id, row.password_hash, False)
+        new_hash = hash_password(password) if _needs_rehash(row.password_hash) else None
+        return _Checked(row.id, row.password_hash, True, new_hash)
+
+
+def _judge(key: str, checked: _Checked, user: User | None, *, channel: str, ip: str | None) -> LoginResult:
+    """Under the username's lock: count the recent failures, decide, record the attempt."""
     now = utcnow()
-    key = (username or "").strip().lower()[:128]
     throttled = recent_failures(key, now) >= setting("LOGIN_MAX_FAILURES")
-    user = db.session.execute(
-        sa.select(User).where(sa.func.lower(User.username) == key)
-    ).scalar_one_or_none()
-    if user is not None:
-        password_ok = check_password_hash(user.password_hash, password or "")
-    else:
-        method = setting("PASSWORD_HASH_METHOD")
-        if method not in _DUMMY_HASH:
-            _DUMMY_HASH[method] = generate_password_hash("not-a-real-password", method=method)
-        check_password_hash(_DUMMY_HASH[method], password or "")
-        password_ok = False
-    ok = bool(password_ok and user.active and not throttled)
+    ok = bool(checked.password_ok and not throttled and user is not None and user.active
+              and user.password_hash == checked.password_hash)  # not changed since it was checked
     db.session.add(LoginAttempt(username=key, at=now, succeeded=ok, throttled=throttled,
                                 channel=channel, ip=ip))
-    log.info("login attempt username=%s channel=%s ip=%s ok=%s throttled=%s",
-             key, channel, ip, ok, throttled)
+    db.session.flush()
+    # %r quotes and escapes what the client sent: a newline in a username cannot forge a log line.
+    log.info("login attempt username=%r channel=%s ip=%r ok=%s throttled=%s", key, channel, ip, ok, throttled)
     if not ok:
         return LoginResult(None, throttled)
-    if _needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
+    if checked.new_hash:
+        user.password_hash = checked.new_hash
     return LoginResult(user)
+
+
+def _lock_username(key: str):
+    """Serialise the verdicts for one username until the transaction ends. PostgreSQL: an advisory
+    lock keyed by a stable hash of the name; SQLite: the write transaction's BEGIN IMMEDIATE."""
+    if is_postgres():
+        digest = int.from_bytes(hashlib.blake2b(key.encode("utf-8"), digest_size=4).digest(), "big", signed=True)
+        db.session.execute(sa.text("SELECT pg_advisory_xact_lock(:space, :key)"),
+                           {"space": LOGIN_LOCK_SPACE, "key": digest})
+
+
+@contextmanager
+def _hashing_slot():
+    global _hash_slots
+    if _hash_slots is None:
+        with _hash_slots_guard:
+            if _hash_slots is None:
+                _hash_slots = threading.BoundedSemaphore(max(1, int(setting("PASSWORD_HASH_CONCURRENCY"))))
+    with _hash_slots:
+        yield
+
+
+def _dummy_hash() -> str:
+    method = setting("PASSWORD_HASH_METHOD")
+    if method not in _DUMMY_HASH:
+        _DUMMY_HASH[method] = generate_password_hash("not-a-real-password", method=method)
+    return _DUMMY_HASH[method]
 
 
 def start_session(user: User, *, ip=None, user_agent=None) -> str:

@@ -49,8 +49,9 @@ def login():
     data, errors, values = load_form(LoginFormSchema(), request.form)
     if errors:
         return render_template("auth/login.html", errors=errors, values=values), 422
-    result = services.attempt_login(data["username"], data["password"], channel="web",
-                                    ip=request.remote_addr)
+    # The password exactly as typed: load_form strips every value, and a password is never altered.
+    password = request.form.get("password", "")
+    result = services.attempt_login(data["username"], password, channel="web", ip=request.remote_addr)
     if result.user is None:
         keep_when_refused()  # the failed attempt is kept: it drives throttling
         if result.throttled:

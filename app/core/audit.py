@@ -115,6 +115,15 @@ def verify_chain(batch_size: int = 1000) -> tuple[int, ChainProblem | None]:
     return checked, None
 
 
+def visible_entries(actor, rules=()):
+    """The trail as the actor may read it (unordered: lists order it): each rule (a domain's,
+    from the registry) gives a WHERE clause for that actor."""
+    stmt = sa.select(AuditEntry)
+    for rule in rules:
+        stmt = stmt.where(rule(actor))
+    return stmt
+
+
 def history(entity: str, entity_id: int):
     return (
         db.session.execute(

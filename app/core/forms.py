@@ -1,9 +1,10 @@
 """HTML forms are validated by the same marshmallow schemas as the API."""
+import functools
 import re
 
-from marshmallow import Schema, ValidationError
+from marshmallow import Schema, ValidationError, fields
 
-from app.core.money import FORM_INPUT
+from app.core.money import FORM_INPUT, StrictInteger
 
 _LIST_KEY = re.compile(r"^(?P<name>[a-z_]+)-(?P<index>\d{1,3})-(?P<field>[a-z_]+)$")
 
@@ -32,8 +33,29 @@ def form_to_dict(form, list_fields=()) -> dict:
     return data
 
 
+def _number_fields(schema: Schema):
+    """Every number field of a schema, nested schemas included, as (path, field)."""
+    for name, field in schema.fields.items():
+        inner = field.inner if isinstance(field, fields.List) else field
+        if isinstance(inner, fields.Nested):
+            yield from ((f"{name}.{path}", sub) for path, sub in _number_fields(inner.schema))
+        elif isinstance(inner, fields.Number):
+            yield name, inner
+
+
+@functools.cache
+def check_numbers_parse_as_typed(schema_class: type[Schema]):
+    """A form's numbers are read by one parser (`parse_form_integer`, through StrictInteger):
+    a plain marshmallow number field would take "１２３" or "1_000" as typed. Refuse such a schema
+    the first time a form uses it, so a new form cannot slip past the rule."""
+    plain = [path for path, field in _number_fields(schema_class()) if not isinstance(field, StrictInteger)]
+    if plain:
+        raise TypeError(f"{schema_class.__name__}: form numbers must be StrictInteger/Money: {plain}")
+
+
 def load_form(schema: Schema, form, list_fields=()) -> tuple[dict | None, dict, dict]:
     """Returns (data or None, errors by field, the raw values to re-fill the form with)."""
+    check_numbers_parse_as_typed(type(schema))
     raw = form_to_dict(form, list_fields)
     token = FORM_INPUT.set(True)
     try:

@@ -11,16 +11,29 @@ MAX_TOTAL = 10**18
 # Set while a schema loads an HTML form: there, amounts arrive as text such as "1.500.000".
 FORM_INPUT: ContextVar[bool] = ContextVar("FORM_INPUT", default=False)
 
-_FORM_NUMBER = re.compile(r"-?\d+")
+# Whole numbers as people type them in a form: plain digits, or digits grouped in threes by one
+# kind of separator ("1.500.000", "1 500 000"; the first group has no leading zero), an optional
+# minus sign (signed adjustments) and an optional đồng sign. ASCII digits only: "１２３" (full-width)
+# and "١٢٣" (Arabic-Indic) are refused, as are a decimal part, a comma and misplaced separators
+# ("1.000.000,00", "2,5", "1.0000") - guessing what they meant turned 2,5 into 25.
+_FORM_NUMBER = re.compile(
+    r"(?P<sign>-)?"
+    r"(?P<digits>[0-9]+|[1-9][0-9]{0,2}(?P<sep>[. \u00a0\u202f])[0-9]{3}(?:(?P=sep)[0-9]{3})*)"
+    r"(?:[ \u00a0\u202f]?(?:₫|đ|VNĐ|VND))?")
 NOT_INTEGER = "Phải là số nguyên (không có phần thập phân, không phải chuỗi)."
 NOT_MONEY = "Số tiền phải là số nguyên đồng (không có phần thập phân, không phải chuỗi)."
+MAX_FORM_DIGITS = 30  # far above MAX_TOTAL; longer text is refused before int() sees it
 
 
-def parse_form_integer(value: str):
-    cleaned = re.sub(r"[\s.\u00a0₫đ]", "", value.strip()).replace(",", "")
-    if not _FORM_NUMBER.fullmatch(cleaned):
+def parse_form_integer(value: str) -> int:
+    """The one reading of a whole number typed in a form field (amounts, quantities, years)."""
+    text = value.strip()
+    match = _FORM_NUMBER.fullmatch(text) if len(text) <= 2 * MAX_FORM_DIGITS else None
+    if match is None:
         raise ValidationError(NOT_INTEGER)
-    return int(cleaned)
+    digits = match["digits"].replace(match["sep"] or " ", "")
+    number = int(digits)
+    return -number if match["sign"] else number
 
 
 class StrictInteger(fields.Integer):

@@ -1,4 +1,5 @@
-"""What the domains register about themselves: navigation, audit labels, document owners, demo data.
+"""What the domains register about themselves: navigation, audit labels and visibility, document
+owners, demo data.
 
 Each domain's `init_app(app, api)` adds its entries here; the base template, the audit pages and
 the document download read them back, so adding a domain edits no shared file.
@@ -36,6 +37,8 @@ class DocumentOwner:
 class Registry:
     nav: list[NavEntry] = field(default_factory=list)
     audit_labels: dict[str, str] = field(default_factory=dict)
+    # `rule(actor)` gives a WHERE clause on audit_entries: the entries that actor may read.
+    audit_filters: list[Callable] = field(default_factory=list)
     document_owners: dict[str, DocumentOwner] = field(default_factory=dict)
     demo_loaders: list[Callable] = field(default_factory=list)  # run in registration order
 
@@ -48,6 +51,9 @@ class Registry:
 
     def add_audit_labels(self, labels: dict[str, str]):
         self.audit_labels.update(labels)
+
+    def add_audit_filter(self, rule: Callable):
+        self.audit_filters.append(rule)
 
     def add_document_owner(self, owner_type: str, *, load: Callable, check_attach: Callable):
         self.document_owners[owner_type] = DocumentOwner(owner_type, load, check_attach)

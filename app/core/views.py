@@ -1,12 +1,12 @@
-import sqlalchemy as sa
 from flask import Blueprint, jsonify, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import text
 
-from app.core.audit import AuditEntry
+from app.core.audit import AuditEntry, visible_entries
 from app.core.documents import attachment_response, readable_document
 from app.core.pages import page_arg
 from app.core.permissions import ADMIN, AUDITOR, FINANCE_OFFICER, require_role
+from app.core.registry import registry
 from app.extensions import db
 
 bp = Blueprint("core", __name__)
@@ -42,7 +42,7 @@ def audit_trail():
     require_role(current_user, FINANCE_OFFICER, AUDITOR, ADMIN)
     page = page_arg()
     entity = request.args.get("entity") or None
-    stmt = sa.select(AuditEntry).order_by(AuditEntry.seq.desc())
+    stmt = visible_entries(current_user, registry().audit_filters)
     if entity:
         stmt = stmt.where(AuditEntry.entity == entity)
     entries = db.session.execute(

@@ -1,14 +1,16 @@
 from app.core.api import PageArgs
 from marshmallow import Schema, fields, validate
 
+from app.core.text import Text
+
 
 class UnitCreateSchema(Schema):
-    code = fields.String(required=True, validate=validate.Regexp(
+    code = Text(required=True, validate=validate.Regexp(
         r"^[A-Za-z0-9_-]{2,20}$", error="Mã đơn vị 2-20 ký tự: chữ không dấu, số, gạch."))
-    name = fields.String(required=True, validate=validate.Length(min=2, max=255))
-    kind = fields.String(required=True, validate=validate.Length(min=1, max=40))
-    contact_name = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
-    contact_phone = fields.String(load_default=None, allow_none=True, validate=validate.Regexp(
+    name = Text(required=True, min_length=2, max_length=255)
+    kind = Text(required=True, max_length=40)
+    contact_name = Text(load_default=None, allow_none=True, allow_blank=True, max_length=200)
+    contact_phone = Text(load_default=None, allow_none=True, allow_blank=True, validate=validate.Regexp(
         r"^[0-9 +().-]{6,40}$", error="Số điện thoại không hợp lệ."))
     contact_email = fields.Email(load_default=None, allow_none=True, validate=validate.Length(max=254))
 

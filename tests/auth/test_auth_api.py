@@ -1,13 +1,17 @@
 """API tokens: issue, use, expire, revoke; throttling; bearer only; roles on the foundation endpoints."""
 import hashlib
+import io
+import json
+import logging
 import re
+import time
 from datetime import datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
 
 from app.auth import services
-from app.auth.models import ApiToken, LoginAttempt
+from app.auth.models import ApiToken, LoginAttempt, User
 from app.core.timeutil import utcnow
 from app.extensions import db
 from tests.support import PASSWORD, ApiClient
@@ -238,6 +242,94 @@ def test_unknown_usernames_are_throttled_too(client):
     for _ in range(5):
         get_token(client, "ghost", "wrong-password-123")
     assert_error(get_token(client, "ghost", "wrong-password-123"), 429, "too_many_attempts")
+
+
+@pytest.mark.parametrize("new_password,status", [(PASSWORD, 201), ("a-different-password", 401)])
+def test_a_password_changed_while_it_is_checked_is_checked_again(client, app, officer, monkeypatch,
+                                                                 new_password, status):
+    """The hash is checked outside the lock; if it changed before the verdict (another login
+    rehashed it, or the password was changed), the verdict follows the new hash, not the old one."""
+    real_check, checks = services._check_password, []
+
+    def check_then_change(row, password):
+        checked = real_check(row, password)
+        if not checks:
+            with db.engine.begin() as connection:
+                connection.execute(sa.update(User).values(password_hash=services.hash_password(new_password)))
+        checks.append(checked)
+        return checked
+
+    monkeypatch.setattr(services, "_check_password", check_then_change)
+    assert get_token(client, "donvi").status_code == status
+    assert len(checks) == 2
+    with app.app_context():
+        rows = db.session.execute(sa.select(LoginAttempt.succeeded)).scalars().all()
+    assert rows == [status == 201]  # one attempt, judged once
+
+
+def test_a_username_cannot_forge_a_log_line(app, client, officer, caplog):
+    forged = "ghost\nINFO:app.auth:login attempt username=donvi channel=api ip=10.0.0.1 ok=True throttled=False"
+    with caplog.at_level(logging.INFO, logger="app.auth"):
+        refused = get_token(client, forged, "wrong-password-123")  # control characters: refused as input
+        get_token(client, "donvi\u2028x", "wrong-password-123")
+        with app.app_context():  # and were one to reach the service, it is escaped in the log all the same
+            services.attempt_login(forged, "wrong-password-123", channel="api", ip="127.0.0.1")
+            db.session.rollback()
+    assert refused.status_code == 422 and "username" in refused.get_json()["details"]
+    lines = [record.getMessage() for record in caplog.records if record.name == "app.auth"]
+    assert len(lines) == 2
+    assert all("\n" not in line and "\r" not in line and "\u2028" not in line for line in lines), lines
+    assert "username='donvi\\u2028x'" in lines[0]
+    assert "username='ghost\\ninfo:app.auth:login attempt username=donvi" in lines[1]  # escaped, quoted
+    assert len([line for line in caplog.text.splitlines() if "login attempt" in line]) == 2  # no third, forged
+
+
+# --- body size and who is asking --------------------------------------------------------------
+
+class CountingStream(io.BytesIO):
+    """A request body that remembers how much of it the application read."""
+
+    def __init__(self, data):
+        super().__init__(data)
+        self.bytes_read = 0
+
+    def read(self, size=-1):
+        chunk = super().read(size)
+        self.bytes_read += len(chunk)
+        return chunk
+
+    def readline(self, size=-1):
+        chunk = super().readline(size)
+        self.bytes_read += len(chunk)
+        return chunk
+
+
+def json_body(megabytes: int) -> bytes:
+    filler = "x" * (megabytes * 1024 * 1024)
+    return json.dumps({"fiscal_year": 2026, "title": "Đề nghị", "justification": filler, "lines": []}).encode()
+
+
+def post_stream(client, path, data, headers=None):
+    stream = CountingStream(data)
+    started = time.perf_counter()
+    response = client.post(path, input_stream=stream, content_length=len(data),
+                           content_type="application/json", headers=headers or {})
+    return response, stream.bytes_read, time.perf_counter() - started
+
+
+def test_anonymous_large_json_is_refused_before_its_body_is_read(client, officer):
+    response, read, seconds = post_stream(client, "/api/v1/requests", json_body(9))
+    assert_error(response, 401, "unauthenticated")
+    assert read == 0  # not parsed, not even read
+    assert seconds < 2.0
+
+
+def test_json_above_one_megabyte_is_413_with_a_valid_token(client, world, officer):
+    token = world.token("donvi")
+    response, read, _seconds = post_stream(client, "/api/v1/requests", json_body(2),
+                                           headers={"Authorization": f"Bearer {token}"})
+    assert_error(response, 413, "payload_too_large")
+    assert read < 1024 * 1024 + 1  # at most the cap, never the whole body
 
 
 # --- roles ------------------------------------------------------------------------------------

@@ -102,13 +102,14 @@ def test_login_then_home_then_logout(client, officer):
 
 @pytest.mark.parametrize("role, unit_code, landing", [
     ("unit_officer", "STP", "/dashboard"),
-    ("dic_officer", "STP", "/dashboard"),
+    ("dic_officer", "SVHTTDL", "/dashboard"),
     ("finance_officer", None, "/finance"),
     ("auditor", None, "/envelopes"),
     ("admin", None, "/units"),
 ])
-def test_each_role_lands_on_its_working_page(client, world, role, unit_code, landing):
+def test_each_role_lands_on_its_working_page(app, client, world, role, unit_code, landing):
     world.unit("STP", "Sở Tư pháp")
+    world.unit(app.config["DIC_UNIT_CODE"], "Sở Văn hóa, Thể thao và Du lịch")
     world.user("someone", role, unit_code)
     response = web_login(client, "someone")
     page = client.get(response.headers["Location"], follow_redirects=True)
@@ -352,3 +353,18 @@ def test_failed_attempts_are_recorded_per_username(app, officer):
                                   .order_by(LoginAttempt.id)).all()
         assert [(u, bool(s)) for u, s in rows] == [("donvi", False), ("nobody", False)]
         assert db.session.execute(sa.select(sa.func.count(UserSession.id))).scalar_one() == 0
+
+
+@pytest.mark.parametrize("password", ["  leading-spaces-kept", "trailing-spaces-kept  ", "\tkeeps-a-tab-in-front"])
+def test_the_login_form_takes_the_password_as_typed(app, world, password):
+    """An account made through the API with spaces at the ends of its password logs in on the web too,
+    and the trimmed password is a wrong one (the form alters nothing)."""
+    world.unit("STP")
+    world.user("canbo", "unit_officer", "STP", password=password)
+    browser = app.test_client()
+    assert web_login(browser, "canbo", password.strip()).status_code == 401
+    response = web_login(browser, "canbo", password)
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+    assert lands_on_work(browser.get("/"))
+    rows = sql(app, "SELECT succeeded FROM login_attempts ORDER BY id")
+    assert [bool(ok) for (ok,) in rows] == [False, True]

@@ -5,6 +5,7 @@ import pytest
 import sqlalchemy as sa
 
 from app.auth.models import User
+from app.core.registry import registry_of
 from app.extensions import db
 from app.units.models import Unit
 from tests.support import PASSWORD, ApiClient
@@ -79,16 +80,123 @@ def test_roles_without_unit(roles, role):
     assert response.get_json()["unit"] is None
 
 
-@pytest.mark.parametrize("password", ["", "short", "x" * 9, "y" * 129])
-def test_password_length_is_10_to_128(roles, app, password):
+# --- roles fit units ----------------------------------------------------------------------
+
+@pytest.fixture
+def dic_setup(app, world):
+    """An admin, the DIC's unit (named by DIC_UNIT_CODE) and another unit; independent of the fixtures'."""
+    saved = app.config["DIC_UNIT_CODE"]
+    app.config["DIC_UNIT_CODE"] = "SOTT"
+    world.unit("SOTT", "Sở Thông tin và Truyền thông")
+    world.unit("SYT", "Sở Y tế")
+    world.user("quantri", "admin")
+    yield ApiClient(app.test_client(), world.token("quantri"))
+    app.config["DIC_UNIT_CODE"] = saved
+
+
+def test_dic_officer_belongs_to_the_dic_unit(app, dic_setup):
+    admin = dic_setup
+    before = user_count(app)
+    body = assert_validation(admin.post("/api/v1/users", json=new_user(role="dic_officer", unit_code="SYT")),
+                             "unit_code")
+    assert "SOTT" in body["details"]["unit_code"][0]
+    assert user_count(app) == before
+    created = admin.post("/api/v1/users", json=new_user(role="dic_officer", unit_code="SOTT"))
+    assert created.status_code == 201 and created.get_json()["unit"]["code"] == "SOTT"
+    # any other unit still takes unit officers
+    assert admin.post("/api/v1/users", json=new_user(username="yte", unit_code="SYT")).status_code == 201
+
+
+def test_cli_refuses_a_dic_officer_outside_the_dic_unit(app, dic_setup):
+    result = app.test_cli_runner().invoke(
+        args=["users", "create", "canbo", "--role", "dic_officer", "--unit", "SYT", "--password-stdin"],
+        input="mat-khau-du-dai\n")
+    assert result.exit_code != 0 and "SOTT" in result.output
+    assert "Traceback" not in result.output
+
+
+def _audit(reader, **query):
+    response = reader.get("/api/v1/audit", query_string={"per_page": 200, **query})
+    assert response.status_code == 200, response.get_json()
+    return response.get_json()["items"]
+
+
+@pytest.mark.parametrize("role", ["finance_officer", "admin"])
+def test_granting_a_privileged_role_is_an_audit_entry_auditors_see(app, world, dic_setup, role):
+    admin = dic_setup
+    world.user("kiemtoan", "auditor")
+    auditor = ApiClient(app.test_client(), world.token("kiemtoan"))
+    created = admin.post("/api/v1/users", json=new_user(username="moi", role=role, unit_code=None))
+    assert created.status_code == 201
+    user_id = created.get_json()["id"]
+    entries = _audit(auditor, entity="user", entity_id=user_id)
+    assert [e["action"] for e in entries] == ["user.grant_role", "user.create"]  # newest first
+    grant = entries[0]
+    assert grant["actor"] == "quantri" and grant["changes"] == {"username": "moi", "role": role}
+    grants = {e["changes"]["username"]: e["actor"] for e in _audit(auditor, action="user.grant_role")}
+    assert grants == {"moi": "quantri", "quantri": None}  # the admin itself was made by the operator
+    assert registry_of(app).audit_labels["user.grant_role"]  # labelled on the audit pages
+
+
+@pytest.mark.parametrize("role,unit_code", [("auditor", None), ("unit_officer", "SYT"), ("dic_officer", "SOTT")])
+def test_other_roles_are_created_without_a_grant_entry(app, world, dic_setup, role, unit_code):
+    admin = dic_setup
+    world.user("kiemtoan", "auditor")
+    auditor = ApiClient(app.test_client(), world.token("kiemtoan"))
+    user_id = admin.post("/api/v1/users", json=new_user(username="moi", role=role, unit_code=unit_code)).get_json()["id"]
+    entries = _audit(auditor, entity="user", entity_id=user_id)
+    assert [e["action"] for e in entries] == ["user.create"]
+    assert entries[0]["changes"]["role"] == role and entries[0]["actor"] == "quantri"
+
+
+@pytest.mark.parametrize("password", ["", "short", "x" * 9, "mot-mat-kha", "k3-x9#mq-2p", "y" * 129])
+def test_password_length_is_12_to_128(roles, app, password):
     before = user_count(app)
     assert_validation(roles["admin"].post("/api/v1/users", json=new_user(password=password)), "password")
     assert user_count(app) == before
 
 
-@pytest.mark.parametrize("password", ["x" * 10, "y" * 128])
+@pytest.mark.parametrize("password", ["k3-x9#mq-2pz", "y" * 128])
 def test_password_length_limits_are_inclusive(roles, password):
     assert roles["admin"].post("/api/v1/users", json=new_user(password=password)).status_code == 201
+
+
+@pytest.mark.parametrize("password", ["password1234", "PASSWORD1234", "Password1234", "123456789012",
+                                      "qwertyuiopas", "1q2w3e4r5t6y", "matkhau123456", " password1234 "])
+def test_common_passwords_are_refused_whatever_the_case(roles, app, password):
+    before = user_count(app)
+    body = assert_validation(roles["admin"].post("/api/v1/users", json=new_user(password=password)), "password")
+    assert "phổ biến" in body["details"]["password"][0]
+    assert user_count(app) == before
+
+
+def test_common_passwords_are_refused_on_every_path(app, world):
+    """The list is read from the file shipped with the code; the CLI and password changes use it too."""
+    from app.auth import services
+    from app.core.exceptions import ValidationFailed
+    assert {"password1234", "123456789012", "qwertyuiopas"} <= services.common_passwords()
+    assert len(services.common_passwords()) >= 300
+    result = app.test_cli_runner().invoke(
+        args=["users", "create", "canbo", "--role", "auditor", "--password-stdin"], input="Password1234\n")
+    assert result.exit_code != 0 and "phổ biến" in result.output
+    world.user("kiemtoan", "auditor")
+    with app.app_context():
+        with pytest.raises(ValidationFailed) as caught:
+            services.change_password(None, services.get_user_by_username("kiemtoan"), "QWERTYUIOPAS")
+        assert "password" in caught.value.details
+
+
+def test_a_password_of_spaces_is_refused(roles):
+    assert_validation(roles["admin"].post("/api/v1/users", json=new_user(password=" " * 16)), "password")
+
+
+@pytest.mark.parametrize("password", ["  leading-spaces-kept", "trailing-spaces-kept  ", " both-ends-kept "])
+def test_passwords_are_used_exactly_as_given(roles, client, password):
+    """Spaces at either end are part of the password: never trimmed, on creation or at login."""
+    assert roles["admin"].post("/api/v1/users", json=new_user(password=password)).status_code == 201
+    login = {"username": "canbo.moi"}
+    assert client.post("/api/v1/auth/token", json=login | {"password": password.strip()}).status_code == 401
+    assert client.post("/api/v1/auth/token", json=login | {"password": password}).status_code == 201
 
 
 @pytest.mark.parametrize("username", ["donvi", "DonVi", "DONVI"])

@@ -108,7 +108,10 @@ EXPECTED = {
     "/requests/new": {"donvi": 200, "sotttt": 200, "taichinh": 403, "kiemtoan": 403, "quantri": 403},
     "/requests/{submitted}": {"donvi": 200, "huyen": 404, "sotttt": 404, "taichinh": 200, "kiemtoan": 200,
                               "quantri": 403},
-    "/requests/{draft}/edit": {"donvi": 200, "huyen": 404, "taichinh": 403, "kiemtoan": 403},
+    # a draft is its unit's own until submitted (DESIGN §2): finance and auditors find nothing
+    "/requests/{draft}": {"donvi": 200, "huyen": 404, "taichinh": 404, "kiemtoan": 404, "quantri": 403},
+    "/requests/{draft}/edit": {"donvi": 200, "huyen": 404, "taichinh": 404, "kiemtoan": 404},
+    "/requests/{submitted}/edit": {"taichinh": 403, "kiemtoan": 403},
     "/requests/999999": {"donvi": 404, "taichinh": 404},
     "/finance": {"donvi": 403, "sotttt": 403, "taichinh": 200, "kiemtoan": 403, "quantri": 403},
     "/envelopes": {"donvi": 200, "taichinh": 200, "kiemtoan": 200, "quantri": 403},
@@ -170,8 +173,9 @@ def test_pages_show_amounts_labels_and_history(app, budget):
     assert 'data-testid="allocate-form"' in detail and "còn 450.000.000 ₫" in detail
     assert 'data-testid="return-form"' not in detail  # approved: no longer returnable
 
-    listing = text(finance.get("/requests?unit=ANNHON"))
-    assert "Truyền thông chuyển đổi số" in listing and "Tập huấn truyền thông" not in listing
+    listing = text(finance.get("/requests?unit=STP"))
+    assert "Tập huấn truyền thông" in listing and "Truyền thông chuyển đổi số" not in listing
+    assert "Khảo sát ý kiến người dân" not in listing  # STP's draft is STP's own
     assert "Tìm thấy 1 đề nghị" in listing
 
 
@@ -378,9 +382,10 @@ def test_upload_and_refused_upload(app, budget):
     assert unit.get(f"/documents/{document.id}").status_code == 200
     assert Browser(app, "huyen").get(f"/documents/{document.id}").status_code == 404
 
-    # finance may read, not upload
+    # finance may read, not upload (and does not see a draft at all)
     finance = Browser(app, "taichinh")
-    response = finance.submit(draft, f"{draft}/documents",
+    submitted = f"/requests/{budget['submitted']}"
+    response = finance.submit(submitted, f"{submitted}/documents",
                               {"file": (io.BytesIO(b"%PDF-1.4"), "x.pdf")}, content_type="multipart/form-data")
     assert response.status_code == 403
 

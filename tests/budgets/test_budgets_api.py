@@ -115,24 +115,28 @@ def test_request_numbers_are_per_year(roles):
 
 def test_request_list_filters_and_scope(roles):
     unit, dic, finance = roles["unit"], roles["dic"], roles["finance"]
-    a = h.funding_request(unit, title="Tập huấn phát ngôn")
+    a = h.submitted_request(unit, title="Tập huấn phát ngôn")
+    h.ok(finance.post(f"/api/v1/requests/{a['id']}/return", json={"reason": "Bổ sung dự toán"}), 200)
     b = h.submitted_request(unit, title="Đặt hàng báo chí quý II")
     c = h.submitted_request(dic, title="Rà quét thông tin mạng")
-    h.funding_request(dic, year=2027, title="Năm sau")
+    d = h.funding_request(dic, year=2027, title="Năm sau")  # a draft: the DIC's own
 
     def ids(client, query=""):
         return [item["id"] for item in h.get(client, "/api/v1/requests" + query)["items"]]
 
-    assert ids(finance) == [c["id"] + 1, c["id"], b["id"], a["id"]]  # newest first
+    assert ids(finance) == [c["id"], b["id"], a["id"]]  # newest first, no draft
     assert ids(unit) == [b["id"], a["id"]]
+    assert ids(dic) == [d["id"], c["id"]]
     assert ids(dic, "?fiscal_year=2026") == [c["id"]]
     assert ids(finance, "?status=submitted") == [c["id"], b["id"]]
-    assert ids(finance, "?unit=SVHTTDL&fiscal_year=2026") == [c["id"]]
+    assert ids(finance, "?status=draft") == ids(roles["auditor"], "?status=draft") == []
+    assert ids(finance, "?unit=SVHTTDL") == [c["id"]]
     assert ids(unit, "?unit=SVHTTDL") == []  # a unit filter never widens the unit's scope
     assert ids(finance, "?q=báo chí") == [b["id"]]
     assert ids(finance, "?q=DN-2026-0001") == [a["id"]]
+    assert ids(finance, "?q=DN-2027-0001") == [] and ids(dic, "?q=DN-2027-0001") == [d["id"]]
     page = h.get(finance, "/api/v1/requests?per_page=2&page=2")
-    assert (page["total"], page["page"], page["per_page"], len(page["items"])) == (4, 2, 2, 2)
+    assert (page["total"], page["page"], page["per_page"], len(page["items"])) == (3, 2, 2, 1)
     assert finance.get("/api/v1/requests?status=nope").status_code == 422
     assert finance.get("/api/v1/requests?per_page=201").status_code == 422
 

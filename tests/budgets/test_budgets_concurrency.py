@@ -3,13 +3,7 @@
 Runs on SQLite (BEGIN IMMEDIATE queues writers) and on PostgreSQL (guarded UPDATEs re-check the row
 after waiting for a concurrent writer). The measured counts are printed (pytest -s).
 """
-import json
-import logging
-import threading
-import urllib.error
-import urllib.request
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -18,42 +12,13 @@ from app.extensions import db
 from tests import support as h
 
 
-@pytest.fixture(autouse=True)
-def quiet_server_log():
-    """One access-log line per racing request would drown the measured counts."""
-    logger = logging.getLogger("werkzeug")
-    level = logger.level
-    logger.setLevel(logging.WARNING)
-    yield
-    logger.setLevel(level)
-
-
-def _call(url, token, body, key=None):
-    headers = {"Content-Type": "application/json", "Authorization": f"Bearer {token}"}
-    if key:
-        headers["Idempotency-Key"] = key
-    request = urllib.request.Request(url, data=json.dumps(body).encode(), headers=headers, method="POST")
-    try:
-        with urllib.request.urlopen(request, timeout=120) as response:
-            return response.status, json.loads(response.read())
-    except urllib.error.HTTPError as error:
-        raw = error.read()
-        try:
-            return error.code, json.loads(raw)
-        except ValueError:
-            return error.code, {"raw": raw[:200].decode("utf-8", "replace")}
+pytestmark = pytest.mark.usefixtures("quiet_server_log")
 
 
 def race(calls):
-    """Run every (url, token, body, key) at once; return [(status, body)] in order."""
-    barrier = threading.Barrier(len(calls))
-
-    def run(call):
-        barrier.wait()
-        return _call(*call)
-
-    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
-        return list(pool.map(run, calls))
+    """Send every (url, token, body, key) at once; return [(status, body)] in order."""
+    return h.race([lambda c=call: h.post_json(c[0], c[2], token=c[1], key=c[3] if len(c) > 3 else None)
+                   for call in calls])
 
 
 def outcome(results):
@@ -145,9 +110,8 @@ def test_parallel_retries_with_one_idempotency_key_make_one_allocation(app, role
     assert h.list_total(finance, "/api/v1/allocations") == 1
     assert h.get(finance, f"/api/v1/envelopes/{env['id']}")["allocated"] == 123_000_000
 
-    other = (live_server.url + "/api/v1/allocations", finance.token,
-             h.allocation_body(env["id"], amount=1), "lenh-chi-2026-0042")
-    status, body = _call(*other)
+    status, body = h.post_json(live_server.url + "/api/v1/allocations", h.allocation_body(env["id"], amount=1),
+                               token=finance.token, key="lenh-chi-2026-0042")
     assert (status, body["error"]) == (422, "idempotency_conflict")
     _chain_is_intact(app)
 

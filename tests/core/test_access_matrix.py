@@ -277,7 +277,7 @@ def _log_in(app, username) -> Login:
     response = client.post("/login", data={"csrf_token": CSRF.search(page.get_data(as_text=True)).group(1),
                                            "username": username, "password": PASSWORD})
     assert response.status_code == 302, response.get_data(as_text=True)
-    home = client.get("/")  # every page carries the logout form and its token
+    home = client.get("/", follow_redirects=True)  # every page carries the logout form and its token
     assert home.status_code == 200
     return Login(client.get_cookie(app.config["SESSION_COOKIE_NAME"]).value,
                  CSRF.search(home.get_data(as_text=True)).group(1))

@@ -12,7 +12,8 @@ HTML_BYTES = b"<!doctype html><html><body><script>alert(1)</script></body></html
 
 @pytest.fixture
 def owned_request(roles):
-    return h.funding_request(roles["unit"])
+    """Submitted, so finance and auditors read its documents (a draft's are the unit's own)."""
+    return h.submitted_request(roles["unit"])
 
 
 def test_pdf_upload_list_and_download(roles, owned_request):

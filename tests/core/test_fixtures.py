@@ -12,12 +12,12 @@ def test_each_test_starts_from_the_saved_world(roles, app, run):
     admin = roles["admin"]
     units = ok(admin.get("/api/v1/units"), 200)
     assert [u["code"] for u in units["items"]] == ["ANNHON", "STC", "STP", "SVHTTDL"]
-    assert audit_total(roles["auditor"]) == 4 + 6 + 6  # units, users, tokens
+    assert audit_total(roles["auditor"]) == 4 + 6 + 2 + 6  # units, users, the two role grants, tokens
     created = ok(admin.post("/api/v1/units", json={"code": "SYT", "name": "Sở Y tế", "kind": "department"}),
                  201)
     assert created["id"] == 5  # the ids go on from the saved world, not from the last test's
     with app.app_context():
-        assert verify_chain() == (4 + 6 + 6 + 1, None)
+        assert verify_chain() == (4 + 6 + 2 + 6 + 1, None)
         db.session.remove()
     for key in ("unit", "dic", "other_unit", "finance", "auditor", "admin"):
         assert roles[key].get("/api/v1/me").status_code == 200

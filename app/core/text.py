@@ -1,0 +1,60 @@
+"""One field type for text people type: titles, names, numbers of decisions, reasons, descriptions.
+
+Text is stripped before anything else, so "   " is blank, not a reason; blank is refused unless the
+field says it may be empty. Control characters (other than line breaks and tabs in multi-line
+fields) and the bidirectional overrides that make "fdp.exe" display as "exe.pdf" are refused: they
+are never meant, and they make a stored title read differently from what was checked.
+"""
+import re
+
+from marshmallow import fields, validate
+
+BLANK = "Không được để trống hoặc chỉ gồm khoảng trắng."
+CONTROL = "Không được chứa ký tự điều khiển."
+SINGLE_LINE = "Không được xuống dòng hoặc chứa ký tự điều khiển."
+BIDI = "Không được chứa ký tự đảo chiều văn bản (U+202A–U+202E, U+2066–U+2069)."
+
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+_CONTROL_EXCEPT_LINES = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # keeps \t (09) and \n (0a)
+_LINE_ENDS = re.compile("\r\n?")
+
+
+class Text(fields.String):
+    """A stripped string. `allow_blank=False` refuses empty text (after stripping) whether or not
+    the field is required; an allowed blank loads as None when the field allows None, else "".
+    `multiline=True` keeps line breaks (CRLF from browsers becomes LF) and tabs."""
+
+    default_error_messages = {"blank": BLANK, "control": CONTROL, "single_line": SINGLE_LINE,
+                              "bidi": BIDI}
+
+    def __init__(self, *, max_length: int | None = None, min_length: int | None = None,
+                 multiline: bool = False, allow_blank: bool = False, **kwargs):
+        given = kwargs.pop("validate", None)
+        validators = [] if given is None else list(given) if isinstance(given, (list, tuple)) else [given]
+        if min_length is not None or max_length is not None:
+            validators.insert(0, validate.Length(min=min_length, max=max_length))
+        super().__init__(validate=validators, **kwargs)
+        self.multiline, self.allow_blank = multiline, allow_blank
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if self.multiline:
+            text = _LINE_ENDS.sub("\n", text)
+        text = text.strip()
+        if not text:
+            if not self.allow_blank:
+                raise self.make_error("blank")
+            return None if self.allow_none else ""
+        if _BIDI.search(text):
+            raise self.make_error("bidi")
+        if self.multiline and _CONTROL_EXCEPT_LINES.search(text):
+            raise self.make_error("control")
+        if not self.multiline and _CONTROL.search(text):
+            raise self.make_error("single_line")
+        return text
+
+    def _validate(self, value):
+        if value is None or value == "":  # an allowed blank: there is nothing to check
+            return
+        super()._validate(value)

@@ -1,0 +1,129 @@
+"""Text fields: stripped, then required; no control characters, no bidirectional overrides.
+
+A return "with a reason" of three spaces used to have none; a title with U+202E displayed
+reversed from what was checked."""
+import pytest
+
+from tests import support as h
+from tests.core.test_errors import assert_error
+
+BIDI = ["\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069"]
+
+
+def _request_body(**overrides):
+    body = {"fiscal_year": h.YEAR, "title": "Tuyên truyền chính sách", "justification": "Theo kế hoạch",
+            "letter_no": "45/STP-VP", "lines": [h.line(10_000_000)]}
+    body.update(overrides)
+    return body
+
+
+def refused(response, field):
+    body = assert_error(response, 422, "validation_error")
+    assert field in body["details"], body
+    return body
+
+
+@pytest.mark.parametrize("blank", ["   ", "\t", "\u00a0\u3000 ", "\n \n"])
+def test_blank_title_is_refused_naming_the_field(roles, blank):
+    before = h.audit_total(roles["finance"])
+    body = refused(roles["unit"].post("/api/v1/requests", json=_request_body(title=blank)), "title")
+    assert "khoảng trắng" in body["details"]["title"][0]
+    assert h.audit_total(roles["finance"]) == before
+
+
+def test_blank_reason_is_refused_and_nothing_changes(roles):
+    request_id = h.submitted_request(roles["unit"])["id"]
+    before = h.balances(roles["finance"], request_id=request_id)
+    for action in ("return", "reject"):
+        response = roles["finance"].post(f"/api/v1/requests/{request_id}/{action}", json={"reason": "   "})
+        refused(response, "reason")
+        response = roles["finance"].post(f"/api/v1/requests/{request_id}/{action}", json={"reason": " a "})
+        refused(response, "reason")  # one letter once stripped: too short
+    assert h.balances(roles["finance"], request_id=request_id) == before
+    returned = h.ok(roles["finance"].post(f"/api/v1/requests/{request_id}/return",
+                                          json={"reason": "  Bổ sung dự toán chi tiết \r\n"}), 200)
+    assert returned["return_reason"] == "Bổ sung dự toán chi tiết"
+
+
+@pytest.mark.parametrize("field", ["decision_no", "name", "code"])
+def test_blank_envelope_fields(roles, field):
+    body = {"fiscal_year": h.YEAR, "code": "TTCS", "name": "Nguồn kinh phí", "amount": 5,
+            "decision_no": "1/QĐ", "decision_date": f"{h.YEAR}-02-01", field: "   "}
+    refused(roles["finance"].post("/api/v1/envelopes", json=body), field)
+
+
+def test_blank_fields_of_allocations_adjustments_and_supplements(roles):
+    finance = roles["finance"]
+    env = h.envelope(finance, 1_000_000)
+    refused(finance.post("/api/v1/allocations", json=h.allocation_body(env["id"], decision_no="  ")),
+            "decision_no")
+    refused(finance.post("/api/v1/allocations", json={**h.allocation_body(env["id"]), "unit_code": " "}),
+            "unit_code")
+    refused(finance.post(f"/api/v1/envelopes/{env['id']}/supplements", json={
+        "amount": 5, "decision_no": " \t ", "decision_date": f"{h.YEAR}-02-01"}), "decision_no")
+    alloc = h.allocation(finance, env["id"], amount=100)
+    refused(h.adjustment(finance, alloc["id"], -1, reason="    "), "reason")
+    refused(h.adjustment(finance, alloc["id"], -1, decision_no="   "), "decision_no")
+    assert h.get(finance, f"/api/v1/allocations/{alloc['id']}")["adjustments"] == []
+
+
+def test_blank_names_of_units_and_users(roles):
+    admin = roles["admin"]
+    refused(admin.post("/api/v1/units", json={"code": "SYT", "name": "   ", "kind": "department"}), "name")
+    refused(admin.post("/api/v1/units", json={"code": "SYT", "name": "Sở Y tế", "kind": "  "}), "kind")
+    refused(admin.post("/api/v1/users", json={"username": "moi", "password": "mot-mat-khau-dai",
+                                              "full_name": "   ", "role": "auditor"}), "full_name")
+    refused(roles["anonymous"].post("/api/v1/auth/token", json={"username": "   ", "password": "x"}), "username")
+
+
+def test_blank_line_description_and_patched_title(roles):
+    unit = roles["unit"]
+    response = unit.post("/api/v1/requests", json=_request_body(lines=[h.line(1000, description="   ")]))
+    assert response.status_code == 422
+    assert "description" in response.get_json()["details"]["lines"]["0"]
+    created = h.funding_request(unit)
+    refused(unit.patch(f"/api/v1/requests/{created['id']}", json={"title": "   "}), "title")
+    assert h.get(unit, f"/api/v1/requests/{created['id']}")["title"] == created["title"]
+
+
+@pytest.mark.parametrize("mark", BIDI)
+def test_bidirectional_overrides_are_refused(roles, mark):
+    refused(roles["unit"].post("/api/v1/requests", json=_request_body(title=f"{mark}abc tuyên truyền")), "title")
+    refused(roles["unit"].post("/api/v1/requests", json=_request_body(justification=f"Lý do {mark}")),
+            "justification")
+
+
+@pytest.mark.parametrize("char", ["\x01", "\x07", "\x1b", "\x7f", "\x85", "\n", "\t", "\r"])
+def test_control_characters_in_single_line_fields_are_refused(roles, char):
+    refused(roles["unit"].post("/api/v1/requests", json=_request_body(title=f"Tiêu{char}đề")), "title")
+    refused(roles["admin"].post("/api/v1/units", json={"code": "SYT", "name": f"Sở{char}Y tế",
+                                                       "kind": "department"}), "name")
+
+
+@pytest.mark.parametrize("char", ["\x01", "\x07", "\x1b", "\x7f", "\x9b"])
+def test_control_characters_in_multi_line_fields_are_refused(roles, char):
+    refused(roles["unit"].post("/api/v1/requests", json=_request_body(justification=f"Dòng 1{char}")),
+            "justification")
+
+
+def test_text_is_stored_stripped_and_line_breaks_are_kept(roles):
+    unit = roles["unit"]
+    created = h.ok(unit.post("/api/v1/requests", json=_request_body(
+        title=" Tên ", letter_no="  ", justification=" Dòng một\r\n\tDòng hai \n",
+        lines=[h.line(1000, description="  Tin bài  ")])), 201)
+    assert created["title"] == "Tên"
+    assert created["letter_no"] is None  # blank where blank is allowed: nothing
+    assert created["justification"] == "Dòng một\n\tDòng hai"
+    assert created["lines"][0]["description"] == "Tin bài"
+    assert h.get(roles["finance"], "/api/v1/envelopes")["total"] == 0
+    env = h.ok(roles["finance"].post("/api/v1/envelopes", json={
+        "fiscal_year": h.YEAR, "code": " TTCS ", "name": " Nguồn kinh phí ", "amount": 5,
+        "decision_no": " 12/QĐ-UBND ", "decision_date": f"{h.YEAR}-02-01"}), 201)
+    assert (env["code"], env["name"], env["decisions"][0]["decision_no"]) == (
+        "TTCS", "Nguồn kinh phí", "12/QĐ-UBND")
+
+
+def test_vietnamese_and_emoji_text_is_fine(roles):
+    created = h.ok(roles["unit"].post("/api/v1/requests", json=_request_body(
+        title="Truyền thông chuyển đổi số 📣", justification="Ứng dụng “VNeID” – đợt 2")), 201)
+    assert created["title"] == "Truyền thông chuyển đổi số 📣"
