@@ -1,5 +1,5 @@
 """Who may see and do what with suppliers, commissions and deliverables: the one place for it."""
-from app.core.exceptions import Forbidden, InvalidTransition
+from app.core.exceptions import Forbidden, InvalidTransition, ValidationFailed
 from app.core.permissions import (ADMIN, DIC_OFFICER, FINANCE_OFFICER, UNIT_ROLES, require_role)
 from budgets.permissions import FORBIDDEN_MESSAGE, check_owner_unit, check_visible, scope_to_unit  # noqa: F401
 from commissions.models import (CANCELLED, COMMISSION_ACTIONS_FROM, DELIVERABLE_ACTIONS_FROM,
@@ -16,17 +16,24 @@ def require_commission_reader(actor):
         raise Forbidden(FORBIDDEN_MESSAGE)
 
 
+ALLOCATION_NOT_FOUND = "Không tìm thấy quyết định phân bổ."
+
+
 def check_may_propose(actor, allocation):
-    """The unit holding the allocation proposes; press and IT monitoring only by the DIC (§2)."""
+    """The unit holding the allocation proposes; press and IT monitoring only by the DIC (§2).
+
+    The allocation is named in the body: another unit's reads exactly as one that does not exist
+    (a refused `allocation_id`), so that nothing tells the two apart."""
     if actor.role not in UNIT_ROLES:
         raise Forbidden(FORBIDDEN_MESSAGE)
-    check_visible(actor, allocation, "quyết định phân bổ")
-    allowed = UNIT_CATEGORIES + (DIC_ONLY_CATEGORIES if actor.role == DIC_OFFICER else ())
-    if allocation.category not in allowed:
-        if allocation.category in DIC_ONLY_CATEGORIES:
-            raise Forbidden("Chỉ cán bộ quản lý báo chí (Sở VHTTDL) được đề xuất đặt hàng báo chí "
-                            "và dịch vụ rà quét thông tin.")
-        raise Forbidden("Nhóm chi này không đặt hàng: chi trực tiếp theo chứng từ.")
+    if allocation is None or allocation.unit_id != actor.unit_id:
+        raise ValidationFailed.field("allocation_id", ALLOCATION_NOT_FOUND)
+    if allocation.category not in UNIT_CATEGORIES + DIC_ONLY_CATEGORIES:
+        raise ValidationFailed.field("allocation_id", "Nhóm chi của phân bổ này không đặt hàng: "
+                                                      "chi trực tiếp theo chứng từ.")
+    if allocation.category in DIC_ONLY_CATEGORIES and actor.role != DIC_OFFICER:
+        raise Forbidden("Chỉ cán bộ quản lý báo chí (Sở VHTTDL) được đề xuất đặt hàng báo chí "
+                        "và dịch vụ rà quét thông tin.")
     return allocation
 
 

@@ -72,23 +72,25 @@ class AcceptSchema(Schema):
     record_no = Text(required=True, **DOC_NO)
 
 
+# Query strings carry text: their integers are read from digits (StrictInteger refuses "5").
+
 class SupplierListArgs(PageArgs):
     kind = fields.String(validate=one_of(SUPPLIER_KINDS, "Loại"))
     q = Text(allow_blank=True, max_length=100)
 
 
 class CommissionListArgs(PageArgs):
-    fiscal_year = StrictInteger(validate=validate.Range(min=2000, max=2100))
+    fiscal_year = fields.Integer(validate=validate.Range(min=2000, max=2100))
     status = fields.String(validate=one_of(COMMISSION_STATUSES, "Trạng thái"))
     category = fields.String(validate=one_of(CATEGORIES, "Nhóm chi"))
-    supplier_id = StrictInteger(validate=ID)
-    allocation_id = StrictInteger(validate=ID)
+    supplier_id = fields.Integer(validate=ID)
+    allocation_id = fields.Integer(validate=ID)
     topic = Text(allow_blank=True, max_length=100)
     unit = fields.String(validate=validate.Length(max=20))
 
 
 class DeliverableListArgs(PageArgs):
-    commission_id = StrictInteger(validate=ID)
+    commission_id = fields.Integer(validate=ID)
     status = fields.String(validate=one_of(DELIVERABLE_STATUSES, "Trạng thái"))
     overdue = fields.Boolean()
 

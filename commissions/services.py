@@ -9,6 +9,7 @@ import re
 from datetime import date
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 
 from app.core import audit
 from app.core.database import lock_for_update
@@ -25,7 +26,7 @@ from commissions.models import (ACCEPTED, APPROVED, CANCELLED, CLOSED, COMMISSIO
                                 PRICED_METHODS, REJECTED, SIGNED, SUPPLIER_KINDS, Commission,
                                 Deliverable, Supplier)
 
-TAX_CODE = re.compile(r"\d{10}|\d{13}|\d{10}-\d{3}")
+TAX_CODE = re.compile(r"[0-9]{10}|[0-9]{13}|[0-9]{10}-[0-9]{3}")  # ASCII digits: \d also takes "０" and "٠"
 NUMBER_PREFIX = "DH"  # đặt hàng
 
 
@@ -43,11 +44,15 @@ def create_supplier(actor, *, name, kind, tax_code) -> Supplier:
     tax_code = (tax_code or "").strip()
     if not TAX_CODE.fullmatch(tax_code):
         raise ValidationFailed.field("tax_code", "Mã số thuế gồm 10 chữ số, 13 chữ số hoặc dạng 10-3.")
+    duplicate = ValidationFailed.field("tax_code", f"Đã có nhà cung cấp mã số thuế {tax_code}.")
     if db.session.execute(sa.select(Supplier.id).filter_by(tax_code=tax_code)).first():
-        raise ValidationFailed.field("tax_code", f"Đã có nhà cung cấp mã số thuế {tax_code}.")
+        raise duplicate
     supplier = Supplier(name=name, kind=kind, tax_code=tax_code, created_by_id=getattr(actor, "id", None))
-    db.session.add(supplier)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():  # a concurrent request may have added it since the check
+            db.session.add(supplier)
+    except IntegrityError:
+        raise duplicate from None
     audit.record(actor, "supplier.create", "supplier", supplier.id,
                  {"name": name, "kind": kind, "tax_code": tax_code})
     return supplier
@@ -75,10 +80,7 @@ def _check_deliverables(lines: list[dict], category: str, fiscal_year: int) -> i
 
 def propose_commission(actor, *, allocation_id, supplier_id, title, method, topic, advance_limit_pct,
                        deliverables, price_decision_no=None, price_decision_date=None) -> Commission:
-    allocation = db.session.get(Allocation, allocation_id)
-    if allocation is None:
-        raise ValidationFailed.field("allocation_id", "Không tìm thấy quyết định phân bổ.")
-    perm.check_may_propose(actor, allocation)
+    allocation = perm.check_may_propose(actor, db.session.get(Allocation, allocation_id))
     supplier = db.session.get(Supplier, supplier_id)
     if supplier is None:
         raise ValidationFailed.field("supplier_id", "Không tìm thấy nhà cung cấp.")
@@ -129,25 +131,30 @@ def _move(commission: Commission, action: str, to_status: str, **values):
 
 
 def approve_commission(actor, commission: Commission) -> Commission:
-    """Finance reserves the whole value on the allocation (rule 2), or nothing changes."""
+    """Finance reserves the whole value on the allocation (rule 2), or nothing changes.
+
+    The status moves first (under the allocation's lock, the order every money change takes), so
+    that approving twice is refused as a transition, never reported as a lack of funds."""
     perm.require_role(actor, perm.FINANCE_OFFICER)
-    value = commission.value
+    commission_id, number = commission.id, commission.number
+    value, allocation_id = commission.value, commission.allocation_id
+    _lock_allocation(commission)
+    _move(commission, "approve", APPROVED, approved_at=utcnow(), approved_by_id=actor.id, committed=value)
     reserved = db.session.execute(
         sa.update(Allocation)
-        .where(Allocation.id == commission.allocation_id,
+        .where(Allocation.id == allocation_id,
                Allocation.committed + Allocation.spent + value <= Allocation.amount)
         .values(committed=Allocation.committed + value)
         .execution_options(synchronize_session=False))
-    _forget_allocation(commission.allocation_id)
-    if reserved.rowcount != 1:
-        allocation = db.session.get(Allocation, commission.allocation_id)
+    _forget_allocation(allocation_id)
+    if reserved.rowcount != 1:  # the request rolls back, the status change with it
+        allocation = db.session.get(Allocation, allocation_id)
         raise InsufficientFunds(
-            f"Phân bổ chỉ còn {format_vnd(allocation.available)}; đặt hàng {commission.number} "
+            f"Phân bổ chỉ còn {format_vnd(allocation.available)}; đặt hàng {number} "
             f"cần {format_vnd(value)}.",
             {"value": [f"Vượt số còn lại của phân bổ ({format_vnd(allocation.available)})."]})
-    _move(commission, "approve", APPROVED, approved_at=utcnow(), approved_by_id=actor.id, committed=value)
-    audit.record(actor, "commission.approve", "commission", commission.id,
-                 {"committed": value, "allocation_id": commission.allocation_id})
+    audit.record(actor, "commission.approve", "commission", commission_id,
+                 {"committed": value, "allocation_id": allocation_id})
     return commission
 
 
@@ -173,10 +180,13 @@ def _release(commission: Commission) -> int:
     """Take back from the allocation what the commission still holds; returns the amount."""
     held = db.session.execute(sa.select(Commission.committed).where(Commission.id == commission.id)).scalar_one()
     if held:
-        db.session.execute(
+        released = db.session.execute(
             sa.update(Allocation).where(Allocation.id == commission.allocation_id,
                                         Allocation.committed >= held)
             .values(committed=Allocation.committed - held).execution_options(synchronize_session=False))
+        if released.rowcount != 1:  # the two totals disagree: refuse rather than lose track of money
+            raise RuleViolation(f"Số cam kết của phân bổ không khớp với đặt hàng {commission.number}.",
+                                {"committed": [str(held)]})
         db.session.execute(sa.update(Commission).where(Commission.id == commission.id)
                            .values(committed=0).execution_options(synchronize_session=False))
         _forget_allocation(commission.allocation_id)
@@ -196,9 +206,17 @@ def _lock_allocation(commission: Commission):
     db.session.execute(lock_for_update(sa.select(Allocation.id).where(Allocation.id == commission.allocation_id)))
 
 
+def _lock(commission: Commission):
+    """The allocation, then the commission; what the checks below read is the rows as they are now
+    (a payment or a delivery committed while this request waited is seen)."""
+    _lock_allocation(commission)
+    db.session.execute(lock_for_update(sa.select(Commission.id).where(Commission.id == commission.id)))
+    _forget(commission)
+
+
 def cancel_commission(actor, commission: Commission, *, reason: str) -> Commission:
     perm.check_owner_unit(actor, commission, "đặt hàng")
-    _lock_allocation(commission)
+    _lock(commission)
     _require_no_outstanding_advance(commission, "hủy")
     _move(commission, "cancel", CANCELLED, cancelled_at=utcnow(), cancelled_by_id=actor.id,
           cancel_reason=reason)
@@ -210,9 +228,13 @@ def cancel_commission(actor, commission: Commission, *, reason: str) -> Commissi
 
 def close_commission(actor, commission: Commission, *, liquidation_no=None, liquidated_on=None) -> Commission:
     perm.check_owner_unit(actor, commission, "đặt hàng")
-    _lock_allocation(commission)
+    _lock(commission)
     _require_no_outstanding_advance(commission, "thanh lý")
-    open_items = [d.title for d in commission.deliverables if d.status not in (ACCEPTED, DELIVERY_REJECTED)]
+    open_items = db.session.execute(
+        sa.select(Deliverable.title)
+        .where(Deliverable.commission_id == commission.id,
+               Deliverable.status.not_in((ACCEPTED, DELIVERY_REJECTED)))
+        .order_by(Deliverable.position)).scalars().all()
     if open_items and commission.status == SIGNED:
         raise RuleViolation("Còn sản phẩm chưa nghiệm thu: " + "; ".join(open_items[:5]) + ".",
                             {"deliverables": ["Mọi sản phẩm phải được nghiệm thu hoặc từ chối."]})
@@ -246,12 +268,17 @@ def _move_deliverable(deliverable: Deliverable, action: str, to_status: str, **v
 
 
 def _check_under_contract(actor, deliverable: Deliverable):
+    """The owner unit, under a signed contract. The commission's row is locked and read as it is
+    now, so that a delivery never slips in beside the commission's closing or cancelling."""
     commission = deliverable.commission
     perm.check_owner_unit(actor, commission, "sản phẩm")
-    if commission.status not in COMMISSION_ACTIONS_FROM["deliver"]:
+    status = db.session.execute(lock_for_update(
+        sa.select(Commission.status).where(Commission.id == commission.id))).scalar_one()
+    if status not in COMMISSION_ACTIONS_FROM["deliver"]:
         raise InvalidTransition(
             f"Đặt hàng {commission.number} chưa ký hợp đồng hoặc đã kết thúc: không giao, nghiệm thu được.",
-            {"status": [commission.status]})
+            {"status": [status]})
+    _forget(deliverable)  # its checks below read the row as it is now
 
 
 def deliver(actor, deliverable: Deliverable, *, delivered_on: date, quantity: int, evidence_url=None,

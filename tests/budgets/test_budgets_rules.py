@@ -142,6 +142,27 @@ def test_rule2_adjustment_never_takes_the_amount_below_zero(roles):
     assert h.get(finance, f"/api/v1/envelopes/{env['id']}")["allocated"] == 0
 
 
+def test_rule2_adjustment_never_takes_the_amount_below_what_is_committed(roles):
+    """Left open by the budgets issue until commissions existed: an approved commission's value is
+    committed on the allocation, and no negative adjustment may cut under it."""
+    from tests.commissions import builders as b
+    dic, finance = roles["dic"], roles["finance"]
+    env = h.envelope(finance, 1_000_000_000)
+    alloc = h.allocation(finance, env["id"], "SVHTTDL", 300_000_000, category="press")
+    supplier = b.supplier(finance)
+    commission = b.propose(dic, alloc["id"], supplier["id"], b.item(quantity=4, unit_price=50_000_000))
+    b.approve(finance, commission["id"])
+    before = h.balances(finance, env["id"], allocation_id=alloc["id"])
+    assert before["allocation"][:4] == (300_000_000, 200_000_000, 0, 100_000_000)
+    r = h.adjustment(finance, alloc["id"], -100_000_001)
+    assert r.status_code == 409 and r.get_json()["error"] == "insufficient_funds", r.get_json()
+    assert list(r.get_json()["details"]) == ["amount"] and "200.000.000 ₫" in r.get_json()["message"]
+    assert h.balances(finance, env["id"], allocation_id=alloc["id"]) == before
+    down = h.ok(h.adjustment(finance, alloc["id"], -100_000_000), 201)
+    assert (down["amount"], down["committed"], down["available"]) == (200_000_000, 200_000_000, 0)
+    assert h.get(finance, f"/api/v1/envelopes/{env['id']}")["allocated"] == 200_000_000
+
+
 def test_rule3_allocation_never_passes_the_request(roles):
     unit, finance = roles["unit"], roles["finance"]
     env = h.envelope(finance, 5_000_000_000)

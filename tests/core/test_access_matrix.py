@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests import support as h
+from tests.commissions import builders as cb
 from tests.support import (PASSWORD, ROLE_PEOPLE, ApiClient, database_fingerprint, restore_snapshot,
                            take_snapshot)
 
@@ -52,6 +53,7 @@ E403 = Expect("403", 403)
 E404 = Expect("404", 404)
 LOGIN = Expect("302 /login", 302, to_login=True)
 LOGGED_OUT = Expect("302 /login (logged out)", 302, to_login=True, refused=False)
+E422_UNKNOWN = Expect("422 (another unit's record named in the body reads as unknown)", 422)
 
 # actor: (key of its credentials in the roles world, owner of the records it is given)
 ACTORS = {
@@ -92,6 +94,14 @@ CLASSES = {
                     dic_other=E404),
     **_api_and_page("admin_only", E403, admin=ALLOWED),
     **_api_and_page("audit_read", ALLOWED, **{actor: E403 for actor in UNIT_ACTORS}),
+    # --- commissions (issue 9) ---------------------------------------------------------------
+    # suppliers are added by admins, finance and the DIC (DESIGN §6)
+    "supplier_write": _klass(E403, anonymous=E401, admin=ALLOWED, finance=ALLOWED, dic_own=ALLOWED,
+                             dic_other=ALLOWED),
+    # a unit proposes on its own allocation; another unit's allocation, named in the body, reads
+    # exactly as one that does not exist: 422 naming `allocation_id`
+    "propose": _klass(E403, anonymous=E401, unit_own=ALLOWED, dic_own=ALLOWED, unit_other=E422_UNKNOWN,
+                      dic_other=E422_UNKNOWN),
 }
 assert all(name in CLASSES for name in ("page_finance_write", "page_owner_write"))
 
@@ -108,6 +118,8 @@ class Route:
     klass: str
     body: object = None            # a dict, or a function of the records; a valid body
     request: str = "submitted"     # which request a <request_id> names: "submitted" or "returned"
+    commission: str = "proposed"   # which commission a <commission_id> names (see _matrix_world)
+    deliverable: str = "planned"   # which deliverable a <deliverable_id> names: "planned" or "delivered"
     upload: bool = False           # a multipart body with a file
     must_succeed: bool = True      # an allowed actor's valid body goes through (2xx/3xx, one audit entry)
 
@@ -196,6 +208,34 @@ ROUTES = {
     ("budgets.show_allocation", "GET"): Route("page_read_owned"),
     ("budgets.adjust_allocation", "POST"): Route("page_finance_write", {
         "amount": "-5", "reason": "Giảm dự toán", "decision_no": "3/QĐ"}),
+    # --- commissions API (issue 9): suppliers, commissions, deliverables ------------------------
+    ("suppliers_api.list_suppliers", "GET"): Route("auth_any"),
+    ("suppliers_api.get_supplier", "GET"): Route("auth_any"),
+    ("suppliers_api.create_supplier", "POST"): Route("supplier_write", {
+        "name": "Báo Nhân Dân", "kind": "press", "tax_code": "0100111111"}),
+    ("commissions_api.list_commissions", "GET"): Route("read_all"),
+    ("commissions_api.create_commission", "POST"): Route("propose", lambda r: cb.commission_body(
+        r["commission_allocation"], r["supplier"], category=r["category"])),
+    ("commissions_api.get_commission", "GET"): Route("read_owned"),
+    ("commissions_api.approve_commission", "POST"): Route("finance_write"),
+    ("commissions_api.reject_commission", "POST"): Route("finance_write", REASON),
+    ("commissions_api.sign_commission", "POST"): Route("owner_write", {
+        "contract_no": "05/2026/HĐ", "signed_on": f"{YEAR}-02-01"}, commission="approved"),
+    ("commissions_api.cancel_commission", "POST"): Route("owner_write", REASON, commission="approved"),
+    ("commissions_api.close_commission", "POST"): Route("owner_write", {
+        "liquidation_no": "TL-01", "liquidated_on": f"{YEAR}-09-30"}, commission="closable"),
+    ("commissions_api.list_commission_documents", "GET"): Route("read_owned"),
+    ("commissions_api.upload_commission_document", "POST"): Route("owner_write", upload=True),
+    ("deliverables_api.list_deliverables", "GET"): Route("read_all"),
+    ("deliverables_api.get_deliverable", "GET"): Route("read_owned"),
+    ("deliverables_api.deliver", "POST"): Route("owner_write", {
+        "delivered_on": f"{YEAR}-05-01", "quantity": 1, "evidence_url": "https://baogialai.com.vn/a"}),
+    ("deliverables_api.accept", "POST"): Route("owner_write", {
+        "accepted_on": f"{YEAR}-05-06", "accepted_quantity": 1, "record_no": "BB-NT-01"}, deliverable="delivered"),
+    ("deliverables_api.reject", "POST"): Route("owner_write", REASON, deliverable="delivered"),
+    ("deliverables_api.list_deliverable_documents", "GET"): Route("read_owned"),
+    ("deliverables_api.upload_deliverable_document", "POST"): Route("owner_write", upload=True),
+    # --- end of the commissions API block ---------------------------------------------------------
 }
 
 # A body every write route refuses (a field no schema knows, a missing file): a caller without
@@ -241,7 +281,10 @@ class MatrixWorld:
         records = self.records[owner]
         rule = next(r for r in self.app.url_map.iter_rules(endpoint) if method in r.methods)
         values = {"request_id": records[route.request], "allocation_id": records["allocation"],
-                  "envelope_id": records["envelope"], "document_id": records["document"], "code": "en"}
+                  "envelope_id": records["envelope"], "document_id": records["document"], "code": "en",
+                  "commission_id": records["commissions"][route.commission],
+                  "deliverable_id": records["deliverables"][route.deliverable],
+                  "supplier_id": records["supplier"]}
         path = self.app.url_map.bind("localhost").build(
             endpoint, {k: v for k, v in values.items() if k in rule.arguments}, method=method)
         client = self.app.test_client()
@@ -250,8 +293,8 @@ class MatrixWorld:
             if method == "GET":
                 return api.get(path)
             if route.upload:
-                return h.upload(api, records[route.request]) if not wrong_body else api.post(
-                    path, data={}, content_type="multipart/form-data")
+                files = {} if wrong_body else {"file": (io.BytesIO(h.PDF_BYTES), "bien-ban.pdf")}
+                return api.post(path, data=files, content_type="multipart/form-data")
             body = WRONG_JSON if wrong_body else route.values(records)
             return {"POST": api.post, "PATCH": api.patch, "DELETE": api.delete}[method](
                 path, **({"json": body} if method != "DELETE" else {}))
@@ -306,11 +349,41 @@ def _matrix_world(app, _roles_world):
     # a third unit's records, which neither STP nor the DIC may see in a list
     h.submitted_request(clients["other_unit"], title="Đề nghị của phường")
     h.allocation(finance, envelope, ROLE_PEOPLE["other_unit"][2], 50_000_000)
+    _add_commissions(clients, envelope, records)
     logins = {key: _log_in(app, username) for key, (username, _role, _unit) in ROLE_PEOPLE.items()}
     logins[None] = _log_in(app, None)
     world = MatrixWorld(app, take_snapshot(app, "access_matrix"), dict(_roles_world.tokens), logins, records)
     world.pristine = database_fingerprint(app)
     return world
+
+
+def _add_commissions(clients, envelope, records):
+    """Commissions (issue 9): one supplier; for STP a training allocation, for the DIC its press
+    allocation, each with a commission proposed, one approved, one signed (its first deliverable
+    planned, the second delivered) and one signed with every deliverable judged (ready to close);
+    and a training commission of An Nhơn, which neither may see."""
+    finance = clients["finance"]
+    supplier = cb.supplier(finance, kind="other", name="Trung tâm Truyền thông tỉnh")["id"]
+    for owner in ("unit", "dic"):
+        officer, category = clients[owner], cb.OWNER_CATEGORY[owner]
+        allocation = (records[owner]["allocation"] if category == "press" else h.allocation(
+            finance, envelope, records[owner]["unit_code"], 100_000_000, category=category)["id"])
+        propose = lambda: cb.propose(officer, allocation, supplier, category=category)  # noqa: E731
+        proposed, approved = propose(), propose()
+        cb.approve(finance, approved["id"])
+        signed = cb.signed_commission(finance, officer, allocation, supplier, category=category)
+        planned, delivered = (d["id"] for d in signed["deliverables"])
+        cb.deliver(officer, delivered, quantity=2)
+        closable = cb.signed_commission(finance, officer, allocation, supplier, category=category)
+        cb.resolve_all(officer, closable)
+        records[owner].update(
+            supplier=supplier, category=category, commission_allocation=allocation,
+            commissions={"proposed": proposed["id"], "approved": approved["id"], "signed": signed["id"],
+                         "closable": closable["id"]},
+            deliverables={"planned": planned, "delivered": delivered})
+    other = ROLE_PEOPLE["other_unit"][2]
+    theirs = h.allocation(finance, envelope, other, 50_000_000, category="training")["id"]
+    cb.propose(clients["other_unit"], theirs, supplier, category="training")
 
 
 @pytest.fixture
@@ -393,10 +466,16 @@ def test_access(app, matrix, endpoint, method):
 
 # --- scope of lists (kept from the former budget access tests) ----------------------------------
 
-@pytest.mark.parametrize("path,key", [("/api/v1/requests", "submitted"), ("/api/v1/allocations", "allocation")])
+@pytest.mark.parametrize("path,key", [("/api/v1/requests", "submitted"), ("/api/v1/allocations", "allocation"),
+                                      ("/api/v1/commissions", "proposed")])
 def test_lists_show_only_the_units_own_records(app, matrix, roles, path, key):
     matrix.reset()
-    stp_record, dic_record = matrix.records["unit"][key], matrix.records["dic"][key]
+
+    def record(owner):
+        records = matrix.records[owner]
+        return records["commissions"][key] if path.endswith("commissions") else records[key]
+
+    stp_record, dic_record = record("unit"), record("dic")
 
     def ids(who):
         return {item["id"] for item in h.get(roles[who], path + "?per_page=200")["items"]}
