@@ -4,11 +4,9 @@ import sqlalchemy as sa
 from app.core.audit import AuditEntry
 from budgets.models import APPROVED, DRAFT, REQUEST_ACTIONS_FROM, RETURNED, SUBMITTED, FundingRequest
 from app.core.exceptions import Forbidden, InvalidTransition, NotFound
-from app.core.permissions import (ADMIN, AUDITOR, DIC_OFFICER, FINANCE_OFFICER, UNIT_OFFICER,
-                                  UNIT_ROLES, require_role, sees_all)
-
-FORBIDDEN_MESSAGE = "Bạn không có quyền thực hiện thao tác này."
-
+from app.core.permissions import (ADMIN, AUDITOR, DIC_OFFICER, FINANCE_OFFICER,  # noqa: F401 - shared checks
+                                  FORBIDDEN_MESSAGE, UNIT_OFFICER, UNIT_ROLES, check_owner_unit,
+                                  check_visible, require_role, scope_to_unit, sees_all)
 
 def can_read_envelopes(actor) -> bool:
     return actor.role in (FINANCE_OFFICER, AUDITOR, UNIT_OFFICER, DIC_OFFICER)
@@ -21,24 +19,6 @@ def require_read_envelopes(actor):
 def require_money_access(actor):
     """Every budget endpoint: the roles that handle or inspect money (admins touch none, rule 10)."""
     require_role(actor, FINANCE_OFFICER, AUDITOR, UNIT_OFFICER, DIC_OFFICER)
-
-
-def scope_to_unit(stmt, model, actor):
-    """Limit a query on a unit-owned model to what the actor may see (admins see no money)."""
-    if sees_all(actor):
-        return stmt
-    if actor.role in UNIT_ROLES:
-        return stmt.where(model.unit_id == actor.unit_id)
-    raise Forbidden(FORBIDDEN_MESSAGE)
-
-
-def check_visible(actor, record, label: str):
-    """Another unit's record reads as missing, never as forbidden."""
-    if actor.role == ADMIN:
-        raise Forbidden(FORBIDDEN_MESSAGE)
-    if record is None or not (sees_all(actor) or record.unit_id == actor.unit_id):
-        raise NotFound(f"Không tìm thấy {label}.")
-    return record
 
 
 # --- requests: a unit's working paper until its first submission (DESIGN §2) ----------------
@@ -83,14 +63,6 @@ def audit_entries_visible(actor):
     if actor.role in UNIT_ROLES:
         private = private.where(FundingRequest.unit_id != actor.unit_id)
     return sa.or_(AuditEntry.entity != "request", ~private)
-
-
-def check_owner_unit(actor, record, label: str):
-    """Actions reserved to the unit that owns the record."""
-    check_visible(actor, record, label)
-    if actor.role not in UNIT_ROLES or record.unit_id != actor.unit_id:
-        raise Forbidden(FORBIDDEN_MESSAGE)
-    return record
 
 
 def require_unit_role(actor):

@@ -20,12 +20,14 @@ REQUEST_ACTORS = (FundingRequest.created_by, FundingRequest.submitted_by, Fundin
 REQUEST_LOADS = (joinedload(FundingRequest.unit), selectinload(FundingRequest.lines))
 # What a row of allocations shows: its envelope's code and year, its unit, its request's number and
 # its adjustments; not the envelope's decisions, nor the request's lines, unit or people.
-ALLOCATION_LOADS = (
+_ALLOCATION_ROW = (
     joinedload(Allocation.envelope).lazyload("*"),
     joinedload(Allocation.unit),
     joinedload(Allocation.request).lazyload("*"),
-    selectinload(Allocation.adjustments),
 )
+ALLOCATION_LOADS = (*_ALLOCATION_ROW, selectinload(Allocation.adjustments))
+# One allocation: its few adjustments come in the same statement.
+ALLOCATION_DETAIL_LOADS = (*_ALLOCATION_ROW, joinedload(Allocation.adjustments))
 
 
 def envelopes_query(actor, *, fiscal_year=None) -> ListQuery:
@@ -90,7 +92,7 @@ def allocations_query(actor, *, fiscal_year=None, unit=None, envelope_id=None, r
 
 
 def get_allocation(actor, allocation_id: int) -> Allocation:
-    allocation = db.session.get(Allocation, allocation_id, options=ALLOCATION_LOADS)
+    allocation = db.session.get(Allocation, allocation_id, options=ALLOCATION_DETAIL_LOADS)
     return perm.check_visible(actor, allocation, "quyết định phân bổ")
 
 

@@ -334,13 +334,15 @@ def issue_token(user: User) -> tuple[str, datetime]:
 
 
 def load_token_user(raw: str) -> User | None:
-    row = db.session.execute(
-        sa.select(ApiToken).where(ApiToken.token_hash == token_digest(raw))
+    """The active user of a live token (not revoked, not expired), in one statement."""
+    user = db.session.execute(
+        sa.select(User).join(ApiToken, ApiToken.user_id == User.id)
+        .where(ApiToken.token_hash == token_digest(raw), ApiToken.revoked_at.is_(None),
+               ApiToken.expires_at > utcnow(), User.active.is_(True))
     ).scalar_one_or_none()
-    if row is None or row.revoked_at is not None or row.expires_at <= utcnow() or not row.user.active:
-        return None
-    row.user.session_token = None
-    return row.user
+    if user is not None:
+        user.session_token = None
+    return user
 
 
 def revoke_token(user: User, raw: str):

@@ -1,5 +1,5 @@
 """Roles and the generic checks every domain's permission rules are written with."""
-from app.core.exceptions import Forbidden
+from app.core.exceptions import Forbidden, NotFound
 from app.core.i18n import N_
 
 UNIT_OFFICER = "unit_officer"
@@ -20,9 +20,12 @@ ROLE_LABELS = {
 }
 
 
+FORBIDDEN_MESSAGE = "Bạn không có quyền thực hiện thao tác này."
+
+
 def require_role(actor, *roles: str):
     if actor is None or getattr(actor, "role", None) not in roles:
-        raise Forbidden("Bạn không có quyền thực hiện thao tác này.")
+        raise Forbidden(FORBIDDEN_MESSAGE)
 
 
 def is_unit_role(actor) -> bool:
@@ -31,3 +34,31 @@ def is_unit_role(actor) -> bool:
 
 def sees_all(actor) -> bool:
     return actor.role in READ_ALL_ROLES
+
+
+# --- records owned by a unit (a `unit_id` column) ------------------------------------------
+
+def scope_to_unit(stmt, model, actor):
+    """Limit a query on a unit-owned model to what the actor may see (admins see no money)."""
+    if sees_all(actor):
+        return stmt
+    if actor.role in UNIT_ROLES:
+        return stmt.where(model.unit_id == actor.unit_id)
+    raise Forbidden(FORBIDDEN_MESSAGE)
+
+
+def check_visible(actor, record, label: str):
+    """Another unit's record reads as missing, never as forbidden."""
+    if actor.role == ADMIN:
+        raise Forbidden(FORBIDDEN_MESSAGE)
+    if record is None or not (sees_all(actor) or record.unit_id == actor.unit_id):
+        raise NotFound(f"Không tìm thấy {label}.")
+    return record
+
+
+def check_owner_unit(actor, record, label: str):
+    """Actions reserved to the unit that owns the record."""
+    check_visible(actor, record, label)
+    if actor.role not in UNIT_ROLES or record.unit_id != actor.unit_id:
+        raise Forbidden(FORBIDDEN_MESSAGE)
+    return record

@@ -22,7 +22,7 @@ def budget(roles):
 # token lookup + what the response dumps, nothing else
 DETAIL_STATEMENTS = {
     "/api/v1/me": 1,
-    "/api/v1/allocations/{allocation}": 3,  # token; allocation with envelope, unit, request; adjustments
+    "/api/v1/allocations/{allocation}": 2,  # token; allocation with envelope, unit, request, adjustments
     "/api/v1/envelopes/{envelope}": 3,  # token; envelope; decisions
     "/api/v1/requests/{request}": 4,  # token; request with unit; lines; the users who acted, at once
 }
