@@ -1,7 +1,7 @@
 """Who may see and do what with suppliers, commissions and deliverables: the one place for it."""
 from app.core.exceptions import Forbidden, InvalidTransition, ValidationFailed
-from app.core.permissions import (ADMIN, DIC_OFFICER, FINANCE_OFFICER, UNIT_ROLES, require_role)
-from budgets.permissions import FORBIDDEN_MESSAGE, check_owner_unit, check_visible, scope_to_unit  # noqa: F401
+from app.core.permissions import (ADMIN, DIC_OFFICER, FINANCE_OFFICER, FORBIDDEN_MESSAGE,  # noqa: F401
+                                  UNIT_ROLES, check_owner_unit, check_visible, require_role, scope_to_unit)
 from commissions.models import (CANCELLED, COMMISSION_ACTIONS_FROM, DELIVERABLE_ACTIONS_FROM,
                                 DIC_ONLY_CATEGORIES, REJECTED, UNIT_CATEGORIES)
 
