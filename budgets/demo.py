@@ -36,7 +36,7 @@ def load_budgets() -> dict:
         finance, fiscal_year=year, code="TTTY",
         name="Kinh phí đặt hàng thông tin tuyên truyền thiết yếu",
         amount=3_000_000_000, decision_no="3457/QĐ-UBND", decision_date=date(year - 1, 12, 10))
-    services.create_envelope(
+    monitoring_envelope = services.create_envelope(
         finance, fiscal_year=year, code="CNTT-RQ",
         name="Kinh phí thuê dịch vụ CNTT rà quét, phân tích thông tin",
         amount=1_500_000_000, decision_no="215/QĐ-UBND", decision_date=on(2, 20))
@@ -129,11 +129,16 @@ def load_budgets() -> dict:
         finance, envelope_id=policy.id, unit_code="SVHTTDL", category="operations",
         amount=300_000_000, decision_no="247/QĐ-STC", decision_date=on(3, 5))
 
+    # --- an allocation without a request (IT monitoring of the DIC, commissioned by bidding) -----
+    monitoring_allocation = services.create_allocation(
+        finance, envelope_id=monitoring_envelope.id, unit_code="SVHTTDL", category="it_monitoring",
+        amount=700_000_000, decision_no="318/QĐ-STC", decision_date=on(5, 25))
+
     return {
-        "envelopes": {"policy": policy, "press": press},
+        "envelopes": {"policy": policy, "press": press, "monitoring": monitoring_envelope},
         "requests": {"approved_partial": training, "approved_full": newspaper,
                      "submitted": monitoring, "returned": digital, "rejected": equipment,
                      "withdrawn": leaflets, "draft": survey},
-        "allocations": {"training": training_allocation},
+        "allocations": {"training": training_allocation, "monitoring": monitoring_allocation},
     }
 

@@ -7,6 +7,8 @@ def init_app(app, api):
     from app.core.registry import registry_of
     from commissions import models, permissions, queries
     from commissions.api import blueprints
+    from commissions.demo import load_commissions
+    from commissions.views import bp
 
     for blp in blueprints:
         api.register_blueprint(blp)
@@ -24,4 +26,12 @@ def init_app(app, api):
                                 check_attach=permissions.check_can_attach_to_commission)
     registry.add_document_owner("deliverable", load=queries.get_deliverable,
                                 check_attach=permissions.check_can_attach_to_deliverable)
-    _ = (N_, AUDITOR, DIC_OFFICER, FINANCE_OFFICER, UNIT_OFFICER)  # the pages' navigation comes with them
+
+    app.register_blueprint(bp)
+    units = (UNIT_OFFICER, DIC_OFFICER)
+    registry.add_nav("commissions.approval_queue", N_("Duyệt đặt hàng"), (FINANCE_OFFICER,), order=12)
+    registry.add_nav("commissions.list_commissions", N_("Đặt hàng"), (*units, FINANCE_OFFICER, AUDITOR), order=40)
+    registry.add_nav("commissions.new_commission", N_("Đề xuất đặt hàng"), (DIC_OFFICER,), order=45)
+    registry.add_nav("commissions.overdue_deliverables", N_("Sản phẩm quá hạn"), (*units, FINANCE_OFFICER, AUDITOR),
+                     order=50)
+    registry.add_demo_loader(load_commissions)  # after the budgets' loader: it uses their allocations

@@ -118,7 +118,7 @@ class Route:
     klass: str
     body: object = None            # a dict, or a function of the records; a valid body
     request: str = "submitted"     # which request a <request_id> names: "submitted" or "returned"
-    commission: str = "proposed"   # which commission a <commission_id> names (see _matrix_world)
+    commission: str = "proposed"   # which commission a <commission_id> names (see _add_commissions)
     deliverable: str = "planned"   # which deliverable a <deliverable_id> names: "planned" or "delivered"
     upload: bool = False           # a multipart body with a file
     must_succeed: bool = True      # an allowed actor's valid body goes through (2xx/3xx, one audit entry)
@@ -236,6 +236,33 @@ ROUTES = {
     ("deliverables_api.list_deliverable_documents", "GET"): Route("read_owned"),
     ("deliverables_api.upload_deliverable_document", "POST"): Route("owner_write", upload=True),
     # --- end of the commissions API block ---------------------------------------------------------
+    # --- pages: commissions (issue 9; records from _commission_records) ------------------------
+    ("commissions.list_commissions", "GET"): Route("page_read_all"),
+    ("commissions.new_commission", "GET"): Route("page_unit_create"),
+    # another unit's allocation is not among the form's choices: 422 for it, so no must_succeed
+    ("commissions.new_commission", "POST"): Route("page_unit_create", lambda r: {
+        "allocation_id": str(r["training_allocation"]), "supplier_id": str(r["supplier"]),
+        "title": "Lớp bồi dưỡng", "topic": "Truyền thông chính sách", "method": "bidding",
+        "deliverables-0-title": "Lớp học", "deliverables-0-kind": "training_course",
+        "deliverables-0-quantity": "1", "deliverables-0-unit_price": "1.000.000",
+        "deliverables-0-due_date": f"{YEAR}-11-30"}, must_succeed=False),
+    ("commissions.approval_queue", "GET"): Route("page_finance_write"),
+    ("commissions.overdue_deliverables", "GET"): Route("page_read_all"),
+    ("commissions.show_commission", "GET"): Route("page_read_owned"),
+    ("commissions.approve_commission", "POST"): Route("page_finance_write", {}),
+    ("commissions.reject_commission", "POST"): Route("page_finance_write", REASON),
+    ("commissions.sign_commission", "POST"): Route("page_owner_write", {
+        "contract_no": "9/HĐ", "signed_on": f"{YEAR}-02-01"}, commission="approved"),
+    ("commissions.cancel_commission", "POST"): Route("page_owner_write", REASON, commission="approved"),
+    ("commissions.close_commission", "POST"): Route("page_owner_write", {
+        "liquidation_no": "1/BB-TL", "liquidated_on": f"{YEAR}-06-30"}, commission="closable"),
+    ("commissions.upload_commission_document", "POST"): Route("page_owner_write", {}, upload=True),
+    ("commissions.deliver", "POST"): Route("page_owner_write", {"delivered_on": f"{YEAR}-03-01", "quantity": "1"}),
+    ("commissions.accept", "POST"): Route("page_owner_write", {
+        "accepted_on": f"{YEAR}-03-20", "accepted_quantity": "1", "record_no": "1/BB-NT"}, deliverable="delivered"),
+    ("commissions.reject_delivery", "POST"): Route("page_owner_write", REASON, deliverable="delivered"),
+    ("commissions.upload_deliverable_document", "POST"): Route("page_owner_write", {}, upload=True),
+    # --- end of pages: commissions -------------------------------------------------------------
 }
 
 # A body every write route refuses (a field no schema knows, a missing file): a caller without
@@ -326,6 +353,51 @@ def _log_in(app, username) -> Login:
                  CSRF.search(home.get_data(as_text=True)).group(1))
 
 
+def _commission_records(clients, records):
+    """A training allocation for STP and for the DIC, for the proposal page's row (its commissions
+    are superseded in `records` by `_add_commissions`, which the API and page rows both use)."""
+    finance = clients["finance"]
+    supplier = h.ok(finance.post("/api/v1/suppliers", json={
+        "name": "Trường Chính trị tỉnh Gia Lai", "kind": "training", "tax_code": "5902258479"}), 201)["id"]
+    for owner in ("unit", "dic"):
+        officer, mine = clients[owner], records[owner]
+        allocation = h.allocation(finance, mine["envelope"], mine["unit_code"], 200_000_000,
+                                  category="training")["id"]
+
+        def propose(lines=1):
+            created = h.ok(officer.post("/api/v1/commissions", json={
+                "allocation_id": allocation, "supplier_id": supplier, "title": "Bồi dưỡng kỹ năng",
+                "method": "bidding", "topic": "Truyền thông chính sách", "deliverables": [
+                    {"title": f"Lớp {i}", "kind": "training_course", "quantity": 2, "unit_price": 1_000_000,
+                     "due_date": f"{YEAR}-10-30"} for i in range(lines)]}), 201)
+            return created["id"], [d["id"] for d in created["deliverables"]]
+
+        def approve_and_sign(commission_id):
+            h.ok(finance.post(f"/api/v1/commissions/{commission_id}/approve"), 200)
+            h.ok(officer.post(f"/api/v1/commissions/{commission_id}/sign", json={
+                "contract_no": "1/HĐ", "signed_on": f"{YEAR}-02-01"}), 200)
+
+        def deliver(deliverable_id):
+            h.ok(officer.post(f"/api/v1/deliverables/{deliverable_id}/deliver", json={
+                "delivered_on": f"{YEAR}-03-10", "quantity": 2}), 200)
+
+        proposed, _ = propose()
+        approved, _ = propose()
+        h.ok(finance.post(f"/api/v1/commissions/{approved}/approve"), 200)
+        signed, (planned, delivered) = propose(lines=2)
+        approve_and_sign(signed)
+        deliver(delivered)
+        closable, (accepted,) = propose()
+        approve_and_sign(closable)
+        deliver(accepted)
+        h.ok(officer.post(f"/api/v1/deliverables/{accepted}/accept", json={
+            "accepted_on": f"{YEAR}-03-15", "accepted_quantity": 2, "record_no": "1/BB-NT"}), 200)
+        mine.update(supplier=supplier, training_allocation=allocation,
+                    commissions={"proposed": proposed, "approved": approved, "signed": signed,
+                                 "closable": closable},
+                    deliverables={"planned": planned, "delivered": delivered})
+
+
 @pytest.fixture(scope="module")
 def _matrix_world(app, _roles_world):
     """An envelope; for STP and for the DIC each: a submitted request with a document, a request
@@ -346,6 +418,7 @@ def _matrix_world(app, _roles_world):
             "allocation": h.allocation(finance, envelope, unit_code, 100_000_000)["id"],
             "document": h.ok(h.upload(officer, submitted), 201)["id"],
         }
+    _commission_records(clients, records)
     # a third unit's records, which neither STP nor the DIC may see in a list
     h.submitted_request(clients["other_unit"], title="Đề nghị của phường")
     h.allocation(finance, envelope, ROLE_PEOPLE["other_unit"][2], 50_000_000)

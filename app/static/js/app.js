@@ -82,11 +82,109 @@
     recompute();
   }
 
+  // The commission proposal form: deliverable lines added and removed, each line's value and the
+  // total as one types, the chosen allocation's category and what is left on it, the kinds of
+  // product that category commissions, and the price basis only for the methods that need it.
+  function commissionForm() {
+    var form = document.getElementById('commission-form');
+    var body = document.getElementById('deliverables-body');
+    var template = document.getElementById('deliverable-template');
+    if (!form || !body || !template) return;
+    var allocation = form.querySelector('[data-allocation-select]');
+    var method = form.querySelector('[data-method-select]');
+    var priceBasis = document.getElementById('price-basis');
+    var over = document.getElementById('over-available');
+    var next = body.querySelectorAll('tr.deliverable-row').length;
+
+    function digits(text) {
+      var t = (text || '').replace(/[\s.\u00a0₫đ,]/g, '');
+      return /^\d+$/.test(t) ? parseInt(t, 10) : null;
+    }
+    function vnd(n) { return n.toString().replace(/\B(?=(\d{3})+(?!\d))/g, '.') + ' ₫'; }
+    function chosen() {
+      return allocation && allocation.value ? allocation.selectedOptions[0] : null;
+    }
+    function total() {
+      var sum = 0;
+      body.querySelectorAll('tr.deliverable-row').forEach(function (row) {
+        var q = digits(row.querySelector('[data-field="quantity"]').value);
+        var p = digits(row.querySelector('[data-field="unit_price"]').value);
+        var cell = row.querySelector('.deliverable-value');
+        if (q !== null && p !== null) { cell.textContent = vnd(q * p); sum += q * p; }
+        else { cell.textContent = ''; }
+      });
+      document.getElementById('deliverables-total').textContent = vnd(sum);
+      var option = chosen();
+      if (over) over.hidden = !(option && sum > parseInt(option.dataset.available, 10));
+    }
+    function kinds(root) {
+      var option = chosen();
+      var category = option ? option.dataset.category : null;
+      root.querySelectorAll('select[data-field="kind"]').forEach(function (select) {
+        select.querySelectorAll('optgroup').forEach(function (group) {
+          var fits = !category || group.dataset.category === 'any' || group.dataset.category === category;
+          group.hidden = !fits;
+          group.disabled = !fits;
+        });
+        var picked = select.selectedOptions[0];
+        if (picked && picked.parentElement.disabled) select.value = '';
+      });
+    }
+    function showAllocation() {
+      var option = chosen();
+      document.getElementById('allocation-available').textContent =
+        option ? vnd(parseInt(option.dataset.available, 10)) : '—';
+      document.getElementById('allocation-category').textContent = option ? option.dataset.categoryLabel : '—';
+      kinds(body);
+      total();
+    }
+    function showPriceBasis() {
+      if (!method || !priceBasis) return;
+      priceBasis.hidden = method.dataset.priced.split(' ').indexOf(method.value) < 0;
+    }
+    function renumber() {
+      body.querySelectorAll('tr.deliverable-row').forEach(function (row, i) {
+        row.querySelectorAll('[name^="deliverables-"]').forEach(function (el) {
+          el.name = el.name.replace(/^deliverables-[^-]+-/, 'deliverables-' + i + '-');
+        });
+      });
+    }
+
+    document.getElementById('add-deliverable').addEventListener('click', function () {
+      body.insertAdjacentHTML('beforeend', template.innerHTML.replace(/__i__/g, String(next++)));
+      renumber();
+      var rows = body.querySelectorAll('tr.deliverable-row');
+      var row = rows[rows.length - 1];
+      kinds(row);
+      row.querySelector('input').focus();
+    });
+    body.addEventListener('click', function (event) {
+      var button = event.target.closest('.remove-deliverable');
+      if (!button) return;
+      button.closest('tr').remove();
+      renumber();
+      total();
+    });
+    body.addEventListener('input', total);
+    body.addEventListener('focusout', function (event) {
+      if (event.target.dataset.field === 'unit_price') {
+        var n = digits(event.target.value);
+        if (n !== null) event.target.value = vnd(n).replace(' ₫', '');
+      }
+    });
+    if (allocation) allocation.addEventListener('change', showAllocation);
+    if (method) method.addEventListener('change', showPriceBasis);
+    kinds(body);
+    showPriceBasis();
+    total();
+  }
+
   function start() {
     autosubmit(document);
     confirmations(document);
     bars(document);
     requestLines();
+    commissionForm();
   }
 
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);

@@ -1,0 +1,200 @@
+"""Demo suppliers, commissions in every status and deliverables delivered, accepted, rejected and
+overdue, made through the services by the demo's own people (DESIGN §1, issue 9).
+
+Runs after the budgets' loader, on its allocations: the Sở Văn hóa, Thể thao và Du lịch (the DIC)
+commissions the province's press body and a national outlet on its press allocations and an
+IT-monitoring provider, won by bidding, on its IT allocation; the Sở Tư pháp commissions training on
+its own. Called inside app.demo.load_demo()'s transaction (nothing is committed here).
+"""
+import io
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+
+from app.auth.services import get_user_by_username
+from app.core.documents import save_document
+from app.demo import SUPPLIERS
+from app.extensions import db
+from app.units.models import Unit
+from budgets.models import Allocation
+from commissions import services
+
+# A national outlet beside the province's own. The tax codes of the demo are illustrative: check
+# them against the tax register before any real use.
+NATIONAL_SUPPLIERS = [
+    ("press", "Báo Nhân Dân", "0100111034"),
+]
+PRESS_BODY = "Báo và Phát thanh, Truyền hình Gia Lai"
+NATIONAL_OUTLET = "Báo Nhân Dân"
+MONITORING_PROVIDER = "Công ty TNHH Giải pháp Dữ liệu Phố Núi"
+TRAINING_SCHOOL = "Trường Chính trị tỉnh Gia Lai"
+PRICE_DECISION = ("25/QĐ-UBND", 1, 15)  # the province's decision approving press unit prices
+TRAINING_PRICE_DECISION = ("08/QĐ-STP", 2, 3)
+
+# the smallest PDF a reader opens: evidence attached to a contract and to a delivery
+DEMO_PDF = (b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
+            b"2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\n"
+            b"trailer << /Root 1 0 R >>\n%%EOF\n")
+
+
+def _line(title, kind, quantity, unit_price, due_date):
+    return {"title": title, "kind": kind, "quantity": quantity, "unit_price": unit_price, "due_date": due_date}
+
+
+def _allocation(unit_code, category, decision_no=None):
+    stmt = (sa.select(Allocation).join(Unit, Unit.id == Allocation.unit_id)
+            .where(Unit.code == unit_code, Allocation.category == category).order_by(Allocation.id))
+    if decision_no:
+        stmt = stmt.where(Allocation.decision_no == decision_no)
+    return db.session.execute(stmt).scalars().first()
+
+
+def load_suppliers() -> dict:
+    made = {}
+    for kind, name, tax_code in SUPPLIERS + NATIONAL_SUPPLIERS:
+        made[name] = services.create_supplier(None, name=name, kind=kind, tax_code=tax_code)
+    return made
+
+
+def load_commissions() -> dict:
+    year = date.today().year
+    today = date.today()
+    first_day, last_day = date(year, 1, 1), date(year, 12, 31)
+
+    def ago(days):
+        """A date of the fiscal year `days` before today (never before 1 January)."""
+        return max(first_day, today - timedelta(days=days))
+
+    def ahead(days):
+        return min(last_day, today + timedelta(days=days))
+
+    def on(month, day):
+        return min(date(year, month, day), today)
+
+    finance = get_user_by_username("taichinh")
+    dic = get_user_by_username("sovhttdl")       # Sở Văn hóa, Thể thao và Du lịch (the DIC)
+    stp = get_user_by_username("donvi")          # Sở Tư pháp
+    suppliers = load_suppliers()
+    press_first = _allocation("SVHTTDL", "press", "246/QĐ-STC")
+    press_second = _allocation("SVHTTDL", "press", "312/QĐ-STC")
+    monitoring = _allocation("SVHTTDL", "it_monitoring")
+    training = _allocation("STP", "training")
+
+    def propose(actor, allocation, supplier, title, topic, lines, *, method="order", advance=30,
+                price=PRICE_DECISION):
+        priced = {}
+        if method in ("order", "assignment"):
+            number, month, day = price
+            priced = {"price_decision_no": number, "price_decision_date": on(month, day)}
+        return services.propose_commission(
+            actor, allocation_id=allocation.id, supplier_id=suppliers[supplier].id, title=title, method=method,
+            topic=topic, advance_limit_pct=advance, deliverables=lines, **priced)
+
+    def sign(actor, commission, contract_no, signed_on):
+        services.approve_commission(finance, commission)
+        services.sign_commission(actor, commission, contract_no=contract_no, signed_on=signed_on)
+        return commission
+
+    def deliver(actor, deliverable, delivered_on, quantity=None, url=None, evidence=None):
+        services.deliver(actor, deliverable, delivered_on=delivered_on,
+                         quantity=quantity or deliverable.quantity, evidence_url=url)
+        if evidence:
+            save_document(actor, "deliverable", deliverable.id, filename=evidence, stream=io.BytesIO(DEMO_PDF))
+
+    def accept(actor, deliverable, accepted_on, record_no, quantity=None):
+        services.accept(actor, deliverable, accepted_on=accepted_on,
+                        accepted_quantity=quantity or deliverable.delivered_quantity, record_no=record_no)
+
+    # --- signed, under way: the province's press body, one line accepted, one delivered, one overdue
+    digital = propose(
+        dic, press_first, PRESS_BODY,
+        "Đặt hàng thông tin tuyên truyền thiết yếu về chuyển đổi số trên báo in, báo điện tử và truyền hình Gia Lai",
+        "Chuyển đổi số, Đề án 06 của Chính phủ",
+        [_line("Tin, bài trên Báo Gia Lai điện tử về chuyển đổi số", "online_article", 40, 3_500_000, ago(60)),
+         _line("Phóng sự truyền hình “Chuyển đổi số ở phường, xã”", "tv_segment", 12, 18_000_000, ahead(20)),
+         _line("Bài chuyên đề trên Báo Gia Lai in", "print_article", 24, 2_500_000, ago(15))])
+    sign(dic, digital, f"12/{year}/HĐ-ĐH", on(2, 10))
+    save_document(dic, "commission", digital.id, filename="hop-dong-12-dat-hang.pdf", stream=io.BytesIO(DEMO_PDF))
+    articles, segments, _print = digital.deliverables
+    deliver(dic, articles, ago(70), url="https://baogialai.com.vn/chuyen-de/chuyen-doi-so",
+            evidence="danh-sach-tin-bai.pdf")
+    accept(dic, articles, ago(65), "07/BB-NT")
+    deliver(dic, segments, ago(5), quantity=10, url="https://baogialai.com.vn/video/chuyen-doi-so")
+
+    # --- closed and liquidated: radio and infographics, accepted in part ---------------------------
+    radio = propose(
+        dic, press_second, PRESS_BODY, "Chương trình phát thanh và infographic phổ biến chính sách pháp luật mới",
+        "Phổ biến chính sách pháp luật mới có hiệu lực",
+        [_line("Chương trình phát thanh “Pháp luật và đời sống”", "radio_segment", 10, 8_000_000, ago(90)),
+         _line("Infographic chính sách mới trên Báo Gia Lai điện tử", "infographic", 20, 2_000_000, ago(90))])
+    sign(dic, radio, f"05/{year}/HĐ-ĐH", on(1, 20))
+    programmes, graphics = radio.deliverables
+    deliver(dic, programmes, ago(100))
+    accept(dic, programmes, ago(98), "03/BB-NT")
+    deliver(dic, graphics, ago(100))
+    accept(dic, graphics, ago(98), "04/BB-NT", quantity=18)
+    services.close_commission(dic, radio, liquidation_no="02/BB-TL", liquidated_on=ago(95))
+
+    # --- proposed, waiting for finance: the national outlet ------------------------------------------
+    propose(dic, press_second, NATIONAL_OUTLET,
+            "Đặt hàng Báo Nhân Dân giới thiệu tiềm năng du lịch, đầu tư của Gia Lai",
+            "Quảng bá du lịch, thu hút đầu tư",
+            [_line("Bài viết trên Báo Nhân Dân điện tử", "online_article", 20, 5_000_000, ahead(25))])
+
+    # --- rejected by finance --------------------------------------------------------------------------
+    duplicate = propose(dic, press_second, NATIONAL_OUTLET,
+                        "Phóng sự truyền hình về chính sách hỗ trợ đồng bào dân tộc", "Chính sách dân tộc",
+                        [_line("Phóng sự trên kênh truyền hình Nhân Dân", "tv_segment", 4, 20_000_000, ahead(25))])
+    services.reject_commission(
+        finance, duplicate,
+        reason="Nội dung trùng với phóng sự trong hợp đồng đặt hàng Báo và Phát thanh, Truyền hình Gia Lai; "
+               "đề nghị lồng ghép, không đặt hàng riêng.")
+
+    # --- approved, then cancelled ---------------------------------------------------------------------
+    video = propose(dic, press_second, PRESS_BODY, "Video ngắn tuyên truyền phòng, chống lừa đảo trực tuyến",
+                    "Phòng, chống lừa đảo trực tuyến",
+                    [_line("Video ngắn trên nền tảng số của Báo Gia Lai", "video", 5, 12_000_000, ahead(25))])
+    services.approve_commission(finance, video)
+    services.cancel_commission(dic, video, reason="Công an tỉnh đã sản xuất loạt video cùng nội dung; "
+                                                  "không thực hiện để tránh trùng lặp.")
+
+    # --- approved, funds committed, contract not yet signed -------------------------------------------
+    social = propose(dic, press_second, PRESS_BODY, "Tuyên truyền cải cách thủ tục hành chính trên mạng xã hội",
+                     "Cải cách thủ tục hành chính, dịch vụ công trực tuyến",
+                     [_line("Bài đăng trên trang mạng xã hội của Báo Gia Lai", "social_post", 60, 1_000_000,
+                            ahead(25))])
+    services.approve_commission(finance, social)
+
+    # --- IT monitoring, won by bidding: accepted, rejected (owed again, overdue), delivered, planned ---
+    listening = propose(
+        dic, monitoring, MONITORING_PROVIDER,
+        "Thuê dịch vụ lắng nghe mạng xã hội, phân tích xu hướng, thăm dò dư luận và đánh giá hiệu quả truyền thông",
+        "Nắm bắt dư luận về chính sách của tỉnh",
+        [_line("Báo cáo lắng nghe mạng xã hội hằng quý (quý I–III)", "monitoring_report", 3, 40_000_000, ago(40)),
+         _line("Báo cáo phân tích xu hướng thông tin 6 tháng", "trend_analysis", 1, 60_000_000, ago(30)),
+         _line("Khảo sát dư luận xã hội về chính sách (2 đợt)", "opinion_poll", 2, 80_000_000, ago(3)),
+         _line("Đánh giá hiệu quả truyền thông chính sách năm", "impact_assessment", 1, 90_000_000, ahead(25))],
+        method="bidding", advance=20)
+    sign(dic, listening, f"21/{year}/HĐ-DV", on(3, 2))
+    reports, trends, polls, _impact = listening.deliverables
+    deliver(dic, reports, ago(45), evidence="bao-cao-lang-nghe-quy-1-3.pdf")
+    accept(dic, reports, ago(42), "11/BB-NT")
+    deliver(dic, trends, ago(35))
+    services.reject_delivery(dic, trends,
+                             reason="Chưa phân tích theo địa bàn phường, xã; thiếu nguồn báo chí địa phương.")
+    deliver(dic, polls, ago(2), url="https://khaosat.gialai.gov.vn/ket-qua-dot-1-2")
+
+    # --- a unit's training commission (Sở Tư pháp) -----------------------------------------------------
+    course = propose(
+        stp, training, TRAINING_SCHOOL, "Bồi dưỡng kỹ năng truyền thông chính sách pháp luật cho cán bộ các sở, ngành",
+        "Kỹ năng truyền thông chính sách, phát ngôn và cung cấp thông tin",
+        [_line("Lớp bồi dưỡng kỹ năng truyền thông chính sách (2 ngày)", "training_course", 2, 45_000_000, ago(20)),
+         _line("Hội thảo chia sẻ kinh nghiệm phát ngôn", "workshop", 1, 25_000_000, ahead(15))],
+        method="assignment", advance=50, price=TRAINING_PRICE_DECISION)
+    sign(stp, course, f"03/{year}/HĐ-ĐT", on(3, 20))
+    classes, _workshop = course.deliverables
+    deliver(stp, classes, ago(25), evidence="danh-sach-hoc-vien.pdf")
+    accept(stp, classes, ago(22), "01/BB-NT")
+
+    return {"signed": digital, "closed": radio, "rejected": duplicate, "cancelled": video, "approved": social,
+            "bidding": listening, "training": course}
