@@ -259,7 +259,7 @@ ROUTES = {
     ("commissions.upload_commission_document", "POST"): Route("page_owner_write", {}, upload=True),
     ("commissions.deliver", "POST"): Route("page_owner_write", {"delivered_on": f"{YEAR}-03-01", "quantity": "1"}),
     ("commissions.accept", "POST"): Route("page_owner_write", {
-        "accepted_on": f"{YEAR}-03-20", "accepted_quantity": "1", "record_no": "1/BB-NT"}, deliverable="delivered"),
+        "accepted_on": f"{YEAR}-06-20", "accepted_quantity": "1", "record_no": "1/BB-NT"}, deliverable="delivered"),
     ("commissions.reject_delivery", "POST"): Route("page_owner_write", REASON, deliverable="delivered"),
     ("commissions.upload_deliverable_document", "POST"): Route("page_owner_write", {}, upload=True),
     # --- end of pages: commissions -------------------------------------------------------------
