@@ -7,11 +7,13 @@ def init_app(app, api):
     from app.core.registry import registry_of
     from commissions import models, permissions, queries
     from commissions.api import blueprints
+    from commissions.ledger import register as register_ledger_cli
     from commissions.demo import load_commissions
     from commissions.views import bp
 
     for blp in blueprints:
         api.register_blueprint(blp)
+    register_ledger_cli(app)
     app.jinja_env.globals.update(
         COMMISSION_STATUS_LABELS=models.COMMISSION_STATUS_LABELS,
         COMMISSION_STATUS_STYLES=models.COMMISSION_STATUS_STYLES, COMMISSION_STATUS=models.CommissionStatus,
@@ -24,6 +26,8 @@ def init_app(app, api):
     registry.add_audit_labels(models.AUDIT_LABELS)
     registry.add_document_owner("commission", load=queries.get_commission,
                                 check_attach=permissions.check_can_attach_to_commission)
+    registry.add_document_owner("expenditure", load=queries.get_expenditure,
+                                check_attach=permissions.check_can_attach_to_expenditure)
     registry.add_document_owner("deliverable", load=queries.get_deliverable,
                                 check_attach=permissions.check_can_attach_to_deliverable)
 

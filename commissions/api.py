@@ -9,8 +9,9 @@ from app.core.documents import attach_document, documents_query
 from app.core.documents_api import UploadSchema
 from budgets.schemas import DocumentOut, ReasonSchema
 from commissions import permissions as perm
-from commissions import queries, services
-from commissions.schemas import (AcceptSchema, CloseSchema, CommissionCreateSchema, CommissionListArgs,
+from app.core.idempotency import idempotent
+from commissions import expenditures, queries, services
+from commissions.schemas import (AcceptSchema, ExpenditureCreateSchema, ExpenditureListArgs, ExpenditureOut, CloseSchema, CommissionCreateSchema, CommissionListArgs,
                                  CommissionOut, DeliverableListArgs, DeliverableOut, DeliverSchema,
                                  SignSchema, SupplierCreateSchema, SupplierListArgs,
                                  SupplierOut)
@@ -21,7 +22,9 @@ commissions_blp = Blueprint("commissions_api", __name__, url_prefix="/api/v1/com
                             description="Đặt hàng, giao nhiệm vụ, đấu thầu")
 deliverables_blp = Blueprint("deliverables_api", __name__, url_prefix="/api/v1/deliverables",
                              description="Sản phẩm: giao, nghiệm thu")
-blueprints = [suppliers_blp, commissions_blp, deliverables_blp]
+expenditures_blp = Blueprint("expenditures_api", __name__, url_prefix="/api/v1/expenditures",
+                             description="Khoản chi: tạm ứng, thanh toán, thu hồi, chi trực tiếp, đảo")
+blueprints = [suppliers_blp, commissions_blp, deliverables_blp, expenditures_blp]
 
 
 def _reads_commissions(actor, **_path):
@@ -252,3 +255,77 @@ def list_deliverable_documents(args, deliverable_id):
 def upload_deliverable_document(files, deliverable_id):
     """Đính kèm minh chứng (bài báo, báo cáo, biên bản nghiệm thu) vào sản phẩm."""
     return attach_document(api_actor(), "deliverable", deliverable_id, files["file"])
+
+
+# --- expenditures ---------------------------------------------------------------------------
+
+@expenditures_blp.route("", methods=["GET"])
+@role_check(perm.require_commission_reader)
+@expenditures_blp.arguments(ExpenditureListArgs, location="query")
+@expenditures_blp.response(200, list_schema(ExpenditureOut))
+@expenditures_blp.errors(403, 422)
+def list_expenditures(args):
+    """Sổ chi: tạm ứng, thanh toán, thu hồi, chi trực tiếp và bút toán đảo, lọc theo chứng từ, đặt hàng, phân bổ, loại."""
+    filters = {k: args.get(k) for k in ("voucher_no", "commission_id", "allocation_id", "kind")}
+    return paginate(queries.expenditures_query(api_actor(), **filters), args)
+
+
+@expenditures_blp.route("", methods=["POST"])
+@role_check(lambda actor: perm.require_role(actor, *perm.UNIT_ROLES))
+@expenditures_blp.arguments(ExpenditureCreateSchema)
+@idempotent("expenditures", required=True)
+@expenditures_blp.response(201, ExpenditureOut)
+@expenditures_blp.errors(403, 422, conflicts=("insufficient_funds", "invalid_transition", "rule_violation"))
+def create_expenditure(data):
+    """Ghi sổ một khoản chi của đơn vị; cần header Idempotency-Key (gửi lại không chi hai lần)."""
+    return expenditures.post_expenditure(api_actor(), **data)
+
+
+@expenditures_blp.route("/<int:expenditure_id>", methods=["GET"])
+@expenditures_blp.response(200, ExpenditureOut)
+@expenditures_blp.errors(403, 404)
+def get_expenditure(expenditure_id):
+    """Một khoản chi với các sản phẩm nó thanh toán."""
+    return queries.get_expenditure(api_actor(), expenditure_id)
+
+
+def _finance_sees_expenditure(actor, expenditure_id):
+    perm.require_role(actor, perm.FINANCE_OFFICER)
+    queries.get_expenditure(actor, expenditure_id)
+
+
+@expenditures_blp.route("/<int:expenditure_id>/reverse", methods=["POST"])
+@check_first(_finance_sees_expenditure)
+@expenditures_blp.arguments(ReasonSchema)
+@expenditures_blp.response(200, ExpenditureOut)
+@expenditures_blp.errors(403, 404, 422, conflicts=("invalid_transition", "insufficient_funds", "rule_violation"))
+def reverse_expenditure(data, expenditure_id):
+    """Sở Tài chính đảo một khoản chi sai (có lý do): trả lại mọi số dư; khoản gốc thành “đã đảo”."""
+    actor = api_actor()
+    expenditures.reverse_expenditure(actor, queries.get_expenditure(actor, expenditure_id), reason=data["reason"])
+    return queries.get_expenditure(actor, expenditure_id)
+
+
+def _owns_expenditure(actor, expenditure_id):
+    perm.check_owner_unit(actor, queries.get_expenditure(actor, expenditure_id), "khoản chi")
+
+
+@expenditures_blp.route("/<int:expenditure_id>/documents", methods=["GET"])
+@role_check(perm.require_commission_reader)
+@expenditures_blp.arguments(PageArgs, location="query")
+@expenditures_blp.response(200, list_schema(DocumentOut))
+@expenditures_blp.errors(403, 404, 422)
+def list_expenditure_documents(args, expenditure_id):
+    """Chứng từ đính kèm của một khoản chi."""
+    entry = queries.get_expenditure(api_actor(), expenditure_id)
+    return paginate(documents_query("expenditure", entry.id), args)
+
+
+@expenditures_blp.route("/<int:expenditure_id>/documents", methods=["POST"])
+@check_first(_owns_expenditure)
+@expenditures_blp.arguments(UploadSchema, location="files")
+@expenditures_blp.response(201, DocumentOut)
+@expenditures_blp.errors(403, 404, 413, 422)
+def upload_expenditure_document(files, expenditure_id):
+    """Đính kèm chứng từ (hóa đơn, giấy đề nghị thanh toán) vào khoản chi."""
+    return attach_document(api_actor(), "expenditure", expenditure_id, files["file"])

@@ -84,6 +84,8 @@ AUDIT_LABELS = {
     "deliverable.deliver": N_("Giao sản phẩm"),
     "deliverable.accept": N_("Nghiệm thu sản phẩm"),
     "deliverable.reject": N_("Không nghiệm thu"),
+    "expenditure.post": N_("Ghi sổ khoản chi"),
+    "expenditure.reverse": N_("Đảo khoản chi"),
 }
 
 # Which kinds of product each category commissions; `other` fits every category.
@@ -256,4 +258,90 @@ class Deliverable(db.Model):
         db.CheckConstraint("accepted_value = COALESCE(accepted_quantity, 0) * unit_price",
                            name="accepted_value_is_quantity_times_price"),
         db.CheckConstraint("paid >= 0 AND paid <= accepted_value", name="paid_within_accepted"),
+    )
+
+
+# --- expenditures ------------------------------------------------------------------------------
+
+ADVANCE, PAYMENT, RECOVERY, DIRECT = "advance", "payment", "recovery", "direct"
+EXPENDITURE_KINDS = (ADVANCE, PAYMENT, RECOVERY, DIRECT)
+EXPENDITURE_KIND_LABELS = {
+    ADVANCE: N_("Tạm ứng"),
+    PAYMENT: N_("Thanh toán"),
+    RECOVERY: N_("Thu hồi tạm ứng"),
+    DIRECT: N_("Chi trực tiếp"),
+}
+POSTED, REVERSED = "posted", "reversed"
+EXPENDITURE_STATUSES = (POSTED, REVERSED)
+EXPENDITURE_STATUS_LABELS = {POSTED: N_("Đã ghi sổ"), REVERSED: N_("Đã đảo")}
+# Spending with no commission: the categories that are not commissioned from suppliers.
+DIRECT_CATEGORIES = ("training", "operations", "other")
+
+
+class Expenditure(db.Model):
+    """One posted entry of the ledger. Nothing posted is edited or deleted: a mistake is undone by a
+    reversal, a new entry of the same kind that names the original (`reversal_of_id`)."""
+
+    __tablename__ = "expenditures"
+
+    id = db.Column(db.Integer, primary_key=True)
+    number = db.Column(db.String(20), nullable=False, unique=True)
+    unit_id = db.Column(db.Integer, db.ForeignKey("units.id"), nullable=False, index=True)
+    allocation_id = db.Column(db.Integer, db.ForeignKey("allocations.id"), nullable=False, index=True)
+    commission_id = db.Column(db.Integer, db.ForeignKey("commissions.id"), nullable=True, index=True)
+    kind = db.Column(db.String(12), nullable=False)
+    amount = db.Column(db.BigInteger, nullable=False)
+    advance_applied = db.Column(db.BigInteger, nullable=False, default=0)
+    paid_on = db.Column(db.Date, nullable=False)
+    voucher_no = db.Column(db.String(60), nullable=False)
+    payee = db.Column(db.String(255), nullable=False)
+    description = db.Column(db.Text, nullable=False)
+    status = db.Column(db.String(12), nullable=False, default=POSTED)
+    reversal_of_id = db.Column(db.Integer, db.ForeignKey("expenditures.id"), nullable=True, unique=True)
+    reverse_reason = db.Column(db.Text)
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    created_by_id = db.Column(db.Integer, db.ForeignKey("users.id"), nullable=False)
+    reversed_at = db.Column(db.DateTime)
+    reversed_by_id = db.Column(db.Integer, db.ForeignKey("users.id"))
+
+    unit = db.relationship("Unit")
+    allocation = db.relationship("Allocation")
+    commission = db.relationship("Commission")
+    links = db.relationship("ExpenditureLink", order_by="ExpenditureLink.id", back_populates="expenditure",
+                            cascade="all, delete-orphan")
+    reversal_of = db.relationship("Expenditure", remote_side=[id], foreign_keys=[reversal_of_id])
+    created_by = db.relationship("User", foreign_keys=[created_by_id])
+
+    __table_args__ = (
+        db.UniqueConstraint("unit_id", "voucher_no", name="uq_expenditures_unit_voucher"),
+        db.CheckConstraint(f"kind IN ({_in(EXPENDITURE_KINDS)})", name="kind_known"),
+        db.CheckConstraint(f"status IN ({_in(EXPENDITURE_STATUSES)})", name="status_known"),
+        db.CheckConstraint("amount >= 0 AND advance_applied >= 0", name="amounts_not_negative"),
+        db.CheckConstraint("amount + advance_applied > 0", name="moves_something"),
+        db.CheckConstraint("kind = 'payment' OR advance_applied = 0", name="only_payments_apply_advances"),
+        db.CheckConstraint("(kind = 'direct') = (commission_id IS NULL)", name="direct_has_no_commission"),
+        db.CheckConstraint("reversal_of_id IS NULL OR status = 'posted'", name="reversals_stay_posted"),
+    )
+
+    @property
+    def is_reversal(self) -> bool:
+        return self.reversal_of_id is not None
+
+
+class ExpenditureLink(db.Model):
+    """How much of a payment settles one accepted deliverable."""
+
+    __tablename__ = "expenditure_links"
+
+    id = db.Column(db.Integer, primary_key=True)
+    expenditure_id = db.Column(db.Integer, db.ForeignKey("expenditures.id"), nullable=False, index=True)
+    deliverable_id = db.Column(db.Integer, db.ForeignKey("deliverables.id"), nullable=False, index=True)
+    amount = db.Column(db.BigInteger, nullable=False)
+
+    expenditure = db.relationship("Expenditure", back_populates="links")
+    deliverable = db.relationship("Deliverable")
+
+    __table_args__ = (
+        db.UniqueConstraint("expenditure_id", "deliverable_id", name="uq_expenditure_links_expenditure_deliverable"),
+        db.CheckConstraint("amount > 0", name="amount_positive"),
     )

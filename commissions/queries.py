@@ -9,7 +9,7 @@ from app.core.lists import ListQuery
 from app.extensions import db
 from app.units.models import Unit
 from commissions import permissions as perm
-from commissions.models import OWED, PROPOSED, Commission, Deliverable, Supplier
+from commissions.models import OWED, PROPOSED, Commission, Deliverable, Expenditure, Supplier
 
 COMMISSION_LOADS = (joinedload(Commission.unit).lazyload("*"), joinedload(Commission.supplier),
                     selectinload(Commission.deliverables))
@@ -83,3 +83,26 @@ def get_supplier(supplier_id: int) -> Supplier:
     if supplier is None:
         raise NotFound("Không tìm thấy nhà cung cấp.")
     return supplier
+
+
+# --- expenditures ------------------------------------------------------------------------------
+
+EXPENDITURE_LOADS = (joinedload(Expenditure.unit).lazyload("*"), selectinload(Expenditure.links))
+
+
+def expenditures_query(actor, *, voucher_no=None, commission_id=None, allocation_id=None, kind=None) -> ListQuery:
+    perm.require_commission_reader(actor)
+    stmt = perm.scope_to_unit(sa.select(Expenditure), Expenditure, actor)
+    for column, value in ((Expenditure.commission_id, commission_id), (Expenditure.allocation_id, allocation_id),
+                          (Expenditure.kind, kind)):
+        if value is not None:
+            stmt = stmt.where(column == value)
+    if voucher_no:
+        stmt = stmt.where(Expenditure.voucher_no.icontains(voucher_no, autoescape=True))
+    return ListQuery(stmt, order=(Expenditure.id.desc(),), loads=EXPENDITURE_LOADS)
+
+
+def get_expenditure(actor, expenditure_id: int) -> Expenditure:
+    perm.require_commission_reader(actor)
+    entry = db.session.get(Expenditure, expenditure_id, options=EXPENDITURE_LOADS)
+    return perm.check_visible(actor, entry, "khoản chi")

@@ -56,9 +56,10 @@ class StrictInteger(fields.Integer):
         return super()._deserialize(value, attr, data, **kwargs)
 
 
-def Money(*, signed: bool = False, **kwargs):  # noqa: N802 - reads like a field class
-    """An amount in đồng: positive (or signed and non-zero) and at most MAX_AMOUNT."""
-    validators = [validate.Range(min=-MAX_AMOUNT if signed else 1, max=MAX_AMOUNT)]
+def Money(*, signed: bool = False, allow_zero: bool = False, **kwargs):  # noqa: N802 - reads like a field class
+    """An amount in đồng: positive (or zero when `allow_zero`, or signed and non-zero) and at most
+    MAX_AMOUNT."""
+    validators = [validate.Range(min=-MAX_AMOUNT if signed else (0 if allow_zero else 1), max=MAX_AMOUNT)]
     if signed:
         validators.append(validate.NoneOf([0], error="Số tiền điều chỉnh phải khác 0."))
     kwargs.setdefault("error_messages", {"invalid": NOT_MONEY})

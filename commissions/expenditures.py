@@ -1,0 +1,249 @@
+"""Expenditures: advances, payments, recoveries, direct spending and their reversals (DESIGN §4, §5).
+
+Every balance moves by a guarded UPDATE in the request's transaction, rows taken in one order
+(allocation, commission, deliverables by id), so that rules 2 and 4-6 hold under concurrent requests
+and CHECK constraints on the same rows stand behind each guard:
+- advance a: allocation committed → spent; commission committed −a, advanced +a, outstanding +a
+  (outstanding within advance_limit_pct of the value);
+- payment p applying x of the advance, links summing to p + x: allocation committed → spent by p;
+  commission committed −p, paid +(p + x), outstanding −x; each deliverable paid + link ≤ accepted value;
+- recovery r: allocation spent → committed; commission committed +r, outstanding −r;
+- direct d: allocation spent +d within its amount.
+A reversal applies the same movements with the opposite sign; the original is marked reversed.
+"""
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from app.core import audit
+from app.core.database import lock_for_update
+from app.core.exceptions import InsufficientFunds, InvalidTransition, RuleViolation, ValidationFailed
+from app.core.money import format_vnd
+from app.core.permissions import FINANCE_OFFICER, UNIT_ROLES, require_role
+from app.core.timeutil import utcnow
+from app.extensions import db
+from budgets.models import Allocation
+from budgets.services import next_number
+from commissions.models import (ACCEPTED, ADVANCE, COMMISSION_ACTIONS_FROM, DIRECT, DIRECT_CATEGORIES,
+                                PAYMENT, POSTED, RECOVERY, REVERSED, Commission, Deliverable, Expenditure,
+                                ExpenditureLink)
+
+NUMBER_PREFIX = "CT"  # chứng từ chi
+
+
+def _guarded(model, record_id, conditions, values, refusal):
+    """UPDATE one row only while `conditions` hold; else raise `refusal()` (the request rolls back)."""
+    moved = db.session.execute(
+        sa.update(model).where(model.id == record_id, *conditions).values(**values)
+        .execution_options(synchronize_session=False))
+    if moved.rowcount != 1:
+        raise refusal()
+
+
+def _forget(*records):
+    for record in records:
+        if record is not None:
+            db.session.expire(record)
+
+
+# --- the movements, signed: +1 posts an entry, -1 reverses it ---------------------------------
+
+def _move_allocation(allocation_id: int, *, committed: int = 0, spent: int = 0):
+    def refusal():
+        allocation = db.session.get(Allocation, allocation_id)
+        db.session.refresh(allocation)
+        return InsufficientFunds(f"Phân bổ chỉ còn {format_vnd(allocation.available)}.",
+                                 {"amount": [f"Vượt số còn lại của phân bổ ({format_vnd(allocation.available)})."]})
+    _guarded(Allocation, allocation_id,
+             [Allocation.committed + committed >= 0, Allocation.spent + spent >= 0,
+              Allocation.committed + committed + Allocation.spent + spent <= Allocation.amount],
+             {"committed": Allocation.committed + committed, "spent": Allocation.spent + spent}, refusal)
+
+
+def _move_commission(commission: Commission, *, committed=0, advanced=0, outstanding=0, paid=0):
+    def refusal():
+        db.session.refresh(commission)
+        if commission.outstanding_advance + outstanding < 0:
+            return RuleViolation(
+                f"Tạm ứng còn lại chỉ {format_vnd(commission.outstanding_advance)}.",
+                {"advance_applied" if paid else "amount": [
+                    f"Tối đa {format_vnd(commission.outstanding_advance)}."]})
+        if (commission.outstanding_advance + outstanding) * 100 > commission.advance_limit_pct * commission.value:
+            limit = commission.advance_limit_pct * commission.value // 100
+            return RuleViolation(
+                f"Tạm ứng vượt mức {commission.advance_limit_pct}% giá trị hợp đồng ({format_vnd(limit)}).",
+                {"amount": [f"Còn được tạm ứng {format_vnd(limit - commission.outstanding_advance)}."]})
+        return InsufficientFunds(
+            f"Đặt hàng {commission.number} chỉ còn {format_vnd(commission.committed)} chưa chi.",
+            {"amount": [f"Tối đa {format_vnd(commission.committed)}."]})
+    _guarded(Commission, commission.id,
+             [Commission.committed + committed >= 0,
+              Commission.advanced + advanced >= 0,
+              Commission.outstanding_advance + outstanding >= 0,
+              Commission.paid + paid >= 0,
+              (Commission.outstanding_advance + outstanding) * 100
+              <= Commission.advance_limit_pct * Commission.value],
+             {"committed": Commission.committed + committed, "advanced": Commission.advanced + advanced,
+              "outstanding_advance": Commission.outstanding_advance + outstanding,
+              "paid": Commission.paid + paid}, refusal)
+
+
+def _move_deliverable(deliverable_id: int, paid: int):
+    def refusal():
+        deliverable = db.session.get(Deliverable, deliverable_id)
+        db.session.refresh(deliverable)
+        left = deliverable.accepted_value - deliverable.paid
+        return RuleViolation(
+            f"Sản phẩm “{deliverable.title}” chỉ còn {format_vnd(left)} chưa thanh toán.",
+            {"deliverables": [f"Tối đa {format_vnd(left)} cho sản phẩm {deliverable.id}."]})
+    _guarded(Deliverable, deliverable_id,
+             [Deliverable.paid + paid >= 0, Deliverable.paid + paid <= Deliverable.accepted_value],
+             {"paid": Deliverable.paid + paid}, refusal)
+
+
+def _apply(entry: Expenditure, sign: int):
+    """Every balance the entry moves, in the fixed order; sign -1 undoes a posted entry."""
+    amount, applied = sign * entry.amount, sign * entry.advance_applied
+    if entry.kind == DIRECT:
+        _move_allocation(entry.allocation_id, spent=amount)
+        return
+    commission = db.session.get(Commission, entry.commission_id)
+    if entry.kind == RECOVERY:
+        _move_allocation(entry.allocation_id, committed=amount, spent=-amount)
+        _move_commission(commission, committed=amount, outstanding=-amount)
+    else:
+        _move_allocation(entry.allocation_id, committed=-amount, spent=amount)
+        if entry.kind == ADVANCE:
+            _move_commission(commission, committed=-amount, advanced=amount, outstanding=amount)
+        else:
+            _move_commission(commission, committed=-amount, outstanding=-applied, paid=amount + applied)
+            for link in sorted(entry.links, key=lambda link: link.deliverable_id):
+                _move_deliverable(link.deliverable_id, sign * link.amount)
+    _forget(commission)
+
+
+# --- checks before posting ----------------------------------------------------------------------
+
+def _commission_for(actor, allocation: Allocation, commission_id) -> Commission:
+    commission = db.session.execute(lock_for_update(
+        sa.select(Commission).where(Commission.id == commission_id))).scalar_one_or_none()
+    if commission is None or commission.unit_id != actor.unit_id:
+        raise ValidationFailed.field("commission_id", "Không tìm thấy đặt hàng.")
+    if commission.allocation_id != allocation.id:
+        raise ValidationFailed.field("commission_id", f"Đặt hàng {commission.number} thuộc phân bổ khác.")
+    if commission.status not in COMMISSION_ACTIONS_FROM["deliver"]:
+        raise InvalidTransition(
+            f"Đặt hàng {commission.number} chưa ký hợp đồng hoặc đã kết thúc: không tạm ứng, thanh toán được.",
+            {"commission_id": [commission.status]})
+    return commission
+
+
+def _links(commission: Commission, lines: list[dict], amount: int, applied: int) -> list[ExpenditureLink]:
+    if not lines:
+        raise ValidationFailed.field("deliverables", "Thanh toán phải gắn với sản phẩm đã nghiệm thu.")
+    ids = [line["deliverable_id"] for line in lines]
+    if len(set(ids)) != len(ids):
+        raise ValidationFailed.field("deliverables", "Mỗi sản phẩm chỉ một dòng.")
+    found = {d.id: d for d in db.session.execute(
+        sa.select(Deliverable).where(Deliverable.id.in_(ids))).scalars()}
+    for index, deliverable_id in enumerate(ids):
+        deliverable = found.get(deliverable_id)
+        if deliverable is None or deliverable.commission_id != commission.id:
+            raise RuleViolation("Sản phẩm không thuộc đặt hàng này.",
+                                {"deliverables": {index: {"deliverable_id": ["Không thuộc đặt hàng này."]}}})
+        if deliverable.status != ACCEPTED:
+            raise RuleViolation(f"Sản phẩm “{deliverable.title}” chưa được nghiệm thu.",
+                                {"deliverables": {index: {"deliverable_id": ["Chưa nghiệm thu."]}}})
+    total = sum(line["amount"] for line in lines)
+    if total != amount + applied:
+        raise RuleViolation(
+            f"Tổng các dòng ({format_vnd(total)}) phải bằng số tiền cộng tạm ứng được trừ "
+            f"({format_vnd(amount + applied)}).", {"deliverables": ["Tổng không khớp."]})
+    return [ExpenditureLink(deliverable_id=line["deliverable_id"], amount=line["amount"]) for line in lines]
+
+
+def _check_voucher(unit_id: int, voucher_no: str):
+    taken = db.session.execute(sa.select(Expenditure.id).where(
+        Expenditure.unit_id == unit_id, Expenditure.voucher_no == voucher_no)).first()
+    if taken:
+        raise ValidationFailed.field("voucher_no", f"Số chứng từ {voucher_no} đã được dùng.")
+
+
+# --- posting ------------------------------------------------------------------------------------
+
+def post_expenditure(actor, *, allocation_id, kind, amount, paid_on, voucher_no, payee, description,
+                     commission_id=None, advance_applied=0, deliverables=None) -> Expenditure:
+    """The owner unit records one expenditure; every balance it touches moves in this transaction."""
+    require_role(actor, *UNIT_ROLES)
+    allocation = db.session.execute(lock_for_update(
+        sa.select(Allocation).where(Allocation.id == allocation_id))).scalar_one_or_none()
+    if allocation is None or allocation.unit_id != actor.unit_id:  # another unit's is not named
+        raise ValidationFailed.field("allocation_id", "Không tìm thấy quyết định phân bổ.")
+    if paid_on.year not in (allocation.envelope.fiscal_year, allocation.envelope.fiscal_year + 1):
+        raise ValidationFailed.field("paid_on", f"Ngày chi phải thuộc năm ngân sách {allocation.envelope.fiscal_year}.")
+    links, commission = [], None
+    if kind == DIRECT:
+        if commission_id is not None:
+            raise ValidationFailed.field("commission_id", "Chi trực tiếp không gắn với đặt hàng.")
+        if allocation.category not in DIRECT_CATEGORIES:
+            raise RuleViolation("Nhóm chi này chi qua đặt hàng, không chi trực tiếp.",
+                                {"allocation_id": [allocation.category]})
+    else:
+        if commission_id is None:
+            raise ValidationFailed.field("commission_id", "Cần đặt hàng cho tạm ứng, thanh toán, thu hồi.")
+        commission = _commission_for(actor, allocation, commission_id)
+        if kind == PAYMENT:
+            links = _links(commission, deliverables or [], amount, advance_applied)
+    if kind != PAYMENT and (advance_applied or deliverables):
+        raise ValidationFailed.field("deliverables", "Chỉ thanh toán mới gắn sản phẩm và trừ tạm ứng.")
+    if amount + advance_applied <= 0:
+        raise ValidationFailed.field("amount", "Số tiền phải lớn hơn 0.")
+    _check_voucher(allocation.unit_id, voucher_no)
+    entry = Expenditure(
+        number=next_number(NUMBER_PREFIX, allocation.envelope.fiscal_year), unit_id=allocation.unit_id,
+        allocation_id=allocation.id, commission_id=getattr(commission, "id", None), kind=kind, amount=amount,
+        advance_applied=advance_applied, paid_on=paid_on, voucher_no=voucher_no, payee=payee,
+        description=description, status=POSTED, created_by_id=actor.id, links=links)
+    try:
+        with db.session.begin_nested():
+            db.session.add(entry)
+    except IntegrityError:  # a concurrent entry took the voucher number first
+        raise ValidationFailed.field("voucher_no", f"Số chứng từ {voucher_no} đã được dùng.") from None
+    _apply(entry, +1)
+    _forget(allocation)
+    audit.record(actor, "expenditure.post", "expenditure", entry.id, {
+        "number": entry.number, "kind": kind, "allocation_id": allocation.id, "commission_id": entry.commission_id,
+        "amount": amount, "advance_applied": advance_applied, "voucher_no": voucher_no, "paid_on": paid_on,
+        "links": [{"deliverable_id": link.deliverable_id, "amount": link.amount} for link in links]})
+    return entry
+
+
+def reverse_expenditure(actor, entry: Expenditure, *, reason: str) -> Expenditure:
+    """Finance undoes a posted entry with a new one of the same kind; the original is marked reversed."""
+    require_role(actor, FINANCE_OFFICER)
+    db.session.execute(lock_for_update(sa.select(Allocation.id).where(Allocation.id == entry.allocation_id)))
+    if entry.is_reversal:
+        raise InvalidTransition("Bút toán đảo không đảo lại được.", {"status": ["reversal"]})
+    if entry.commission_id is not None:
+        commission = db.session.get(Commission, entry.commission_id)
+        if commission.status not in COMMISSION_ACTIONS_FROM["deliver"]:
+            raise InvalidTransition(
+                f"Đặt hàng {commission.number} đã kết thúc: không đảo khoản chi của nó được.",
+                {"status": [commission.status]})
+    _guarded(Expenditure, entry.id, [Expenditure.status == POSTED],
+             {"status": REVERSED, "reversed_at": utcnow(), "reversed_by_id": actor.id, "reverse_reason": reason},
+             lambda: InvalidTransition("Khoản chi đã được đảo.", {"status": [REVERSED]}))
+    reversal = Expenditure(
+        number=next_number(NUMBER_PREFIX, entry.allocation.envelope.fiscal_year), unit_id=entry.unit_id,
+        allocation_id=entry.allocation_id, commission_id=entry.commission_id, kind=entry.kind,
+        amount=entry.amount, advance_applied=entry.advance_applied, paid_on=utcnow().date(),
+        voucher_no=f"{entry.voucher_no}/ĐẢO"[:60], payee=entry.payee,
+        description=f"Đảo {entry.number}: {reason}", status=POSTED, reversal_of_id=entry.id,
+        reverse_reason=reason, created_by_id=actor.id,
+        links=[ExpenditureLink(deliverable_id=link.deliverable_id, amount=link.amount) for link in entry.links])
+    db.session.add(reversal)
+    db.session.flush()
+    _apply(entry, -1)
+    _forget(entry)
+    audit.record(actor, "expenditure.reverse", "expenditure", entry.id,
+                 {"reversal_id": reversal.id, "reversal_number": reversal.number, "reason": reason})
+    return reversal

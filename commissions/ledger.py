@@ -1,0 +1,111 @@
+"""`flask ledger check`: every running balance recomputed from the rows it summarises (DESIGN §7).
+
+The balances on envelopes, requests, allocations, commissions and deliverables are moved by guarded
+UPDATEs; this recomputes each from the decisions, allocations and ledger entries themselves, by SQL
+aggregates, and lists every row whose stored figure differs.
+"""
+import click
+import sqlalchemy as sa
+from flask.cli import AppGroup
+
+from app.extensions import db
+from budgets.models import Allocation, Envelope, EnvelopeDecision, FundingRequest
+from commissions.models import (ADVANCE, APPROVED, PAYMENT, RECOVERY, SIGNED, Commission, Deliverable,
+                                Expenditure, ExpenditureLink)
+
+ledger_cli = AppGroup("ledger", help="Sổ chi: đối chiếu số dư.")
+
+
+def _sign():
+    """+1 for a posted entry, -1 for a reversal (which undoes its original)."""
+    return sa.case((Expenditure.reversal_of_id.is_(None), 1), else_=-1)
+
+
+def _sums(key, *columns, where=()):
+    """{key: (sums...)} over expenditures, signed."""
+    stmt = sa.select(key, *[sa.func.coalesce(sa.func.sum(c), 0) for c in columns]).where(*where).group_by(key)
+    return {row[0]: tuple(row[1:]) for row in db.session.execute(stmt)}
+
+
+def _compare(label, rows, expected, fields):
+    problems = []
+    for record_id, stored in rows:
+        want = expected(record_id)
+        for name, have, should in zip(fields, stored, want):
+            if have != should:
+                problems.append(f"{label} {record_id}: {name} = {have}, tính lại được {should}")
+    return problems
+
+
+def check_ledger() -> list[str]:
+    sign = _sign()
+    problems = []
+
+    totals = dict(db.session.execute(sa.select(EnvelopeDecision.envelope_id, sa.func.sum(EnvelopeDecision.amount))
+                                     .group_by(EnvelopeDecision.envelope_id)).all())
+    allocated = dict(db.session.execute(sa.select(Allocation.envelope_id, sa.func.sum(Allocation.amount))
+                                        .group_by(Allocation.envelope_id)).all())
+    problems += _compare("nguồn kinh phí", [(r.id, (r.total, r.allocated)) for r in db.session.execute(
+        sa.select(Envelope.id, Envelope.total, Envelope.allocated))],
+        lambda i: (totals.get(i, 0), allocated.get(i, 0)), ("total", "allocated"))
+
+    approved = dict(db.session.execute(sa.select(Allocation.request_id, sa.func.sum(Allocation.amount))
+                                       .where(Allocation.request_id.is_not(None)).group_by(Allocation.request_id)).all())
+    problems += _compare("đề nghị", [(r.id, (r.approved_total,)) for r in db.session.execute(
+        sa.select(FundingRequest.id, FundingRequest.approved_total))],
+        lambda i: (approved.get(i, 0),), ("approved_total",))
+
+    # cash out of the allocation: advances, payment amounts and direct spending; recoveries come back
+    cash = sa.case((Expenditure.kind == RECOVERY, -Expenditure.amount), else_=Expenditure.amount)
+    by_commission = _sums(
+        Expenditure.commission_id,
+        sign * sa.case((Expenditure.kind == ADVANCE, Expenditure.amount), else_=0),
+        sign * sa.case((Expenditure.kind == ADVANCE, Expenditure.amount),
+                       (Expenditure.kind == PAYMENT, -Expenditure.advance_applied),
+                       (Expenditure.kind == RECOVERY, -Expenditure.amount), else_=0),
+        sign * sa.case((Expenditure.kind == PAYMENT, Expenditure.amount + Expenditure.advance_applied), else_=0),
+        where=(Expenditure.commission_id.is_not(None),))
+    commissions = db.session.execute(sa.select(
+        Commission.id, Commission.status, Commission.value, Commission.advanced, Commission.outstanding_advance,
+        Commission.paid, Commission.committed)).all()
+    expected_committed = {}
+    for c in commissions:
+        advanced, outstanding, paid = by_commission.get(c.id, (0, 0, 0))
+        held = c.value - paid - outstanding if c.status in (APPROVED, SIGNED) else 0
+        expected_committed[c.id] = held
+        for name, have, should in (("advanced", c.advanced, advanced), ("outstanding_advance", c.outstanding_advance,
+                                   outstanding), ("paid", c.paid, paid), ("committed", c.committed, held)):
+            if have != should:
+                problems.append(f"đặt hàng {c.id}: {name} = {have}, tính lại được {should}")
+
+    spent = _sums(Expenditure.allocation_id, sign * cash)
+    committed_by_allocation = {}
+    for c in db.session.execute(sa.select(Commission.id, Commission.allocation_id)):
+        committed_by_allocation[c.allocation_id] = committed_by_allocation.get(c.allocation_id, 0) + \
+            expected_committed.get(c.id, 0)
+    problems += _compare("phân bổ", [(r.id, (r.committed, r.spent)) for r in db.session.execute(
+        sa.select(Allocation.id, Allocation.committed, Allocation.spent))],
+        lambda i: (committed_by_allocation.get(i, 0), spent.get(i, (0,))[0]), ("committed", "spent"))
+
+    linked = dict(db.session.execute(
+        sa.select(ExpenditureLink.deliverable_id, sa.func.sum(sign * ExpenditureLink.amount))
+        .join(Expenditure, Expenditure.id == ExpenditureLink.expenditure_id)
+        .group_by(ExpenditureLink.deliverable_id)).all())
+    problems += _compare("sản phẩm", [(r.id, (r.paid,)) for r in db.session.execute(
+        sa.select(Deliverable.id, Deliverable.paid))], lambda i: (linked.get(i, 0),), ("paid",))
+    return problems
+
+
+@ledger_cli.command("check")
+def check():
+    """Recompute every balance from the rows; exit 1 listing each mismatch."""
+    problems = check_ledger()
+    for problem in problems:
+        click.echo(problem, err=True)
+    if problems:
+        raise SystemExit(1)
+    click.echo("Sổ chi khớp: mọi số dư tính lại đều đúng.")
+
+
+def register(app):
+    app.cli.add_command(ledger_cli)
