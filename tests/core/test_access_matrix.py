@@ -17,6 +17,7 @@ are from the actor's point of view; every record another unit reads has been sub
 the unit's own working papers), and the draft-only actions work on a request that was returned.
 """
 import io
+import itertools
 import re
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -121,10 +122,14 @@ class Route:
     commission: str = "proposed"   # which commission a <commission_id> names (see _add_commissions)
     deliverable: str = "planned"   # which deliverable a <deliverable_id> names: "planned" or "delivered"
     upload: bool = False           # a multipart body with a file
+    headers: object = None         # extra headers: a dict, or a function of nothing (a fresh value per call)
     must_succeed: bool = True      # an allowed actor's valid body goes through (2xx/3xx, one audit entry)
 
     def values(self, records) -> dict | None:
         return self.body(records) if callable(self.body) else self.body
+
+    def extra_headers(self) -> dict:
+        return (self.headers() if callable(self.headers) else self.headers) or {}
 
 
 SKIPPED_ENDPOINTS = {"static", "bootstrap.static"}  # static files
@@ -235,6 +240,17 @@ ROUTES = {
     ("deliverables_api.reject", "POST"): Route("owner_write", REASON, deliverable="delivered"),
     ("deliverables_api.list_deliverable_documents", "GET"): Route("read_owned"),
     ("deliverables_api.upload_deliverable_document", "POST"): Route("owner_write", upload=True),
+    # --- expenditures API (issue 10; records from _add_expenditures) ----------------------------
+    ("expenditures_api.list_expenditures", "GET"): Route("read_all"),
+    # direct spending on the owner's training allocation; another unit's allocation reads as unknown
+    ("expenditures_api.create_expenditure", "POST"): Route("propose", lambda r: {
+        "allocation_id": r["training_allocation"], "kind": "direct", "amount": 1_000_000,
+        "paid_on": f"{YEAR}-04-01", "voucher_no": "PC-MOI", "payee": "Trường Chính trị tỉnh",
+        "description": "Lớp bồi dưỡng phát ngôn"}, headers=lambda: {"Idempotency-Key": _fresh_key()}),
+    ("expenditures_api.get_expenditure", "GET"): Route("read_owned"),
+    ("expenditures_api.reverse_expenditure", "POST"): Route("finance_write", REASON),
+    ("expenditures_api.list_expenditure_documents", "GET"): Route("read_owned"),
+    ("expenditures_api.upload_expenditure_document", "POST"): Route("owner_write", upload=True),
     # --- end of the commissions API block ---------------------------------------------------------
     # --- pages: commissions (issue 9; records from _commission_records) ------------------------
     ("commissions.list_commissions", "GET"): Route("page_read_all"),
@@ -278,6 +294,13 @@ VALIDATION_BEFORE_REFUSAL: dict = {}  # routes that validate the body before ref
 
 # --- the saved world ---------------------------------------------------------------------------
 
+_keys = itertools.count(1)
+
+
+def _fresh_key() -> str:
+    return f"matrix-{next(_keys)}"
+
+
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
@@ -311,20 +334,21 @@ class MatrixWorld:
                   "envelope_id": records["envelope"], "document_id": records["document"], "code": "en",
                   "commission_id": records["commissions"][route.commission],
                   "deliverable_id": records["deliverables"][route.deliverable],
-                  "supplier_id": records["supplier"]}
+                  "supplier_id": records["supplier"], "expenditure_id": records["expenditure"]}
         path = self.app.url_map.bind("localhost").build(
             endpoint, {k: v for k, v in values.items() if k in rule.arguments}, method=method)
         client = self.app.test_client()
         if rule.rule.startswith("/api/"):
             api = ApiClient(client, self.tokens.get(who))
+            headers = route.extra_headers()
             if method == "GET":
-                return api.get(path)
+                return api.get(path, headers=headers)
             if route.upload:
                 files = {} if wrong_body else {"file": (io.BytesIO(h.PDF_BYTES), "bien-ban.pdf")}
-                return api.post(path, data=files, content_type="multipart/form-data")
+                return api.post(path, data=files, content_type="multipart/form-data", headers=headers)
             body = WRONG_JSON if wrong_body else route.values(records)
             return {"POST": api.post, "PATCH": api.patch, "DELETE": api.delete}[method](
-                path, **({"json": body} if method != "DELETE" else {}))
+                path, headers=headers, **({"json": body} if method != "DELETE" else {}))
         login = self.logins[who]
         client.set_cookie(self.app.config["SESSION_COOKIE_NAME"], login.cookie)
         if method == "GET":
@@ -423,6 +447,7 @@ def _matrix_world(app, _roles_world):
     h.submitted_request(clients["other_unit"], title="Đề nghị của phường")
     h.allocation(finance, envelope, ROLE_PEOPLE["other_unit"][2], 50_000_000)
     _add_commissions(clients, envelope, records)
+    _add_expenditures(clients, records)
     logins = {key: _log_in(app, username) for key, (username, _role, _unit) in ROLE_PEOPLE.items()}
     logins[None] = _log_in(app, None)
     world = MatrixWorld(app, take_snapshot(app, "access_matrix"), dict(_roles_world.tokens), logins, records)
@@ -457,6 +482,22 @@ def _add_commissions(clients, envelope, records):
     other = ROLE_PEOPLE["other_unit"][2]
     theirs = h.allocation(finance, envelope, other, 50_000_000, category="training")["id"]
     cb.propose(clients["other_unit"], theirs, supplier, category="training")
+
+
+def _add_expenditures(clients, records):
+    """Expenditures (issue 10): for STP a direct spending on its training allocation, for the DIC an
+    advance on its signed commission; each owner's is the <expenditure_id> its rows name."""
+    bodies = {
+        "unit": {"allocation_id": records["unit"]["training_allocation"], "kind": "direct",
+                 "amount": 2_000_000, "voucher_no": "PC-01", "description": "Thuê hội trường tập huấn"},
+        "dic": {"allocation_id": records["dic"]["commission_allocation"], "kind": "advance",
+                "commission_id": records["dic"]["commissions"]["signed"], "amount": 1_000_000,
+                "voucher_no": "TU-01", "description": "Tạm ứng theo hợp đồng"},
+    }
+    for owner, body in bodies.items():
+        records[owner]["expenditure"] = h.ok(clients[owner].post("/api/v1/expenditures", json={
+            **body, "paid_on": f"{YEAR}-03-20", "payee": "Trung tâm Truyền thông tỉnh"},
+            headers={"Idempotency-Key": f"world-{owner}"}), 201)["id"]
 
 
 @pytest.fixture
