@@ -193,6 +193,11 @@ def post_expenditure(actor, *, allocation_id, kind, amount, paid_on, voucher_no,
         commission = _commission_for(actor, allocation, commission_id)
         if kind == PAYMENT:
             links = _links(commission, deliverables or [], amount, advance_applied)
+        if kind == RECOVERY and amount > commission.outstanding_advance:
+            # before the allocation moves: its guard would otherwise answer with the allocation's
+            # balance when only the advance is spent (the commission row is locked, the guard stays)
+            raise RuleViolation(f"Tạm ứng còn lại chỉ {format_vnd(commission.outstanding_advance)}.",
+                                {"amount": [f"Tối đa {format_vnd(commission.outstanding_advance)}."]})
     if kind != PAYMENT and (advance_applied or deliverables):
         raise ValidationFailed.field("deliverables", "Chỉ thanh toán mới gắn sản phẩm và trừ tạm ứng.")
     if amount + advance_applied <= 0:

@@ -1,0 +1,334 @@
+"""Rules 4-6 on expenditures (DESIGN §5): every refusal is a 409 with its code and changes nothing;
+a reversal restores every balance; the three settlement cases of Decree 347/2025/NĐ-CP art. 6."""
+import itertools
+
+import pytest
+
+from app.extensions import db
+from commissions.ledger import check_ledger
+from tests import support as h
+from tests.commissions import builders as cb
+
+YEAR = h.YEAR
+_keys = itertools.count(1)
+_vouchers = itertools.count(1)
+
+
+def post(officer, body):
+    return officer.post("/api/v1/expenditures", json=body, headers={"Idempotency-Key": f"rule-{next(_keys)}"})
+
+
+def spend(officer, body):
+    return h.ok(post(officer, body), 201)
+
+
+def entry(allocation, commission, kind, amount, **extra):
+    return {"allocation_id": allocation, "commission_id": commission, "kind": kind, "amount": amount,
+            "paid_on": f"{YEAR}-06-01", "voucher_no": f"CT-{next(_vouchers):03d}", "payee": "Báo Gia Lai",
+            "description": "Theo hợp đồng", **extra}
+
+
+def line(deliverable, amount):
+    return {"deliverable_id": deliverable, "amount": amount}
+
+
+def ledger_is_consistent(app):
+    with app.app_context():
+        problems = check_ledger()
+        db.session.remove()
+    assert problems == []
+
+
+class World:
+    """A DIC press commission, signed, value 20,000,000 (two deliverables of 2 × 5,000,000), 30 %
+    advance allowed; `accept` accepts a deliverable with the quantity given."""
+
+    def __init__(self, app, roles, budget):
+        self.app, self.dic, self.finance = app, roles["dic"], roles["finance"]
+        self.allocation = budget.allocation("dic", "press")
+        self.supplier = budget.suppliers["press"]
+        self.commission = cb.signed_commission(self.finance, self.dic, self.allocation, self.supplier)
+        self.first, self.second = (d["id"] for d in self.commission["deliverables"])
+
+    def accept(self, deliverable, quantity=2):
+        cb.deliver(self.dic, deliverable)
+        cb.accept(self.dic, deliverable, accepted_quantity=quantity)
+
+    def body(self, kind, amount, **extra):
+        return entry(self.allocation, self.commission["id"], kind, amount, **extra)
+
+    def balances(self, commission=None):
+        """Everything a refusal must leave as it was."""
+        commission = commission or self.commission["id"]
+        a = h.get(self.finance, f"/api/v1/allocations/{self.allocation}")
+        c = h.get(self.finance, f"/api/v1/commissions/{commission}")
+        return {
+            "allocation": (a["committed"], a["spent"], a["available"]),
+            "commission": (c["status"], c["committed"], c["advanced"], c["outstanding_advance"], c["paid"],
+                           c["remaining"]),
+            "deliverables": [(d["id"], d["status"], d["paid"]) for d in c["deliverables"]]
+            if "deliverables" in c else [(d, h.get(self.finance, f"/api/v1/deliverables/{d}")["paid"])
+                                         for d in (self.first, self.second)],
+            "expenditures": h.list_total(self.finance, "/api/v1/expenditures"),
+            "audit": h.audit_total(self.finance),
+        }
+
+    def refused(self, body, code, *, officer=None, commission=None):
+        before = self.balances(commission)
+        response = post(officer or self.dic, body)
+        assert response.status_code == 409, response.get_json()
+        assert response.get_json()["error"] == code, response.get_json()
+        assert self.balances(commission) == before
+        return response.get_json()
+
+
+@pytest.fixture
+def world(app, roles, budget):
+    return World(app, roles, budget)
+
+
+# --- refusals of rules 4-6 --------------------------------------------------------------------------
+
+def test_advance_above_the_limit(world):
+    world.refused(world.body("advance", 6_000_001), "rule_violation")  # 30 % of 20,000,000 is 6,000,000
+    spend(world.dic, world.body("advance", 4_000_000))
+    got = world.refused(world.body("advance", 2_000_001), "rule_violation")
+    assert "amount" in got["details"]
+    spend(world.dic, world.body("advance", 2_000_000))  # exactly the limit
+    ledger_is_consistent(world.app)
+
+
+def test_payment_on_an_unaccepted_deliverable(world):
+    world.refused(world.body("payment", 1_000_000, deliverables=[line(world.first, 1_000_000)]), "rule_violation")
+    cb.deliver(world.dic, world.first)  # delivered, not yet accepted
+    got = world.refused(world.body("payment", 1_000_000, deliverables=[line(world.first, 1_000_000)]),
+                        "rule_violation")
+    assert "deliverables" in got["details"]
+
+
+def test_payment_on_another_commissions_deliverable(world):
+    other = cb.signed_commission(world.finance, world.dic, world.allocation, world.supplier)
+    theirs = other["deliverables"][0]["id"]
+    cb.deliver(world.dic, theirs)
+    cb.accept(world.dic, theirs)
+    got = world.refused(world.body("payment", 1_000_000, deliverables=[line(theirs, 1_000_000)]),
+                        "rule_violation")
+    assert "deliverables" in got["details"]
+    assert h.get(world.finance, f"/api/v1/deliverables/{theirs}")["paid"] == 0
+
+
+def test_payment_above_the_accepted_value_and_above_what_remains_unpaid(world):
+    world.accept(world.first, quantity=1)  # accepted value 5,000,000
+    world.refused(world.body("payment", 5_000_001, deliverables=[line(world.first, 5_000_001)]), "rule_violation")
+    spend(world.dic, world.body("payment", 3_000_000, deliverables=[line(world.first, 3_000_000)]))
+    got = world.refused(world.body("payment", 2_000_001, deliverables=[line(world.first, 2_000_001)]),
+                        "rule_violation")
+    assert "deliverables" in got["details"]
+    spend(world.dic, world.body("payment", 2_000_000, deliverables=[line(world.first, 2_000_000)]))
+    assert h.get(world.finance, f"/api/v1/deliverables/{world.first}")["paid"] == 5_000_000
+    ledger_is_consistent(world.app)
+
+
+def test_links_must_sum_to_the_amount_plus_the_advance_applied(world):
+    world.accept(world.first)
+    world.accept(world.second)
+    spend(world.dic, world.body("advance", 3_000_000))
+    world.refused(world.body("payment", 1_000_000, deliverables=[line(world.first, 999_999)]), "rule_violation")
+    world.refused(world.body("payment", 1_000_000, deliverables=[line(world.first, 600_000),
+                                                                 line(world.second, 600_000)]), "rule_violation")
+    world.refused(world.body("payment", 1_000_000, advance_applied=500_000,
+                             deliverables=[line(world.first, 1_000_000)]), "rule_violation")
+    spend(world.dic, world.body("payment", 1_000_000, advance_applied=500_000,
+                                deliverables=[line(world.first, 900_000), line(world.second, 600_000)]))
+    ledger_is_consistent(world.app)
+
+
+def test_advance_applied_above_what_is_outstanding(world):
+    world.accept(world.first)
+    spend(world.dic, world.body("advance", 2_000_000))
+    got = world.refused(world.body("payment", 0, advance_applied=2_000_001,
+                                   deliverables=[line(world.first, 2_000_001)]), "rule_violation")
+    assert "advance_applied" in got["details"]
+
+
+def test_recovery_above_the_outstanding_advance(world):
+    world.refused(world.body("recovery", 1), "rule_violation")  # no advance at all
+    spend(world.dic, world.body("advance", 2_000_000))
+    got = world.refused(world.body("recovery", 2_000_001), "rule_violation")
+    assert "amount" in got["details"]
+    spend(world.dic, world.body("recovery", 2_000_000))
+    ledger_is_consistent(world.app)
+
+
+@pytest.mark.parametrize("state", ["proposed", "approved", "cancelled", "closed"])
+def test_no_spending_on_a_commission_that_is_not_signed(world, state):
+    commission = cb.propose(world.dic, world.allocation, world.supplier)
+    if state != "proposed":
+        cb.approve(world.finance, commission["id"])
+    if state == "cancelled":
+        h.ok(world.dic.post(f"/api/v1/commissions/{commission['id']}/cancel", json={"reason": "Thôi"}), 200)
+    if state == "closed":
+        cb.sign(world.dic, commission["id"])
+        cb.resolve_all(world.dic, commission)
+        h.ok(world.dic.post(f"/api/v1/commissions/{commission['id']}/close", json={
+            "liquidation_no": "TL-01", "liquidated_on": f"{YEAR}-09-30"}), 200)
+    assert h.get(world.dic, f"/api/v1/commissions/{commission['id']}")["status"] == state
+    accepted = commission["deliverables"][1]["id"]
+    for kind, extra in (("advance", {}), ("recovery", {}),
+                        ("payment", {"deliverables": [line(accepted, 1_000_000)]})):
+        got = world.refused(entry(world.allocation, commission["id"], kind, 1_000_000, **extra),
+                            "invalid_transition", commission=commission["id"])
+        assert "commission_id" in got["details"]
+
+
+def test_no_direct_spending_on_a_press_allocation(world, budget):
+    got = world.refused(entry(world.allocation, None, "direct", 1_000_000), "rule_violation")
+    assert "allocation_id" in got["details"]
+    training = budget.allocation("dic", "training")
+    spend(world.dic, entry(training, None, "direct", 1_000_000))
+    assert h.get(world.finance, f"/api/v1/allocations/{training}")["spent"] == 1_000_000
+
+
+# --- reversals ----------------------------------------------------------------------------------
+
+def reverse(finance, expenditure, status=200):
+    response = finance.post(f"/api/v1/expenditures/{expenditure}/reverse", json={"reason": "Ghi sai"})
+    assert response.status_code == status, response.get_json()
+    return response.get_json()
+
+
+def test_a_reversal_cannot_be_reversed_nor_an_entry_reversed_twice(world):
+    advance = spend(world.dic, world.body("advance", 1_000_000))
+    reverse(world.finance, advance["id"])
+    reversal = h.get(world.finance, f"/api/v1/expenditures?commission_id={world.commission['id']}")["items"]
+    reversal_id = next(item["id"] for item in reversal if item["reversal_of"] == advance["id"])
+    for target in (advance["id"], reversal_id):
+        before = world.balances()
+        got = reverse(world.finance, target, status=409)
+        assert got["error"] == "invalid_transition"
+        assert world.balances() == before
+    ledger_is_consistent(world.app)
+
+
+def test_each_reversal_restores_every_balance_exactly(world, budget):
+    world.accept(world.first)
+    world.accept(world.second)
+    training = budget.allocation("dic", "training")
+    start, training_start = world.balances(), h.get(world.finance, f"/api/v1/allocations/{training}")
+    entries = [
+        spend(world.dic, world.body("advance", 5_000_000)),
+        spend(world.dic, world.body("payment", 4_000_000, advance_applied=3_000_000,
+                                    deliverables=[line(world.first, 6_000_000), line(world.second, 1_000_000)])),
+        spend(world.dic, world.body("recovery", 1_500_000)),
+        spend(world.dic, world.body("payment", 0, advance_applied=500_000,
+                                    deliverables=[line(world.second, 500_000)])),
+        spend(world.dic, entry(training, None, "direct", 700_000)),
+    ]
+    states = [world.balances()]
+    ledger_is_consistent(world.app)
+    for posted in reversed(entries):  # latest first: each undoes exactly its own movement
+        reverse(world.finance, posted["id"])
+        states.append(world.balances())
+        ledger_is_consistent(world.app)
+    final = states[-1]
+    assert final["allocation"] == start["allocation"]
+    assert final["commission"] == start["commission"]
+    assert final["deliverables"] == start["deliverables"]
+    assert final["expenditures"] == start["expenditures"] + 2 * len(entries)
+    got = h.get(world.finance, f"/api/v1/allocations/{training}")
+    assert (got["spent"], got["available"]) == (training_start["spent"], training_start["available"])
+    # after undoing the recovery (third reversal) the outstanding advance is back to what it was
+    assert states[3]["commission"][3] == 1_500_000 + 500_000
+    assert all(e["status"] == "reversed" for e in (h.get(world.finance, f"/api/v1/expenditures/{p['id']}")
+                                                    for p in entries))
+
+
+def test_a_reversal_is_refused_when_it_would_break_a_rule(world):
+    """Reversing a recovery puts the advance back: still within the limit here; reversing an advance
+    whose money a payment applied would make the outstanding advance negative."""
+    world.accept(world.first)
+    advance = spend(world.dic, world.body("advance", 2_000_000))
+    spend(world.dic, world.body("payment", 0, advance_applied=2_000_000,
+                                deliverables=[line(world.first, 2_000_000)]))
+    before = world.balances()
+    got = reverse(world.finance, advance["id"], status=409)
+    assert got["error"] == "rule_violation"
+    assert world.balances() == before
+    ledger_is_consistent(world.app)
+
+
+# --- cancel and close wait for the advance --------------------------------------------------------
+
+def test_cancel_and_close_are_refused_while_an_advance_is_outstanding(world):
+    world.accept(world.first)
+    world.accept(world.second)
+    spend(world.dic, world.body("advance", 1_000_000))
+    cid = world.commission["id"]
+    for action, body in (("cancel", {"reason": "Thôi"}),
+                         ("close", {"liquidation_no": "TL-01", "liquidated_on": f"{YEAR}-09-30"})):
+        before = world.balances()
+        response = world.dic.post(f"/api/v1/commissions/{cid}/{action}", json=body)
+        assert response.status_code == 409 and response.get_json()["error"] == "rule_violation", response.get_json()
+        assert "outstanding_advance" in response.get_json()["details"]
+        assert world.balances() == before
+    spend(world.dic, world.body("recovery", 1_000_000))
+    h.ok(world.dic.post(f"/api/v1/commissions/{cid}/close", json={
+        "liquidation_no": "TL-01", "liquidated_on": f"{YEAR}-09-30"}), 200)
+    ledger_is_consistent(world.app)
+
+
+# --- Decree 347/2025/NĐ-CP art. 6: settling an advance ----------------------------------------------
+
+def test_settled_above_the_advance_the_difference_is_paid(world):
+    world.accept(world.first)  # accepted 10,000,000
+    before = world.balances()
+    spend(world.dic, world.body("advance", 6_000_000))
+    spend(world.dic, world.body("payment", 4_000_000, advance_applied=6_000_000,
+                                deliverables=[line(world.first, 10_000_000)]))
+    c = h.get(world.finance, f"/api/v1/commissions/{world.commission['id']}")
+    assert (c["advanced"], c["outstanding_advance"], c["paid"]) == (6_000_000, 0, 10_000_000)
+    assert c["committed"] == 20_000_000 - 10_000_000
+    after = world.balances()
+    assert after["allocation"][1] - before["allocation"][1] == 10_000_000   # spent: 6 + 4 million
+    assert before["allocation"][0] - after["allocation"][0] == 10_000_000   # committed released
+    assert h.get(world.finance, f"/api/v1/deliverables/{world.first}")["paid"] == 10_000_000
+    ledger_is_consistent(world.app)
+
+
+def test_settled_below_the_advance_the_remainder_is_recovered(world):
+    world.accept(world.first, quantity=1)  # accepted 5,000,000
+    cb.deliver(world.dic, world.second)
+    cb.reject_delivery(world.dic, world.second)  # nothing of it accepted
+    before = world.balances()
+    spend(world.dic, world.body("advance", 6_000_000))
+    spend(world.dic, world.body("payment", 0, advance_applied=5_000_000,
+                                deliverables=[line(world.first, 5_000_000)]))
+    c = h.get(world.finance, f"/api/v1/commissions/{world.commission['id']}")
+    assert (c["outstanding_advance"], c["paid"]) == (1_000_000, 5_000_000)
+    spend(world.dic, world.body("recovery", 1_000_000))
+    c = h.get(world.finance, f"/api/v1/commissions/{world.commission['id']}")
+    assert (c["advanced"], c["outstanding_advance"], c["paid"]) == (6_000_000, 0, 5_000_000)
+    after = world.balances()
+    assert after["allocation"][1] - before["allocation"][1] == 5_000_000   # 6 out, 1 back
+    assert before["allocation"][0] - after["allocation"][0] == 5_000_000
+    ledger_is_consistent(world.app)
+    h.ok(world.dic.post(f"/api/v1/commissions/{world.commission['id']}/close", json={
+        "liquidation_no": "TL-01", "liquidated_on": f"{YEAR}-09-30"}), 200)
+    closed = world.balances()
+    assert closed["allocation"][0] == before["allocation"][0] - 20_000_000  # the rest released
+    ledger_is_consistent(world.app)
+
+
+def test_settled_equal_to_the_advance_it_is_converted(world):
+    world.accept(world.first, quantity=1)  # accepted 5,000,000
+    before = world.balances()
+    spend(world.dic, world.body("advance", 5_000_000))
+    converted = spend(world.dic, world.body("payment", 0, advance_applied=5_000_000,
+                                            deliverables=[line(world.first, 5_000_000)]))
+    assert (converted["amount"], converted["advance_applied"]) == (0, 5_000_000)
+    c = h.get(world.finance, f"/api/v1/commissions/{world.commission['id']}")
+    assert (c["advanced"], c["outstanding_advance"], c["paid"]) == (5_000_000, 0, 5_000_000)
+    after = world.balances()
+    assert after["allocation"][1] - before["allocation"][1] == 5_000_000   # only the advance left the allocation
+    assert h.get(world.finance, f"/api/v1/deliverables/{world.first}")["paid"] == 5_000_000
+    ledger_is_consistent(world.app)
