@@ -121,11 +121,18 @@ def _apply(entry: Expenditure, sign: int):
     _forget(commission)
 
 
+def _locked(model, record_id):
+    """The row, locked first by its id alone: PostgreSQL refuses FOR UPDATE on the outer joins the
+    models' eager relationships add to a SELECT of the whole entity. Read after the lock, so the
+    checks see the row as it is now."""
+    db.session.execute(lock_for_update(sa.select(model.id).where(model.id == record_id)))
+    return db.session.get(model, record_id, populate_existing=True)
+
+
 # --- checks before posting ----------------------------------------------------------------------
 
 def _commission_for(actor, allocation: Allocation, commission_id) -> Commission:
-    commission = db.session.execute(lock_for_update(
-        sa.select(Commission).where(Commission.id == commission_id))).scalar_one_or_none()
+    commission = _locked(Commission, commission_id)
     if commission is None or commission.unit_id != actor.unit_id:
         raise ValidationFailed.field("commission_id", "Không tìm thấy đặt hàng.")
     if commission.allocation_id != allocation.id:
@@ -174,8 +181,7 @@ def post_expenditure(actor, *, allocation_id, kind, amount, paid_on, voucher_no,
                      commission_id=None, advance_applied=0, deliverables=None) -> Expenditure:
     """The owner unit records one expenditure; every balance it touches moves in this transaction."""
     require_role(actor, *UNIT_ROLES)
-    allocation = db.session.execute(lock_for_update(
-        sa.select(Allocation).where(Allocation.id == allocation_id))).scalar_one_or_none()
+    allocation = _locked(Allocation, allocation_id)
     if allocation is None or allocation.unit_id != actor.unit_id:  # another unit's is not named
         raise ValidationFailed.field("allocation_id", "Không tìm thấy quyết định phân bổ.")
     if paid_on.year not in (allocation.envelope.fiscal_year, allocation.envelope.fiscal_year + 1):
