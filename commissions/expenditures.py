@@ -204,8 +204,10 @@ def post_expenditure(actor, *, allocation_id, kind, amount, paid_on, voucher_no,
             # balance when only the advance is spent (the commission row is locked, the guard stays)
             raise RuleViolation(f"Tạm ứng còn lại chỉ {format_vnd(commission.outstanding_advance)}.",
                                 {"amount": [f"Tối đa {format_vnd(commission.outstanding_advance)}."]})
-    if kind != PAYMENT and (advance_applied or deliverables):
-        raise ValidationFailed.field("deliverables", "Chỉ thanh toán mới gắn sản phẩm và trừ tạm ứng.")
+    if kind != PAYMENT and advance_applied:
+        raise ValidationFailed.field("advance_applied", "Chỉ thanh toán mới trừ tạm ứng.")
+    if kind != PAYMENT and deliverables:
+        raise ValidationFailed.field("deliverables", "Chỉ thanh toán mới gắn sản phẩm.")
     if amount + advance_applied <= 0:
         raise ValidationFailed.field("amount", "Số tiền phải lớn hơn 0.")
     _check_voucher(allocation.unit_id, voucher_no)

@@ -59,7 +59,9 @@ class StrictInteger(fields.Integer):
 def Money(*, signed: bool = False, allow_zero: bool = False, **kwargs):  # noqa: N802 - reads like a field class
     """An amount in đồng: positive (or zero when `allow_zero`, or signed and non-zero) and at most
     MAX_AMOUNT."""
-    validators = [validate.Range(min=-MAX_AMOUNT if signed else (0 if allow_zero else 1), max=MAX_AMOUNT)]
+    low = -MAX_AMOUNT if signed else (0 if allow_zero else 1)
+    validators = [validate.Range(min=low, max=MAX_AMOUNT, error=(
+        f"Số tiền phải từ {low:,} đến {MAX_AMOUNT:,} đồng.".replace(",", ".")))]
     if signed:
         validators.append(validate.NoneOf([0], error="Số tiền điều chỉnh phải khác 0."))
     kwargs.setdefault("error_messages", {"invalid": NOT_MONEY})
