@@ -230,6 +230,21 @@ def post_expenditure(actor, *, allocation_id, kind, amount, paid_on, voucher_no,
     return entry
 
 
+REVERSAL_MARK = "/ĐẢO"
+VOUCHER_MAX = 60  # expenditures.voucher_no
+
+
+def _reversal_voucher(entry: Expenditure) -> str:
+    """The original's voucher marked as reversed, within the column and unique in the unit: with the
+    original's number inside when the plain mark is taken (or the voucher is too long to carry it)."""
+    plain = entry.voucher_no + REVERSAL_MARK
+    if len(plain) <= VOUCHER_MAX and not db.session.execute(sa.select(Expenditure.id).where(
+            Expenditure.unit_id == entry.unit_id, Expenditure.voucher_no == plain)).first():
+        return plain
+    tail = f"/{entry.number}{REVERSAL_MARK}"
+    return entry.voucher_no[:VOUCHER_MAX - len(tail)] + tail
+
+
 def reverse_expenditure(actor, entry: Expenditure, *, reason: str) -> Expenditure:
     """Finance undoes a posted entry with a new one of the same kind; the original is marked reversed."""
     require_role(actor, FINANCE_OFFICER)
@@ -249,12 +264,16 @@ def reverse_expenditure(actor, entry: Expenditure, *, reason: str) -> Expenditur
         number=next_number(NUMBER_PREFIX, entry.allocation.envelope.fiscal_year), unit_id=entry.unit_id,
         allocation_id=entry.allocation_id, commission_id=entry.commission_id, kind=entry.kind,
         amount=entry.amount, advance_applied=entry.advance_applied, paid_on=utcnow().date(),
-        voucher_no=f"{entry.voucher_no}/ĐẢO"[:60], payee=entry.payee,
+        voucher_no=_reversal_voucher(entry), payee=entry.payee,
         description=f"Đảo {entry.number}: {reason}", status=POSTED, reversal_of_id=entry.id,
         reverse_reason=reason, created_by_id=actor.id,
         links=[ExpenditureLink(deliverable_id=link.deliverable_id, amount=link.amount) for link in entry.links])
-    db.session.add(reversal)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.add(reversal)
+    except IntegrityError:  # a concurrent entry of the unit took the reversal's voucher number first
+        raise InvalidTransition(f"Số chứng từ {reversal.voucher_no} vừa được dùng: đảo lại lần nữa.",
+                                {"voucher_no": [reversal.voucher_no]}) from None
     _apply(entry, -1)
     _forget(entry)
     audit.record(actor, "expenditure.reverse", "expenditure", entry.id,

@@ -332,3 +332,21 @@ def test_settled_equal_to_the_advance_it_is_converted(world):
     assert after["allocation"][1] - before["allocation"][1] == 5_000_000   # only the advance left the allocation
     assert h.get(world.finance, f"/api/v1/deliverables/{world.first}")["paid"] == 5_000_000
     ledger_is_consistent(world.app)
+
+
+@pytest.mark.parametrize("voucher", ["V" * 60, "TT-09"], ids=["longest voucher", "suffix already taken"])
+def test_a_reversal_finds_its_own_voucher_number(world, voucher):
+    """The reversal's voucher is the original's marked as reversed; a 60-character voucher, or one
+    whose marked form the unit already used, still reverses (no clash with a voucher in the unit)."""
+    world.accept(world.first)
+    posted = spend(world.dic, world.body("payment", 1_000_000, voucher_no=voucher,
+                                         deliverables=[line(world.first, 1_000_000)]))
+    if len(voucher) < 56:  # the unit already used the marked form
+        spend(world.dic, world.body("advance", 1_000, voucher_no=f"{voucher}/ĐẢO"))
+    reverse(world.finance, posted["id"])
+    items = h.get(world.finance, f"/api/v1/expenditures?commission_id={world.commission['id']}")["items"]
+    vouchers = [item["voucher_no"] for item in items]
+    assert len(set(vouchers)) == len(vouchers) == (2 if len(voucher) >= 56 else 3)
+    reversal = next(item for item in items if item["reversal_of"] == posted["id"])
+    assert reversal["voucher_no"].endswith("/ĐẢO") and len(reversal["voucher_no"]) <= 60
+    ledger_is_consistent(world.app)
