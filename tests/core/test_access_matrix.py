@@ -581,7 +581,7 @@ def test_access(app, matrix, endpoint, method):
 # --- scope of lists (kept from the former budget access tests) ----------------------------------
 
 @pytest.mark.parametrize("path,key", [("/api/v1/requests", "submitted"), ("/api/v1/allocations", "allocation"),
-                                      ("/api/v1/commissions", "proposed")])
+                                      ("/api/v1/commissions", "proposed"), ("/api/v1/expenditures", "expenditure")])
 def test_lists_show_only_the_units_own_records(app, matrix, roles, path, key):
     matrix.reset()
 
