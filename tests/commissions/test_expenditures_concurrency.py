@@ -99,3 +99,37 @@ def test_one_idempotency_key_sent_five_times_at_once_records_one_expenditure(app
     assert h.list_total(finance, f"/api/v1/expenditures?commission_id={commission['id']}") == 1
     assert h.get(dic, f"/api/v1/deliverables/{deliverable['id']}")["paid"] == 3_000_000
     _ledger_and_chain_hold(app)
+
+
+def test_one_payment_reversed_five_times_at_once_is_reversed_once(app, roles, budget, live_server):
+    dic, finance = roles["dic"], roles["finance"]
+    allocation, commission, deliverable = _accepted_deliverable(roles, budget)
+    posted = h.ok(dic.post("/api/v1/expenditures", json=_payment(allocation, commission, deliverable, 4_000_000,
+                                                                  "TT-DAO"), headers={"Idempotency-Key": "dao"}), 201)
+    before = h.get(finance, f"/api/v1/allocations/{allocation}")
+    url = f"{live_server.url}/api/v1/expenditures/{posted['id']}/reverse"
+    results = h.race([lambda: h.post_json(url, {"reason": "Ghi trùng"}, token=finance.token)] * 5)
+    counts = _outcome(results)
+    after = h.get(finance, f"/api/v1/allocations/{allocation}")
+    entries = h.list_total(finance, f"/api/v1/expenditures?commission_id={commission['id']}")
+    print(f"\n[race reversals, {_database(app)}] {dict(counts)}; entries={entries}; "
+          f"spent {before['spent']:,} -> {after['spent']:,}")
+    assert counts == Counter({(200, None): 1, (409, "invalid_transition"): 4}), results
+    assert entries == 2 and after["spent"] == before["spent"] - 4_000_000
+    assert h.get(dic, f"/api/v1/deliverables/{deliverable['id']}")["paid"] == 0
+    _ledger_and_chain_hold(app)
+
+
+def test_one_voucher_number_sent_under_five_keys_at_once_is_recorded_once(app, roles, budget, live_server):
+    dic, finance = roles["dic"], roles["finance"]
+    training = budget.allocation("dic", "training")
+    body = {"allocation_id": training, "kind": "direct", "amount": 1_000_000, "paid_on": f"{YEAR}-06-01",
+            "voucher_no": "PC-CUNG-SO", "payee": "Trường Chính trị tỉnh", "description": "Lớp tập huấn"}
+    url = f"{live_server.url}/api/v1/expenditures"
+    results = h.race([lambda i=i: h.post_json(url, body, token=dic.token, key=f"so-{i}") for i in range(5)])
+    counts = Counter((status, tuple(answer.get("details") or ())) for status, answer in results)
+    spent = h.get(finance, f"/api/v1/allocations/{training}")["spent"]
+    print(f"\n[race one voucher, {_database(app)}] {dict(counts)}; spent={spent:,}")
+    assert counts == Counter({(201, ()): 1, (422, ("voucher_no",)): 4}), results
+    assert spent == 1_000_000
+    _ledger_and_chain_hold(app)
