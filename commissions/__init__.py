@@ -8,7 +8,7 @@ def init_app(app, api):
     from commissions import models, permissions, queries
     from commissions.api import blueprints
     from commissions.ledger import register as register_ledger_cli
-    from commissions.demo import load_commissions
+    from commissions.demo import load_commissions, load_expenditures
     from commissions.expenditure_views import bp as expenditures_bp
     from commissions.views import bp
 
@@ -46,3 +46,4 @@ def init_app(app, api):
                      order=55)
     registry.add_nav("expenditures.new_direct", N_("Chi trực tiếp"), units, order=56)
     registry.add_demo_loader(load_commissions)  # after the budgets' loader: it uses their allocations
+    registry.add_demo_loader(load_expenditures)  # on the commissions just made
