@@ -103,6 +103,13 @@ def test_rule_refusals_409_with_the_rules_message(app, roles, book):
         "deliverables-0-amount": "11000000", **_voucher("TT-9")})
     assert response.status_code == 409
     assert "chỉ còn 10.000.000" in text(response) and 'value="11000000"' in text(response)
+    # an advance applied above what is outstanding (nothing was advanced)
+    response = dic.submit(_page(book), _spend(book), {
+        "kind": "payment", "amount": "9000000", "advance_applied": "1000000",
+        "deliverables-0-deliverable_id": str(book["accepted"]), "deliverables-0-amount": "10000000",
+        **_voucher("TT-8")})
+    assert response.status_code == 409
+    assert "Tạm ứng còn lại chỉ 0" in text(response) and 'data-field-error="advance_applied"' in text(response)
     # a recovery with nothing advanced
     response = dic.submit(_page(book), _spend(book), {"kind": "recovery", "amount": "1000", **_voucher("TH-9")})
     assert response.status_code == 409
