@@ -103,6 +103,13 @@ def test_rule_refusals_409_with_the_rules_message(app, roles, book):
         "deliverables-0-amount": "11000000", **_voucher("TT-9")})
     assert response.status_code == 409
     assert "chỉ còn 10.000.000" in text(response) and 'value="11000000"' in text(response)
+    # a line's bad amount is reported under the lines, in words
+    response = dic.submit(_page(book), _spend(book), {
+        "kind": "payment", "amount": "1000", "deliverables-0-deliverable_id": str(book["accepted"]),
+        "deliverables-0-amount": "mười", **_voucher("TT-7")})
+    assert response.status_code == 422
+    lines = re.search(r'data-field-error="deliverables">(.*?)</div>', text(response), re.S).group(1)
+    assert "amount" not in lines and lines.strip()
     # an advance applied above what is outstanding (nothing was advanced)
     response = dic.submit(_page(book), _spend(book), {
         "kind": "payment", "amount": "9000000", "advance_applied": "1000000",
