@@ -26,9 +26,9 @@ from budgets.schemas import ReasonSchema
 from commissions import permissions as perm
 from commissions import queries
 from commissions.expenditures import post_expenditure, reverse_expenditure
-from commissions.models import (ACCEPTED, ADVANCE, COMMISSION_ACTIONS_FROM, DIRECT, EXPENDITURE_KIND_LABELS, DIRECT_CATEGORIES, EXPENDITURE_KINDS, PAYMENT,
-                                POSTED, RECOVERY, Commission, Deliverable, Expenditure, ExpenditureLink,
-                                Supplier)
+from commissions.models import (ACCEPTED, ADVANCE, COMMISSION_ACTIONS_FROM, DIRECT, DIRECT_CATEGORIES,
+                                EXPENDITURE_KIND_LABELS, EXPENDITURE_KINDS, PAYMENT, POSTED, RECOVERY, Commission,
+                                Expenditure, ExpenditureLink, Supplier)
 from commissions.schemas import ExpenditureCreateSchema
 
 bp = Blueprint("expenditures", __name__)
@@ -48,7 +48,8 @@ def _trail_url(entry):
 
 def _posted(entry):
     return (_("Đã ghi khoản chi %(number)s (%(kind)s), số tiền %(amount)s, chứng từ %(voucher)s.",
-              number=entry.number, kind=_(EXPENDITURE_KIND_LABELS[entry.kind]), amount=format_vnd(entry.amount), voucher=entry.voucher_no),
+              number=entry.number, kind=_(EXPENDITURE_KIND_LABELS[entry.kind]), amount=format_vnd(entry.amount),
+              voucher=entry.voucher_no),
             _trail_url(entry))
 
 
@@ -211,7 +212,8 @@ def show_deliverable(deliverable_id):
     actor = _actor()
     deliverable = queries.get_deliverable(actor, deliverable_id)
     payments = db.session.execute(
-        sa.select(Expenditure, ExpenditureLink.amount).join(ExpenditureLink, ExpenditureLink.expenditure_id == Expenditure.id)
+        sa.select(Expenditure, ExpenditureLink.amount)
+        .join(ExpenditureLink, ExpenditureLink.expenditure_id == Expenditure.id)
         .where(ExpenditureLink.deliverable_id == deliverable.id).order_by(Expenditure.id)).all()
     return render_template("expenditures/deliverable.html", d=deliverable, c=deliverable.commission,
                            payments=payments,

@@ -23,6 +23,8 @@ def test_demo_spends_in_every_kind_and_state(app):
         settled = [e for e in entries if e.kind == "payment" and e.advance_applied and e.status == "posted"]
         assert settled and all(e.commission.outstanding_advance == 0 for e in settled)
         ids = [entries[0].id, reversed_[0].id, settled[0].id]
+        # STP's training materials were spent on an allocation made from its request
+        from_request = next(e.id for e in entries if e.kind == "direct" and e.allocation.request_id)
     check = runner.invoke(args=["ledger", "check"])
     assert check.exit_code == 0, check.output
     auditor = app.test_client()
@@ -33,3 +35,4 @@ def test_demo_spends_in_every_kind_and_state(app):
         page = auditor.get(f"/expenditures/{entry_id}")
         assert page.status_code == 200 and 'data-testid="trail"' in text(page)
     assert 'data-testid="expenditure-row"' in text(auditor.get("/expenditures?q=TT-02"))
+    assert 'data-testid="trail-request"' in text(auditor.get(f"/expenditures/{from_request}"))
