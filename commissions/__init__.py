@@ -8,7 +8,8 @@ def init_app(app, api):
     from commissions import models, permissions, queries
     from commissions.api import blueprints
     from commissions.ledger import register as register_ledger_cli
-    from commissions.demo import load_commissions
+    from commissions.demo import load_commissions, load_expenditures
+    from commissions.expenditure_views import bp as expenditures_bp
     from commissions.views import bp
 
     for blp in blueprints:
@@ -20,7 +21,9 @@ def init_app(app, api):
         DELIVERABLE_STATUS_LABELS=models.DELIVERABLE_STATUS_LABELS,
         DELIVERABLE_STATUS_STYLES=models.DELIVERABLE_STATUS_STYLES, DELIVERABLE_STATUS=models.DeliverableStatus,
         DELIVERABLE_KIND_LABELS=models.DELIVERABLE_KIND_LABELS, METHOD_LABELS=models.METHOD_LABELS,
-        SUPPLIER_KIND_LABELS=models.SUPPLIER_KIND_LABELS)
+        SUPPLIER_KIND_LABELS=models.SUPPLIER_KIND_LABELS,
+        EXPENDITURE_KIND_LABELS=models.EXPENDITURE_KIND_LABELS,
+        EXPENDITURE_STATUS_LABELS=models.EXPENDITURE_STATUS_LABELS)
 
     registry = registry_of(app)
     registry.add_audit_labels(models.AUDIT_LABELS)
@@ -32,10 +35,15 @@ def init_app(app, api):
                                 check_attach=permissions.check_can_attach_to_deliverable)
 
     app.register_blueprint(bp)
+    app.register_blueprint(expenditures_bp)
     units = (UNIT_OFFICER, DIC_OFFICER)
     registry.add_nav("commissions.approval_queue", N_("Duyệt đặt hàng"), (FINANCE_OFFICER,), order=12)
     registry.add_nav("commissions.list_commissions", N_("Đặt hàng"), (*units, FINANCE_OFFICER, AUDITOR), order=40)
     registry.add_nav("commissions.new_commission", N_("Đề xuất đặt hàng"), (DIC_OFFICER,), order=45)
     registry.add_nav("commissions.overdue_deliverables", N_("Sản phẩm quá hạn"), (*units, FINANCE_OFFICER, AUDITOR),
                      order=50)
+    registry.add_nav("expenditures.list_expenditures", N_("Khoản chi"), (*units, FINANCE_OFFICER, AUDITOR),
+                     order=55)
+    registry.add_nav("expenditures.new_direct", N_("Chi trực tiếp"), units, order=56)
     registry.add_demo_loader(load_commissions)  # after the budgets' loader: it uses their allocations
+    registry.add_demo_loader(load_expenditures)  # on the commissions just made

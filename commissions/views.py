@@ -32,6 +32,7 @@ from budgets.models import Allocation
 from budgets.schemas import ReasonSchema
 from commissions import permissions as perm
 from commissions import queries, services
+from commissions.expenditure_views import spending_context
 from commissions.models import (ACCEPTED, CANCELLED, CLOSED, COMMISSION_STATUSES, DELIVERABLE_KINDS,
                                 DELIVERY_REJECTED, DIC_ONLY_CATEGORIES, METHODS, PRICED_METHODS, PROPOSED,
                                 REJECTED, UNIT_CATEGORIES, Commission, Deliverable)
@@ -224,6 +225,8 @@ def _render_commission(commission_id, *, active=None, values=None, errors=None, 
     commission = queries.get_commission(actor, commission_id)
     allocation = db.session.get(Allocation, commission.allocation_id)
     defaults = _defaults(commission)
+    money = spending_context(actor, commission)
+    defaults.update(money.pop("spend_defaults"))
 
     def form(name):
         if name == active:
@@ -235,7 +238,7 @@ def _render_commission(commission_id, *, active=None, values=None, errors=None, 
         "commissions/detail.html", c=commission, allocation=allocation, can=perm.commission_actions(actor, commission),
         deliverable_can={d.id: perm.deliverable_actions(actor, d) for d in commission.deliverables},
         form=form, active=active, alert=alert, documents=documents, deliverable_documents=deliverable_documents,
-        history=_history(commission),
+        history=_history(commission), **money,
         unsettled=[d for d in commission.deliverables if d.status not in SETTLED]), status
 
 

@@ -279,6 +279,21 @@ ROUTES = {
     ("commissions.reject_delivery", "POST"): Route("page_owner_write", REASON, deliverable="delivered"),
     ("commissions.upload_deliverable_document", "POST"): Route("page_owner_write", {}, upload=True),
     # --- end of pages: commissions -------------------------------------------------------------
+    # --- pages: expenditures (issue 10; records from _add_expenditures) --------------------------
+    ("expenditures.list_expenditures", "GET"): Route("page_read_all"),
+    ("expenditures.show_expenditure", "GET"): Route("page_read_owned"),
+    ("expenditures.show_deliverable", "GET"): Route("page_read_owned"),
+    ("expenditures.reverse", "POST"): Route("page_finance_write", REASON),
+    ("expenditures.record_on_commission", "POST"): Route("page_owner_write", {
+        "kind": "advance", "amount": "1.000", "paid_on": f"{YEAR}-04-01", "voucher_no": "TU-TRANG",
+        "payee": "Trung tâm Truyền thông tỉnh", "description": "Tạm ứng theo hợp đồng"}, commission="signed"),
+    ("expenditures.new_direct", "GET"): Route("page_unit_create"),
+    # another unit's allocation is not among the form's choices: 422 for it, so no must_succeed
+    ("expenditures.new_direct", "POST"): Route("page_unit_create", lambda r: {
+        "allocation_id": str(r["training_allocation"]), "amount": "1.000", "paid_on": f"{YEAR}-04-01",
+        "voucher_no": "PC-TRANG", "payee": "Trường Chính trị tỉnh", "description": "Lớp bồi dưỡng"},
+        must_succeed=False),
+    # --- end of pages: expenditures ------------------------------------------------------------
 }
 
 # A body every write route refuses (a field no schema knows, a missing file): a caller without
