@@ -8,13 +8,12 @@ the body is parsed, so a caller without the role hears 403 whatever they sent.
 from budgets import permissions as perm
 from budgets import queries, services
 from budgets.schemas import (AdjustmentCreateSchema, AllocationCreateSchema, AllocationListArgs,
-                                 AllocationOut, DocumentOut, EnvelopeCreateSchema, EnvelopeListArgs,
+                                 AllocationOut, EnvelopeCreateSchema, EnvelopeListArgs,
                                  EnvelopeOut, ReasonSchema, RequestCreateSchema, RequestListArgs,
                                  RequestOut, RequestUpdateSchema, SupplementCreateSchema)
 from app.core import idempotency
-from app.core.api import Blueprint, PageArgs, api_actor, check_first, list_schema, paginate, role_check
-from app.core.documents import attach_document, documents_query
-from app.core.documents_api import UploadSchema
+from app.core.api import Blueprint, api_actor, check_first, list_schema, paginate, role_check
+from app.core.documents_api import add_document_routes
 
 envelopes_blp = Blueprint("envelopes_api", __name__, url_prefix="/api/v1/envelopes",
                           description="Nguồn kinh phí và bổ sung kinh phí")
@@ -168,24 +167,9 @@ def reject_request(data, request_id):
     return _request_action(services.reject_request, request_id, reason=data["reason"])
 
 
-@requests_blp.route("/<int:request_id>/documents", methods=["GET"])
-@requests_blp.arguments(PageArgs, location="query")
-@requests_blp.response(200, list_schema(DocumentOut))
-@requests_blp.errors(403, 404, 422)
-def list_request_documents(args, request_id):
-    """Tài liệu đính kèm của một đề nghị."""
-    funding_request = queries.get_request(api_actor(), request_id)
-    return paginate(documents_query("request", funding_request.id), args)
-
-
-@requests_blp.route("/<int:request_id>/documents", methods=["POST"])
-@check_first(_owns_request)
-@requests_blp.arguments(UploadSchema, location="files")
-@requests_blp.response(201, DocumentOut)
-@requests_blp.errors(403, 404, 413, 422, conflicts=("invalid_transition",))
-def upload_request_document(files, request_id):
-    """Đính kèm một tài liệu vào đề nghị."""
-    return attach_document(api_actor(), "request", request_id, files["file"])
+add_document_routes(requests_blp, "request", "request_id", owns=_owns_request,
+                    list_summary="Tài liệu đính kèm của một đề nghị.",
+                    upload_summary="Đính kèm một tài liệu vào đề nghị.", conflicts=("invalid_transition",))
 
 
 # --- allocations ----------------------------------------------------------------------------

@@ -204,13 +204,3 @@ class AllocationOut(Schema):
     section_code = fields.String(allow_none=True)
     subsection_code = fields.String(allow_none=True)
     adjustments = fields.List(fields.Nested(AdjustmentOut))
-
-
-class DocumentOut(Schema):
-    id = fields.Integer()
-    original_name = fields.String()
-    size = fields.Integer()
-    content_type = fields.String()
-    sha256 = fields.String()
-    uploaded_at = UtcDateTime()
-    uploaded_by = fields.Function(lambda d: d.uploaded_by.username)

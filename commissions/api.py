@@ -4,10 +4,9 @@ Each handler checks access before the body is parsed, loads the record (another 
 404), calls one service with the actor and plain values and returns the object; the commit point
 commits.
 """
-from app.core.api import Blueprint, PageArgs, api_actor, check_first, list_schema, paginate, role_check
-from app.core.documents import attach_document, documents_query
-from app.core.documents_api import UploadSchema
-from budgets.schemas import DocumentOut, ReasonSchema
+from app.core.api import Blueprint, api_actor, check_first, list_schema, paginate, role_check
+from app.core.documents_api import add_document_routes
+from budgets.schemas import ReasonSchema
 from commissions import permissions as perm
 from app.core.idempotency import idempotent
 from commissions import expenditures, queries, services
@@ -159,25 +158,10 @@ def close_commission(data, commission_id):
     return _act(services.close_commission, commission_id, **data)
 
 
-@commissions_blp.route("/<int:commission_id>/documents", methods=["GET"])
-@role_check(perm.require_commission_reader)
-@commissions_blp.arguments(PageArgs, location="query")
-@commissions_blp.response(200, list_schema(DocumentOut))
-@commissions_blp.errors(403, 404, 422)
-def list_commission_documents(args, commission_id):
-    """Tài liệu đính kèm của một đặt hàng."""
-    commission = queries.get_commission(api_actor(), commission_id)
-    return paginate(documents_query("commission", commission.id), args)
-
-
-@commissions_blp.route("/<int:commission_id>/documents", methods=["POST"])
-@check_first(_owns_commission)
-@commissions_blp.arguments(UploadSchema, location="files")
-@commissions_blp.response(201, DocumentOut)
-@commissions_blp.errors(403, 404, 413, 422, conflicts=("invalid_transition",))
-def upload_commission_document(files, commission_id):
-    """Đính kèm tài liệu (hợp đồng, quyết định, biên bản) vào đặt hàng."""
-    return attach_document(api_actor(), "commission", commission_id, files["file"])
+add_document_routes(commissions_blp, "commission", "commission_id", owns=_owns_commission,
+                    list_summary="Tài liệu đính kèm của một đặt hàng.",
+                    upload_summary="Đính kèm tài liệu (hợp đồng, quyết định, biên bản) vào đặt hàng.",
+                    conflicts=("invalid_transition",))
 
 
 # --- deliverables ---------------------------------------------------------------------------
@@ -236,25 +220,9 @@ def reject(data, deliverable_id):
     return _act_on_deliverable(services.reject_delivery, deliverable_id, reason=data["reason"])
 
 
-@deliverables_blp.route("/<int:deliverable_id>/documents", methods=["GET"])
-@role_check(perm.require_commission_reader)
-@deliverables_blp.arguments(PageArgs, location="query")
-@deliverables_blp.response(200, list_schema(DocumentOut))
-@deliverables_blp.errors(403, 404, 422)
-def list_deliverable_documents(args, deliverable_id):
-    """Tài liệu minh chứng của một sản phẩm."""
-    deliverable = queries.get_deliverable(api_actor(), deliverable_id)
-    return paginate(documents_query("deliverable", deliverable.id), args)
-
-
-@deliverables_blp.route("/<int:deliverable_id>/documents", methods=["POST"])
-@check_first(_owns_deliverable)
-@deliverables_blp.arguments(UploadSchema, location="files")
-@deliverables_blp.response(201, DocumentOut)
-@deliverables_blp.errors(403, 404, 413, 422)
-def upload_deliverable_document(files, deliverable_id):
-    """Đính kèm minh chứng (bài báo, báo cáo, biên bản nghiệm thu) vào sản phẩm."""
-    return attach_document(api_actor(), "deliverable", deliverable_id, files["file"])
+add_document_routes(deliverables_blp, "deliverable", "deliverable_id", owns=_owns_deliverable,
+                    list_summary="Tài liệu minh chứng của một sản phẩm.",
+                    upload_summary="Đính kèm minh chứng (bài báo, báo cáo, biên bản nghiệm thu) vào sản phẩm.")
 
 
 # --- expenditures ---------------------------------------------------------------------------
@@ -310,22 +278,6 @@ def _owns_expenditure(actor, expenditure_id):
     perm.check_owner_unit(actor, queries.get_expenditure(actor, expenditure_id), "khoản chi")
 
 
-@expenditures_blp.route("/<int:expenditure_id>/documents", methods=["GET"])
-@role_check(perm.require_commission_reader)
-@expenditures_blp.arguments(PageArgs, location="query")
-@expenditures_blp.response(200, list_schema(DocumentOut))
-@expenditures_blp.errors(403, 404, 422)
-def list_expenditure_documents(args, expenditure_id):
-    """Chứng từ đính kèm của một khoản chi."""
-    entry = queries.get_expenditure(api_actor(), expenditure_id)
-    return paginate(documents_query("expenditure", entry.id), args)
-
-
-@expenditures_blp.route("/<int:expenditure_id>/documents", methods=["POST"])
-@check_first(_owns_expenditure)
-@expenditures_blp.arguments(UploadSchema, location="files")
-@expenditures_blp.response(201, DocumentOut)
-@expenditures_blp.errors(403, 404, 413, 422)
-def upload_expenditure_document(files, expenditure_id):
-    """Đính kèm chứng từ (hóa đơn, giấy đề nghị thanh toán) vào khoản chi."""
-    return attach_document(api_actor(), "expenditure", expenditure_id, files["file"])
+add_document_routes(expenditures_blp, "expenditure", "expenditure_id", owns=_owns_expenditure,
+                    list_summary="Chứng từ đính kèm của một khoản chi.",
+                    upload_summary="Đính kèm chứng từ (hóa đơn, giấy đề nghị thanh toán) vào khoản chi.")
