@@ -294,6 +294,15 @@ ROUTES = {
         "voucher_no": "PC-TRANG", "payee": "Trường Chính trị tỉnh", "description": "Lớp bồi dưỡng"},
         must_succeed=False),
     # --- end of pages: expenditures ------------------------------------------------------------
+    # --- reports (issue 11): every money reader, scoped to its unit; admins read no money ---------
+    ("reports_api.execution_report", "GET"): Route("read_all"),
+    ("reports_api.ledger_xlsx", "GET"): Route("read_all"),
+    ("reports_api.ledger_csv", "GET"): Route("read_all"),
+    ("reports_api.ocds_package", "GET"): Route("read_all"),
+    ("reports_api.list_flags", "GET"): Route("read_all"),
+    ("reports.dashboard", "GET"): Route("page_read_all"),
+    ("reports.flags_page", "GET"): Route("page_read_all"),
+    # --- end of reports ------------------------------------------------------------------------
 }
 
 # A body every write route refuses (a field no schema knows, a missing file): a caller without

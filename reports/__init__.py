@@ -1,0 +1,23 @@
+"""Reports: execution dashboards, the ledger workbook and CSV, OCDS open data, red flags."""
+
+
+def init_app(app, api):
+    from app.core.i18n import N_
+    from app.core.permissions import AUDITOR, DIC_OFFICER, FINANCE_OFFICER, UNIT_OFFICER
+    from app.core.registry import registry_of
+    from reports.api import blueprints
+    from reports.cli import reports_cli
+    from reports.views import bp
+
+    for blp in blueprints:
+        api.register_blueprint(blp)
+    app.register_blueprint(bp)
+    app.cli.add_command(reports_cli)
+    app.config.setdefault("OCDS_URI_BASE", "https://stc.gialai.gov.vn/ocds")
+    app.config.setdefault("OCDS_PREFIX", "ocds-pcb001")
+
+    registry = registry_of(app)
+    registry.add_nav("reports.dashboard", N_("Tình hình thực hiện"),
+                     (UNIT_OFFICER, DIC_OFFICER, FINANCE_OFFICER, AUDITOR), order=60)
+    registry.add_nav("reports.flags_page", N_("Cảnh báo"), (UNIT_OFFICER, DIC_OFFICER, FINANCE_OFFICER, AUDITOR),
+                     order=62)

@@ -1,0 +1,95 @@
+"""HTTP API v1 of the reports (DESIGN §6): execution, the ledger workbook and CSV, OCDS, flags.
+
+Access is checked before any argument is read: admins hear 403, a unit officer's report holds its
+own unit only, and naming another unit in `?unit=` reads as an unknown unit (422).
+"""
+from flask import Response, current_app, send_file, stream_with_context
+from flask_babel import force_locale, gettext
+
+from app.core.api import Blueprint, api_actor, role_check
+from reports import csv_export, flags, ocds, workbook
+from reports.filters import LedgerFilter
+from reports.permissions import require_report_reader, unit_scope, units_to_report
+from reports.queries import execution
+from reports.schemas import ExecutionArgs, ExecutionOut, FlagsOut, LedgerArgs, YearArgs
+
+blp = Blueprint("reports_api", __name__, url_prefix="/api/v1/reports",
+                description="Báo cáo: tình hình thực hiện, sổ chi (Excel, CSV), dữ liệu mở OCDS, cảnh báo")
+blueprints = [blp]
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def ledger_filter(actor, args) -> LedgerFilter:
+    return LedgerFilter(fiscal_year=args["fiscal_year"], unit_id=units_to_report(actor, args.get("unit")),
+                        date_from=args.get("date_from"), date_to=args.get("date_to"))
+
+
+@blp.route("/execution", methods=["GET"])
+@role_check(require_report_reader)
+@blp.arguments(ExecutionArgs, location="query")
+@blp.response(200, ExecutionOut)
+@blp.errors(403, 422)
+def execution_report(args):
+    """Tình hình thực hiện theo đơn vị, lĩnh vực hoặc nguồn kinh phí: được phân bổ, đã cam kết,
+    đã chi, còn lại, tỷ lệ giải ngân (tổng hợp bằng SQL)."""
+    actor = api_actor()
+    return execution(args["fiscal_year"], args["by"], units_to_report(actor, args.get("unit")), gettext)
+
+
+@blp.route("/ledger.xlsx", methods=["GET"])
+@role_check(require_report_reader)
+@blp.arguments(LedgerArgs, location="query")
+@blp.response(200, description="Sổ kế toán Excel: Tổng hợp, Sổ chi, Đặt hàng, Sản phẩm, Cảnh báo, Nhật ký.",
+              content_type=XLSX)
+@blp.errors(403, 422)
+def ledger_xlsx(args):
+    """Sổ chi Excel của một năm ngân sách (đơn vị chỉ thấy đơn vị mình); `?lang=en` cho tiêu đề tiếng Anh."""
+    actor = api_actor()
+    selection = ledger_filter(actor, args)
+    with force_locale(args["lang"]):
+        path = workbook.write_to_temporary_file(actor, selection, args["lang"])
+    response = send_file(path, mimetype=XLSX, as_attachment=True,
+                         download_name=workbook.file_name(selection))
+    response.call_on_close(lambda: workbook.remove(path))
+    return response
+
+
+@blp.route("/ledger.csv", methods=["GET"])
+@role_check(require_report_reader)
+@blp.arguments(LedgerArgs, location="query")
+@blp.response(200, description="Sổ chi CSV (UTF-8 có BOM), truyền dần từng lô.", content_type="text/csv")
+@blp.errors(403, 422)
+def ledger_csv(args):
+    """Sổ chi dạng CSV: một dòng mỗi khoản chi với cả chuỗi truy vết."""
+    actor = api_actor()
+    selection = ledger_filter(actor, args)
+    chunks = csv_export.chunks(selection, args["lang"])
+    return Response(stream_with_context(chunks), mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="{csv_export.file_name(selection)}"'})
+
+
+@blp.route("/ocds.json", methods=["GET"])
+@role_check(require_report_reader)
+@blp.arguments(YearArgs, location="query")
+@blp.response(200, description="Gói bản phát hành OCDS 1.1.5: một quy trình (ocid) mỗi đặt hàng đã được duyệt.",
+              content_type="application/json")
+@blp.errors(403, 422)
+def ocds_package(args):
+    """Dữ liệu mở theo chuẩn Open Contracting (OCDS 1.1.5)."""
+    actor = api_actor()
+    package = ocds.release_package(args["fiscal_year"], unit_scope(actor),
+                                   base_url=current_app.config.get("OCDS_URI_BASE"))
+    return current_app.json.response(package)
+
+
+@blp.route("/flags", methods=["GET"])
+@role_check(require_report_reader)
+@blp.arguments(YearArgs, location="query")
+@blp.response(200, FlagsOut)
+@blp.errors(403, 422)
+def list_flags(args):
+    """Cảnh báo: chi trực tiếp thiếu chứng từ, sản phẩm quá hạn, đã nghiệm thu chưa thanh toán, tạm ứng
+    tồn đọng, hợp đồng chưa có sản phẩm, phân bổ giải ngân thấp cuối năm."""
+    items = flags.find(args["fiscal_year"], unit_scope(api_actor()))
+    return {"fiscal_year": args["fiscal_year"], "items": items, "total": len(items)}

@@ -1,0 +1,1 @@
+"""The ledger as CSV. To be written."""

@@ -1,0 +1,5 @@
+"""Red flags (issue 11, item 5). To be written."""
+
+
+def find(fiscal_year: int, unit_id: int | None, today=None) -> list[dict]:
+    raise NotImplementedError

@@ -1,0 +1,1 @@
+"""The ledger workbook. To be written."""
