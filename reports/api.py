@@ -3,7 +3,7 @@
 Access is checked before any argument is read: admins hear 403, a unit officer's report holds its
 own unit only, and naming another unit in `?unit=` reads as an unknown unit (422).
 """
-from flask import Response, current_app, send_file, stream_with_context
+from flask import Response, current_app, send_file
 from flask_babel import force_locale, gettext
 
 from app.core.api import Blueprint, api_actor, role_check
@@ -64,8 +64,8 @@ def ledger_csv(args):
     """Sổ chi dạng CSV: một dòng mỗi khoản chi với cả chuỗi truy vết."""
     actor = api_actor()
     selection = ledger_filter(actor, args)
-    chunks = csv_export.chunks(selection, args["lang"])
-    return Response(stream_with_context(chunks), mimetype="text/csv", headers={
+    chunks = csv_export.stream(current_app._get_current_object(), selection, args["lang"])
+    return Response(chunks, mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="{csv_export.file_name(selection)}"'})
 
 
