@@ -267,3 +267,12 @@ def test_the_cli_writes_the_workbook_with_its_row_count(app, spending, tmp_path)
     result = app.test_cli_runner().invoke(args=["reports", "ledger", "--fiscal-year", str(YEAR), "-o",
                                                 str(tmp_path / "x.xlsx"), "--unit", "NOPE"])
     assert result.exit_code == 2 and "NOPE" in result.output
+
+
+def test_the_flags_sheet_lists_the_flags_the_api_gives(spending, roles):
+    flags = h.get(roles["auditor"], f"/api/v1/reports/flags?fiscal_year={YEAR}")["items"]
+    headers, rows, _ = table(workbook(roles["auditor"])["Cảnh báo"])
+    assert len(rows) == len(flags) > 0
+    assert column(headers, rows, "Số hiệu") == [flag["reference"] for flag in flags]
+    undocumented = [row for row in rows if spending.direct["number"] in row[headers.index("Số hiệu")]]
+    assert undocumented and undocumented[0][headers.index("Mức độ")] == "Cao"
