@@ -6,7 +6,7 @@ entry order and merged as they stream), whatever the number of rows: nothing is 
 Codes (kinds, statuses, categories) are turned into labels by the writers, through `Column.labels`.
 """
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
@@ -272,7 +272,7 @@ AUDIT_COLUMNS = (
 def _audit_window(selection: LedgerFilter) -> tuple[datetime, datetime]:
     start = selection.date_from or date(selection.fiscal_year, 1, 1)
     end = selection.date_to or date(selection.fiscal_year, 12, 31)
-    return datetime.combine(start, time.min), datetime.combine(end + timedelta(days=1), time.min)
+    return datetime.combine(start, time.min), datetime.combine(end, time.max)
 
 
 def audit_rows(actor, selection: LedgerFilter):
@@ -281,7 +281,7 @@ def audit_rows(actor, selection: LedgerFilter):
     start, end = _audit_window(selection)
     stmt = (sa.select(AuditEntry.seq, AuditEntry.at, AuditEntry.actor, AuditEntry.action, AuditEntry.entity,
                       AuditEntry.entity_id, AuditEntry.changes, AuditEntry.hash)
-            .where(AuditEntry.at >= start, AuditEntry.at < end).order_by(AuditEntry.seq))
+            .where(AuditEntry.at >= start, AuditEntry.at <= end).order_by(AuditEntry.seq))
     if actor is not None:
         for rule in registry().audit_filters:
             stmt = stmt.where(rule(actor))

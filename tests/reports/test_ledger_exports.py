@@ -187,6 +187,13 @@ def test_bad_arguments_are_refused_with_the_field(roles, path, query):
         assert response.get_json()["details"]
 
 
+@pytest.mark.parametrize("query", ["date_from=0001-01-01&date_to=9999-12-31", "date_to=9999-12-31",
+                                   "fiscal_year=2100&date_from=2100-12-31"])
+@pytest.mark.parametrize("path", ["/api/v1/reports/ledger.xlsx", "/api/v1/reports/ledger.csv"])
+def test_extreme_but_valid_periods_are_answered(spending, roles, path, query):
+    assert roles["auditor"].get(f"{path}?{query}").status_code == 200
+
+
 @pytest.mark.parametrize("path", [LEDGER, CSV])
 def test_who_may_export(roles, path):
     assert roles["anonymous"].get(path).status_code == 401
