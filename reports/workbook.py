@@ -73,23 +73,21 @@ class _Formats:
 
 
 def _cell_writers(sheet, columns, formats):
-    """One function (row, col, value) per column: typed writes, codes shown as translated labels."""
-    write_string, write_number, write_datetime = sheet.write_string, sheet.write_number, sheet.write_datetime
+    """(write method, format) per column: typed writes, codes shown as translated labels."""
+    def labelled(labels):
+        write_string = sheet.write_string
+        return lambda r, c, value, _format: write_string(r, c, labels.get(value, value))
+
+    by_kind = {MONEY: (sheet.write_number, formats.money), INTEGER: (sheet.write_number, formats.integer),
+               DATE: (sheet.write_datetime, formats.date), DATETIME: (sheet.write_datetime, formats.datetime)}
     writers = []
     for column in columns:
-        if column.kind == MONEY:
-            writers.append(lambda r, c, v, f=formats.money: write_number(r, c, v, f))
-        elif column.kind == INTEGER:
-            writers.append(lambda r, c, v, f=formats.integer: write_number(r, c, v, f))
-        elif column.kind == DATE:
-            writers.append(lambda r, c, v, f=formats.date: write_datetime(r, c, v, f))
-        elif column.kind == DATETIME:
-            writers.append(lambda r, c, v, f=formats.datetime: write_datetime(r, c, v, f))
+        if column.kind in by_kind:
+            writers.append(by_kind[column.kind])
         elif column.labels:
-            labels = {code: gettext(label) for code, label in column.labels.items()}
-            writers.append(lambda r, c, v, labels=labels: write_string(r, c, labels.get(v, v)))
+            writers.append((labelled({code: gettext(label) for code, label in column.labels.items()}), None))
         else:
-            writers.append(lambda r, c, v: write_string(r, c, str(v)))
+            writers.append((sheet.write_string, None))
     return writers
 
 
@@ -103,11 +101,14 @@ def _write_table(sheet, columns, rows, formats, progress=None) -> int:
     writers = _cell_writers(sheet, columns, formats)
     totals = {index: 0 for index, column in enumerate(columns) if column.total}
     count = 0
+    cells = tuple(enumerate(writers))
+    summed = tuple(totals)
     for count, row in enumerate(rows, start=1):
-        for index, value in enumerate(row):
+        for index, (write, cell_format) in cells:
+            value = row[index]
             if value is not None:
-                writers[index](count, index, value)
-        for index in totals:
+                write(count, index, value, cell_format)
+        for index in summed:
             totals[index] += row[index] or 0
         if progress is not None and count % BATCH == 0:
             progress(BATCH)
