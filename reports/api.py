@@ -3,12 +3,13 @@
 Access is checked before any argument is read: admins hear 403, a unit officer's report holds its
 own unit only, and naming another unit in `?unit=` reads as an unknown unit (422).
 """
-from flask import Response, current_app, send_file
-from flask_babel import force_locale, gettext
+from flask import current_app
+from flask_babel import gettext
 
 from app.core.api import Blueprint, api_actor, role_check
-from reports import csv_export, flags, ocds, workbook
-from reports.filters import LedgerFilter
+from reports import flags, ocds
+from reports.downloads import XLSX, csv_response, workbook_response
+from reports.filters import ledger_filter
 from reports.permissions import require_report_reader, unit_scope, units_to_report
 from reports.queries import execution
 from reports.schemas import ExecutionArgs, ExecutionOut, FlagsOut, LedgerArgs, YearArgs
@@ -17,9 +18,6 @@ blp = Blueprint("reports_api", __name__, url_prefix="/api/v1/reports",
                 description="Báo cáo: tình hình thực hiện, sổ chi (Excel, CSV), dữ liệu mở OCDS, cảnh báo")
 blueprints = [blp]
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
 def _file(content_type: str, description: str):
     """A 200 answer that is a file, documented with its media type."""
     def decorator(view):
@@ -27,11 +25,6 @@ def _file(content_type: str, description: str):
             content_type: {"schema": {"type": "string", "format": "binary"}}}}})(view)
         return blp.response(200, description=description)(view)
     return decorator
-
-
-def ledger_filter(actor, args) -> LedgerFilter:
-    return LedgerFilter(fiscal_year=args["fiscal_year"], unit_id=units_to_report(actor, args.get("unit")),
-                        date_from=args.get("date_from"), date_to=args.get("date_to"))
 
 
 @blp.route("/execution", methods=["GET"])
@@ -54,13 +47,7 @@ def execution_report(args):
 def ledger_xlsx(args):
     """Sổ chi Excel của một năm ngân sách (đơn vị chỉ thấy đơn vị mình); `?lang=en` cho tiêu đề tiếng Anh."""
     actor = api_actor()
-    selection = ledger_filter(actor, args)
-    with force_locale(args["lang"]):
-        path = workbook.write_to_temporary_file(actor, selection, args["lang"])
-    response = send_file(path, mimetype=XLSX, as_attachment=True,
-                         download_name=workbook.file_name(selection))
-    response.call_on_close(lambda: workbook.remove(path))
-    return response
+    return workbook_response(actor, ledger_filter(actor, args), args["lang"])
 
 
 @blp.route("/ledger.csv", methods=["GET"])
@@ -70,11 +57,7 @@ def ledger_xlsx(args):
 @blp.errors(403, 422)
 def ledger_csv(args):
     """Sổ chi dạng CSV: một dòng mỗi khoản chi với cả chuỗi truy vết."""
-    actor = api_actor()
-    selection = ledger_filter(actor, args)
-    chunks = csv_export.stream(current_app._get_current_object(), selection, args["lang"])
-    return Response(chunks, mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="{csv_export.file_name(selection)}"'})
+    return csv_response(ledger_filter(api_actor(), args), args["lang"])
 
 
 @blp.route("/ocds.json", methods=["GET"])

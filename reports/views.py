@@ -1,17 +1,176 @@
-"""Report pages: the execution dashboard (province or own unit), flags, downloads."""
-from flask import Blueprint
-from flask_login import login_required
+"""Report pages: the execution dashboard (the province, or the actor's own unit), the flags, and the
+ledger downloads for a logged-in browser (the API's twins need a bearer token).
+
+Every page reads its query string with the API's own schema and shows the API's own figures
+(`reports.queries.execution`, `reports.flags.find`); a bad filter value is reported on the page
+(422) and replaced by its default, never a 500. The downloads answer exactly what the API answers,
+through `reports.downloads` and `reports.filters.ledger_filter`.
+"""
+import sqlalchemy as sa
+from flask import Blueprint, render_template, request, url_for
+from flask_babel import get_locale, gettext
+from flask_login import current_user, login_required
+from marshmallow import ValidationError
+
+from app.core.exceptions import ValidationFailed
+from app.core.i18n import N_
+from app.core.permissions import UNIT_ROLES
+from app.extensions import db
+from app.units.models import Unit
+from budgets.models import Envelope
+from reports import flags
+from reports.downloads import csv_response, workbook_response
+from reports.filters import ledger_filter
+from reports.permissions import require_report_reader, unit_scope, units_to_report
+from reports.queries import execution
+from reports.schemas import GROUPINGS, ExecutionArgs, LedgerArgs, YearArgs, current_year
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
+GROUPING_LABELS = {"unit": N_("Đơn vị"), "category": N_("Lĩnh vực chi"), "envelope": N_("Nguồn kinh phí")}
+# The flags' severities, most urgent first; one the page does not know comes last, as it is.
+SEVERITIES = {"high": (N_("Nghiêm trọng"), "danger"), "medium": (N_("Cần xử lý"), "warning"),
+              "low": (N_("Lưu ý"), "info")}
+RECORD_PAGES = {"commission": ("commissions.show_commission", "commission_id"),
+                "deliverable": ("expenditures.show_deliverable", "deliverable_id"),
+                "expenditure": ("expenditures.show_expenditure", "expenditure_id"),
+                "allocation": ("budgets.show_allocation", "allocation_id")}
 
-@bp.route("")
+
+def _actor():
+    return current_user._get_current_object()
+
+
+def _raw_args(schema, defaults=None) -> dict:
+    """The query arguments the schema knows, without blanks (a blank select means "any")."""
+    raw = dict(defaults or {})
+    for name in schema.fields:
+        value = request.args.get(name, "").strip()
+        if value:
+            raw[name] = value
+    return raw
+
+
+def _lenient(schema, raw: dict) -> tuple[dict, dict]:
+    """(values, errors): a value the schema refuses is reported and replaced by its default."""
+    errors = {}
+    for _attempt in range(3):
+        try:
+            return schema.load(raw), errors
+        except ValidationError as error:
+            messages = error.messages if isinstance(error.messages, dict) else {"_schema": error.messages}
+            errors.update(messages)
+            raw = {k: v for k, v in raw.items() if k not in messages}
+            if not any(k in messages for k in schema.fields):
+                raw = {}
+    return schema.load({}), errors
+
+
+def _year_choices(selected: int) -> list[int]:
+    years = set(db.session.execute(sa.select(Envelope.fiscal_year).distinct()).scalars())
+    this_year = current_year()
+    return sorted(years | {this_year - 1, this_year, selected}, reverse=True)
+
+
+def _units():
+    return db.session.execute(sa.select(Unit).order_by(Unit.code)).scalars().all()
+
+
+def _ui_language() -> str:
+    return "en" if str(get_locale()) == "en" else "vi"
+
+
+# --- the execution dashboard -----------------------------------------------------------------
+
+@bp.get("")
 @login_required
 def dashboard():
-    return "…"
+    actor = _actor()
+    require_report_reader(actor)
+    unit_view = actor.role in UNIT_ROLES
+    # a unit's own figures are one row by unit: by category they say more
+    args, errors = _lenient(ExecutionArgs(), _raw_args(ExecutionArgs(), {"by": "category"} if unit_view else {}))
+    try:
+        unit_id = units_to_report(actor, args.get("unit"))
+    except ValidationFailed as error:
+        errors.update(error.details)
+        args["unit"], unit_id = None, unit_scope(actor)
+    report = execution(args["fiscal_year"], args["by"], unit_id, gettext)
+    unit = db.session.get(Unit, unit_id) if unit_id is not None else None
+    downloads = {"fiscal_year": args["fiscal_year"], "lang": _ui_language(),
+                 **({"unit": unit.code} if unit is not None and not unit_view else {})}
+    return render_template(
+        "reports/dashboard.html", report=report, args=args, errors=errors, unit_view=unit_view, unit=unit,
+        units=[] if unit_view else _units(), years=_year_choices(args["fiscal_year"]),
+        groupings=[(key, GROUPING_LABELS[key]) for key in GROUPINGS], downloads=downloads,
+    ), 422 if errors else 200
 
 
-@bp.route("/flags")
+@bp.app_template_filter("rate")
+def format_rate(value) -> str:
+    """An execution rate (percent, two decimals) the way the reader's language writes it."""
+    text = f"{value:.2f} %" if value is not None else "—"
+    return text if _ui_language() == "en" else text.replace(".", ",")
+
+
+# --- the flags -------------------------------------------------------------------------------
+
+def _record_url(item) -> str | None:
+    page = RECORD_PAGES.get(item.get("entity"))
+    if page is None or not item.get("entity_id"):
+        return None
+    endpoint, argument = page
+    return url_for(endpoint, **{argument: item["entity_id"]})
+
+
+def _by_severity(items) -> list[tuple[str, str, str, list]]:
+    """(severity, label, style, flags) groups, the most urgent first."""
+    order = list(SEVERITIES)
+    groups = {}
+    for item in items:
+        groups.setdefault(item.get("severity") or "", []).append({**item, "url": _record_url(item)})
+    ranked = sorted(groups, key=lambda s: (order.index(s) if s in order else len(order), s))
+    return [(s, *SEVERITIES.get(s, (s or N_("Khác"), "secondary")), groups[s]) for s in ranked]
+
+
+@bp.get("/flags")
 @login_required
 def flags_page():
-    return "…"
+    actor = _actor()
+    scope = unit_scope(actor)
+    args, errors = _lenient(YearArgs(), _raw_args(YearArgs()))
+    items = flags.find(args["fiscal_year"], scope)
+    return render_template(
+        "reports/flags.html", groups=_by_severity(items), total=len(items), args=args, errors=errors,
+        unit=db.session.get(Unit, scope) if scope is not None else None,
+        years=_year_choices(args["fiscal_year"]),
+    ), 422 if errors else 200
+
+
+# --- downloads -------------------------------------------------------------------------------
+
+def _ledger_args() -> dict:
+    """The API's ledger arguments; the headers in the page's language unless `lang` says otherwise.
+    A bad value refuses the download with the error page (422)."""
+    try:
+        return LedgerArgs().load(_raw_args(LedgerArgs(), {"lang": _ui_language()}))
+    except ValidationError as error:
+        raise ValidationFailed(gettext("Bộ lọc của sổ chi không hợp lệ."), error.messages) from None
+
+
+@bp.get("/ledger.xlsx")
+@login_required
+def ledger_xlsx():
+    actor = _actor()
+    require_report_reader(actor)
+    args = _ledger_args()
+    return workbook_response(actor, ledger_filter(actor, args), args["lang"])
+
+
+@bp.get("/ledger.csv")
+@login_required
+def ledger_csv():
+    actor = _actor()
+    require_report_reader(actor)
+    args = _ledger_args()
+    return csv_response(ledger_filter(actor, args), args["lang"])

@@ -302,6 +302,8 @@ ROUTES = {
     ("reports_api.list_flags", "GET"): Route("read_all"),
     ("reports.dashboard", "GET"): Route("page_read_all"),
     ("reports.flags_page", "GET"): Route("page_read_all"),
+    ("reports.ledger_xlsx", "GET"): Route("page_read_all"),
+    ("reports.ledger_csv", "GET"): Route("page_read_all"),
     # --- end of reports ------------------------------------------------------------------------
 }
 

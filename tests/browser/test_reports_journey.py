@@ -1,0 +1,57 @@
+"""Issue 11's journey: an auditor opens the execution dashboard from the menu (the whole province),
+filters it by one unit, downloads that unit's ledger workbook, and the file opens with the six sheets
+an auditor reads. The province is the report tests' `spending` world, made through the API."""
+import re
+
+import pytest
+
+from tests.browser.pages import by_testid, login
+from tests.commissions.conftest import budget  # noqa: F401 - fixtures the `spending` world needs
+from tests.reports.conftest import spending  # noqa: F401
+from tests.support import YEAR
+
+pytestmark = pytest.mark.browser
+
+SHEETS = ["Tổng hợp", "Sổ chi", "Đặt hàng", "Sản phẩm", "Cảnh báo", "Nhật ký"]
+
+
+def test_an_auditor_filters_the_dashboard_and_downloads_the_workbook(spending, browsing, artifacts):  # noqa: F811
+    import openpyxl
+    auditor = browsing.page()
+    login(auditor, "kiemtoan")
+    auditor.locator("nav a", has_text="Tình hình thực hiện").click()
+    auditor.wait_for_url("**/reports")
+    if str(YEAR) not in auditor.locator("h1").inner_text():  # the menu opens the current year
+        auditor.select_option("#f-fiscal_year", str(YEAR))
+        auditor.click("[data-testid=filter-submit]")
+    assert "Toàn tỉnh" in by_testid(auditor, "report-scope").inner_text()
+    assert by_testid(auditor, "report-row").count() == 3
+    assert by_testid(auditor, "total-spent").inner_text() == "25.000.000 ₫"
+    # the bars are drawn by app.js from data-pct (no style= under the CSP): the DIC's spent part shows
+    spent_part = auditor.locator("[data-key=SVHTTDL] [data-testid=usage-bar] .progress").first
+    assert spent_part.evaluate("el => el.getBoundingClientRect().width") > 0
+    auditor.screenshot(path=str(artifacts / "reports-dashboard-province.png"), full_page=True)
+
+    # --- one unit: the DIC, by category
+    auditor.select_option("#f-unit", "SVHTTDL")
+    auditor.select_option("#f-by", "category")
+    auditor.click("[data-testid=filter-submit]")
+    auditor.wait_for_url(re.compile(r"unit=SVHTTDL"))
+    assert "Sở Văn hóa, Thể thao và Du lịch (SVHTTDL)" in by_testid(auditor, "report-scope").inner_text()
+    assert by_testid(auditor, "total-spent").inner_text() == "20.000.000 ₫"
+    assert auditor.locator("[data-testid=report-row][data-key=press] [data-testid=row-spent]").inner_text() \
+        == "20.000.000 ₫"
+    auditor.screenshot(path=str(artifacts / "reports-dashboard-unit.png"), full_page=True)
+    link = by_testid(auditor, "download-xlsx")
+    assert "unit=SVHTTDL" in link.get_attribute("href")
+
+    # --- the workbook of that unit
+    with auditor.expect_download() as download_info:
+        link.click()
+    download = download_info.value
+    assert download.suggested_filename.endswith(".xlsx")
+    saved = artifacts / "reports-ledger-SVHTTDL.xlsx"
+    download.save_as(str(saved))
+    book = openpyxl.load_workbook(saved, read_only=True)
+    assert book.sheetnames == SHEETS
+    book.close()
