@@ -1,6 +1,7 @@
 """Issue 11's journey: an auditor opens the execution dashboard from the menu (the whole province),
 filters it by one unit, downloads that unit's ledger workbook, and the file opens with the six sheets
-an auditor reads. The province is the report tests' `spending` world, made through the API."""
+an auditor reads; then follows a flag to the record it is about. The province is the report tests'
+`spending` world, made through the API."""
 import re
 
 import pytest
@@ -55,3 +56,12 @@ def test_an_auditor_filters_the_dashboard_and_downloads_the_workbook(spending, b
     book = openpyxl.load_workbook(saved, read_only=True)
     assert book.sheetnames == SHEETS
     book.close()
+
+    # --- the flags: STP's direct spending has no document; its link opens the expenditure's trail
+    auditor.locator("nav a", has_text="Cảnh báo").click()
+    auditor.wait_for_url("**/reports/flags")
+    assert by_testid(auditor, "flag-row").count() >= 1
+    auditor.screenshot(path=str(artifacts / "reports-flags.png"), full_page=True)
+    auditor.locator(f"[data-testid=flag-link][href='/expenditures/{spending.direct['id']}']").click()
+    auditor.wait_for_url(f"**/expenditures/{spending.direct['id']}")
+    assert by_testid(auditor, "voucher-no").inner_text() == "+CT-03"

@@ -285,13 +285,21 @@ def test_no_flags_says_so(roles, readers, monkeypatch):
 
 
 def test_the_flags_page_shows_what_the_api_finds(spending, roles, readers):
-    """With the real `reports.flags.find`: the page lists what the API lists, for each reader."""
+    """With the real `reports.flags.find`: the page lists what the API lists, each flag linked to its
+    record, and a unit sees its own flags only (the `spending` world's direct spending has no
+    document: STP's and An Nhơn's are flagged)."""
+    pages = {"expenditure": "/expenditures/", "deliverable": "/deliverables/", "commission": "/commissions/",
+             "allocation": "/allocations/"}
     for who in ("finance", "unit"):
-        expected = h.get(roles[who], f"/api/v1/reports/flags?fiscal_year={YEAR}")
+        expected = h.get(roles[who], f"/api/v1/reports/flags?fiscal_year={YEAR}")["items"]
         page = readers[who].page(f"/reports/flags?fiscal_year={YEAR}")
-        assert page.count('data-testid="flag-row"') == expected["total"]
-        if not expected["total"]:
-            assert "Không có cảnh báo" in page
+        assert page.count('data-testid="flag-row"') == len(expected)
+        links = re.findall(r'href="([^"]+)" data-testid="flag-link"', page)
+        assert links == [pages[item["entity"]] + str(item["entity_id"]) for item in sorted(
+            expected, key=lambda item: ["high", "medium", "low"].index(item["severity"]))]
+        assert f"/expenditures/{spending.direct['id']}" in links
+        flagged_other = f"/expenditures/{spending.other_direct['id']}" in links
+        assert flagged_other == (who == "finance")
 
 
 def fetched(response):
