@@ -9,7 +9,8 @@ import io
 
 from flask_babel import force_locale, gettext
 
-from app.core.database import read_only_transaction
+from app.core.database import reading_connection
+from app.extensions import db
 
 from reports.filters import LedgerFilter
 from reports.ledger_rows import BATCH, DATE, INTEGER, LEDGER_COLUMNS, MONEY, ledger_rows
@@ -38,30 +39,32 @@ def _cell_formatters():
     return formatters
 
 
-def chunks(selection: LedgerFilter, lang: str = "vi"):
-    """The file in pieces of about BATCH rows each, the first carrying the BOM and the header."""
+def stream(selection: LedgerFilter, lang: str = "vi"):
+    """The file in pieces of about BATCH rows each, the first carrying the BOM and the header.
+
+    Labels are settled now, in the request; the rows are read as the answer is sent, on a
+    connection of its own (the request and its session are over by then), so a reader who stops
+    early closes that connection and leaves nothing else behind."""
     with force_locale(lang):
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\r\n")
-        buffer.write(BOM)
-        writer.writerow([gettext(column.header) for column in LEDGER_COLUMNS])
+        header = [gettext(column.header) for column in LEDGER_COLUMNS]
         formatters = _cell_formatters()
-        for count, row in enumerate(ledger_rows(selection), start=1):
+    return _pieces(db.engine, selection, header, formatters)
+
+
+def _pieces(engine, selection, header, formatters):
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    buffer.write(BOM)
+    writer.writerow(header)
+    with reading_connection(engine) as connection:
+        for count, row in enumerate(ledger_rows(selection, connection.execute), start=1):
             writer.writerow(["" if value is None else format_cell(value)
                              for format_cell, value in zip(formatters, row)])
             if count % BATCH == 0:
                 yield buffer.getvalue().encode("utf-8")
                 buffer.seek(0)
                 buffer.truncate()
-        yield buffer.getvalue().encode("utf-8")
-
-
-def stream(app, selection: LedgerFilter, lang: str = "vi"):
-    """`chunks` in an application context of its own, so that the answer streams after the request
-    has ended (and a reader who stops early leaves nothing behind), in a transaction that takes no
-    write lock on SQLite."""
-    with app.app_context(), read_only_transaction():
-        yield from chunks(selection, lang)
+    yield buffer.getvalue().encode("utf-8")
 
 
 def file_name(selection: LedgerFilter) -> str:

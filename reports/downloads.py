@@ -1,5 +1,5 @@
 """The ledger as a download: the same answer for the API (bearer token) and the pages (session)."""
-from flask import Response, current_app, send_file
+from flask import Response, send_file
 from flask_babel import force_locale
 
 from reports import csv_export, workbook
@@ -22,7 +22,7 @@ def workbook_response(actor, selection: LedgerFilter, lang: str) -> Response:
 
 
 def csv_response(selection: LedgerFilter, lang: str) -> Response:
-    """The expenditure ledger as CSV, streamed in batches in an application context of its own."""
-    chunks = csv_export.stream(current_app._get_current_object(), selection, lang)
+    """The expenditure ledger as CSV, streamed in batches on a connection of its own."""
+    chunks = csv_export.stream(selection, lang)
     return Response(chunks, mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="{csv_export.file_name(selection)}"'})

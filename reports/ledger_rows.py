@@ -136,9 +136,11 @@ def _links_statement(selection: LedgerFilter):
     return _entries_in(stmt, selection)
 
 
-def _stream(stmt):
-    """Rows in batches: a server-side cursor on PostgreSQL, SQLite's own cursor otherwise."""
-    result = db.session.execute(stmt, execution_options={"stream_results": True, "yield_per": BATCH})
+def _stream(stmt, execute=None):
+    """Rows in batches: a server-side cursor on PostgreSQL, SQLite's own cursor otherwise; through the
+    session unless `execute` (a connection's) is given."""
+    execute = execute or db.session.execute
+    result = execute(stmt, execution_options={"stream_results": True, "yield_per": BATCH})
     for batch in result.partitions():
         yield from batch
 
@@ -154,11 +156,11 @@ def _format_amount(amount: int) -> str:
     return f"{amount:,}".replace(",", ".")
 
 
-def ledger_rows(selection: LedgerFilter):
+def ledger_rows(selection: LedgerFilter, execute=None):
     """One tuple per expenditure in LEDGER_COLUMNS order, with its deliverables joined into text."""
-    links = _stream(_links_statement(selection))
+    links = _stream(_links_statement(selection), execute)
     pending = next(links, None)
-    for row in _stream(_ledger_statement(selection)):
+    for row in _stream(_ledger_statement(selection), execute):
         entry_id = row[0]
         paid, records = [], []
         while pending is not None and pending[0] < entry_id:

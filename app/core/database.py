@@ -35,11 +35,13 @@ def configure_engine(app):
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        writes = connection.get_execution_options().get(WRITE_OPTION) or not reads_only()
+        options = connection.get_execution_options()
+        writes = options.get(WRITE_OPTION) or (not options.get(READ_OPTION) and not reads_only())
         connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
 
 
 WRITE_OPTION = "pcb_write"
+READ_OPTION = "pcb_read"
 READ_METHODS = ("GET", "HEAD")
 _read_only: ContextVar[bool] = ContextVar("read_only", default=False)
 
@@ -63,6 +65,16 @@ def read_only_transaction():
     finally:
         db.session.rollback()
         _read_only.reset(token)
+
+
+@contextmanager
+def reading_connection(engine):
+    """A read on a connection of its own, for an answer that streams after its request has ended:
+    it needs no application context, and on SQLite it takes no write lock."""
+    with engine.connect() as connection:
+        connection.execution_options(**{READ_OPTION: True})
+        with connection.begin():
+            yield connection
 
 
 @contextmanager
