@@ -7,6 +7,7 @@ from flask import current_app
 from flask_babel import gettext
 
 from app.core.api import Blueprint, api_actor, role_check
+from app.core.database import begin_snapshot
 from reports import flags, ocds
 from reports.downloads import XLSX, csv_response, workbook_response
 from reports.filters import ledger_filter
@@ -69,6 +70,7 @@ def ledger_csv(args):
 def ocds_package(args):
     """Dữ liệu mở theo chuẩn Open Contracting (OCDS 1.1.5)."""
     actor = api_actor()
+    begin_snapshot()
     package = ocds.release_package(args["fiscal_year"], unit_scope(actor),
                                    base_url=current_app.config.get("OCDS_URI_BASE"))
     return current_app.json.response(package)
@@ -82,5 +84,7 @@ def ocds_package(args):
 def list_flags(args):
     """Cảnh báo: chi trực tiếp thiếu chứng từ, sản phẩm quá hạn, đã nghiệm thu chưa thanh toán, tạm ứng
     tồn đọng, hợp đồng chưa có sản phẩm, phân bổ giải ngân thấp cuối năm."""
-    items = flags.find(args["fiscal_year"], unit_scope(api_actor()))
+    scope = unit_scope(api_actor())
+    begin_snapshot()
+    items = flags.find(args["fiscal_year"], scope)
     return {"fiscal_year": args["fiscal_year"], "items": items, "total": len(items)}

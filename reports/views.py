@@ -12,6 +12,7 @@ from flask_babel import get_locale, gettext
 from flask_login import current_user, login_required
 from marshmallow import ValidationError
 
+from app.core.database import begin_snapshot
 from app.core.exceptions import ValidationFailed
 from app.core.i18n import N_
 from app.core.permissions import UNIT_ROLES
@@ -139,6 +140,7 @@ def flags_page():
     actor = _actor()
     scope = unit_scope(actor)
     args, errors = _lenient(YearArgs(), _raw_args(YearArgs()))
+    begin_snapshot()
     items = flags.find(args["fiscal_year"], scope)
     return render_template(
         "reports/flags.html", groups=_by_severity(items), total=len(items), args=args, errors=errors,

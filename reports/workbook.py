@@ -17,6 +17,7 @@ import xlsxwriter
 from flask_babel import gettext
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
+from app.core.database import begin_snapshot
 from app.core.registry import registry
 from app.core.timeutil import utcnow
 from app.extensions import db
@@ -253,7 +254,9 @@ def _audit_columns():
 def write_workbook(target, actor, selection: LedgerFilter, lang: str = "vi", progress=None) -> dict:
     """Write the workbook to `target` (a path); `actor` None is the operator's CLI (the whole trail).
     `progress(n)` hears of every batch of ledger rows written. Returns the rows written per sheet.
-    Labels come in the current locale: call it within `force_locale(lang)`."""
+    Labels come in the current locale: call it within `force_locale(lang)`. Every sheet is read
+    from one snapshot of the database."""
+    begin_snapshot()
     book = xlsxwriter.Workbook(target, {**WORKBOOK_OPTIONS, "tmpdir": tempfile.gettempdir()})
     book.set_properties({"title": gettext("Sổ theo dõi kinh phí truyền thông chính sách"),
                          "company": gettext("Sở Tài chính"), "comments": f"lang={lang}"})

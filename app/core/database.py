@@ -67,12 +67,27 @@ def read_only_transaction():
         _read_only.reset(token)
 
 
+SNAPSHOT = {"isolation_level": "REPEATABLE READ"}
+
+
+def begin_snapshot():
+    """Start the session's next transaction as one snapshot, for a report read in several
+    statements (a workbook's summary must agree with its ledger while payments are being posted):
+    REPEATABLE READ on PostgreSQL; SQLite's read transaction already sees one snapshot. Ends the
+    current transaction first, so only for requests that have written nothing."""
+    db.session.rollback()
+    if is_postgres():
+        db.session.connection(execution_options=SNAPSHOT)
+
+
 @contextmanager
 def reading_connection(engine):
     """A read on a connection of its own, for an answer that streams after its request has ended:
-    it needs no application context, and on SQLite it takes no write lock."""
+    it needs no application context, takes no write lock on SQLite, and sees one snapshot."""
     with engine.connect() as connection:
         connection.execution_options(**{READ_OPTION: True})
+        if engine.dialect.name == "postgresql":
+            connection.execution_options(**SNAPSHOT)
         with connection.begin():
             yield connection
 

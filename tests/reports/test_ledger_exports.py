@@ -283,3 +283,43 @@ def test_the_flags_sheet_lists_the_flags_the_api_gives(spending, roles):
     assert column(headers, rows, "Số hiệu") == [flag["reference"] for flag in flags]
     undocumented = [row for row in rows if spending.direct["number"] in row[headers.index("Số hiệu")]]
     assert undocumented and undocumented[0][headers.index("Mức độ")] == "Cao"
+
+
+def test_every_sheet_is_read_from_one_snapshot(app, spending, monkeypatch, tmp_path):
+    """The summary must agree with the ledger even while payments are posted during the export:
+    on PostgreSQL the export's transaction is REPEATABLE READ (SQLite's read transaction is one
+    snapshot by itself). A payment committed by another connection halfway is not in the file."""
+    import sqlalchemy as sa
+    from flask_babel import force_locale
+
+    from app.extensions import db
+    from reports import ledger_rows, workbook
+    from reports.filters import LedgerFilter
+
+    original = ledger_rows.ledger_rows
+    levels = []
+
+    def ledger_then_a_concurrent_change(selection, execute=None):
+        if db.engine.dialect.name == "postgresql":
+            levels.append(db.session.connection().get_isolation_level())
+        with db.engine.connect() as other:  # what another request commits meanwhile
+            other.execute(sa.text("UPDATE allocations SET spent = spent + 1 WHERE id = :id"),
+                          {"id": spending.budget.allocation("unit", "operations")})
+            other.commit()
+        yield from original(selection, execute)
+
+    monkeypatch.setattr(workbook, "ledger_rows", ledger_then_a_concurrent_change)
+    target = tmp_path / "book.xlsx"
+    with app.test_request_context("/"), force_locale("vi"):
+        db.session.execute(sa.text("SELECT 1"))  # the request has read before the export begins
+        workbook.write_workbook(str(target), None, LedgerFilter(fiscal_year=YEAR))
+        db.session.rollback()
+    book = openpyxl.load_workbook(target)
+    # the flags sheet is read after the change was committed, and still sees the spending of the
+    # snapshot: STP's operations allocation (500,000,000) has 497,000,000 unspent, not 496,999,999
+    headers, rows, _ = table(book["Cảnh báo"])
+    unspent = [row[headers.index("Số tiền (đồng)")] for row in rows
+               if row[headers.index("Mã đơn vị")] == "STP" and "Hoạt động thường xuyên" in row[headers.index("Số hiệu")]]
+    assert unspent == [497_000_000]
+    if levels:
+        assert levels == ["REPEATABLE READ"]
