@@ -38,9 +38,7 @@ class LedgerArgs(YearArgs):
             raise ValidationError("Ngày kết thúc phải sau ngày bắt đầu.", field_name="date_to")
 
 
-class ExecutionRowOut(Schema):
-    key = fields.String()
-    name = fields.String()
+class FiguresOut(Schema):
     allocated = fields.Integer()
     committed = fields.Integer()
     spent = fields.Integer()
@@ -49,19 +47,16 @@ class ExecutionRowOut(Schema):
                                                            "hai chữ số thập phân."})
 
 
-class ExecutionTotalsOut(Schema):
-    allocated = fields.Integer()
-    committed = fields.Integer()
-    spent = fields.Integer()
-    available = fields.Integer()
-    execution_rate = fields.Float()
+class ExecutionRowOut(FiguresOut):
+    key = fields.String(metadata={"description": "Mã đơn vị, mã lĩnh vực hoặc mã nguồn kinh phí"})
+    name = fields.String()
 
 
 class ExecutionOut(Schema):
     fiscal_year = fields.Integer()
     by = fields.String()
     items = fields.List(fields.Nested(ExecutionRowOut))
-    totals = fields.Nested(ExecutionTotalsOut)
+    totals = fields.Nested(FiguresOut)
 
 
 class FlagOut(Schema):
