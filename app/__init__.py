@@ -3,7 +3,7 @@ import importlib
 import logging
 import os
 
-from flask import request, session
+from flask import has_request_context, request, session
 
 from app.core import validation_messages
 from config import CONFIGS
@@ -85,6 +85,8 @@ def _init_extensions(app):
 
 
 def _select_locale():
+    if not has_request_context():  # the CLI and other app-context work: the default locale (vi)
+        return None
     lang = request.args.get("lang") or session.get("lang")
     return lang if lang in ("vi", "en") else "vi"
 

@@ -3,7 +3,7 @@
 Access is checked before any argument is read: admins hear 403, a unit officer's report holds its
 own unit only, and naming another unit in `?unit=` reads as an unknown unit (422).
 """
-from flask import Response, current_app, send_file, stream_with_context
+from flask import Response, current_app, send_file
 from flask_babel import force_locale, gettext
 
 from app.core.api import Blueprint, api_actor, role_check
@@ -18,6 +18,15 @@ blp = Blueprint("reports_api", __name__, url_prefix="/api/v1/reports",
 blueprints = [blp]
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _file(content_type: str, description: str):
+    """A 200 answer that is a file, documented with its media type."""
+    def decorator(view):
+        view = blp.doc(responses={"200": {"description": description, "content": {
+            content_type: {"schema": {"type": "string", "format": "binary"}}}}})(view)
+        return blp.response(200, description=description)(view)
+    return decorator
 
 
 def ledger_filter(actor, args) -> LedgerFilter:
@@ -40,8 +49,7 @@ def execution_report(args):
 @blp.route("/ledger.xlsx", methods=["GET"])
 @role_check(require_report_reader)
 @blp.arguments(LedgerArgs, location="query")
-@blp.response(200, description="Sổ kế toán Excel: Tổng hợp, Sổ chi, Đặt hàng, Sản phẩm, Cảnh báo, Nhật ký.",
-              content_type=XLSX)
+@_file(XLSX, "Sổ kế toán Excel: Tổng hợp, Sổ chi, Đặt hàng, Sản phẩm, Cảnh báo, Nhật ký.")
 @blp.errors(403, 422)
 def ledger_xlsx(args):
     """Sổ chi Excel của một năm ngân sách (đơn vị chỉ thấy đơn vị mình); `?lang=en` cho tiêu đề tiếng Anh."""
@@ -58,22 +66,22 @@ def ledger_xlsx(args):
 @blp.route("/ledger.csv", methods=["GET"])
 @role_check(require_report_reader)
 @blp.arguments(LedgerArgs, location="query")
-@blp.response(200, description="Sổ chi CSV (UTF-8 có BOM), truyền dần từng lô.", content_type="text/csv")
+@_file("text/csv", "Sổ chi CSV (UTF-8 có BOM), truyền dần từng lô.")
 @blp.errors(403, 422)
 def ledger_csv(args):
     """Sổ chi dạng CSV: một dòng mỗi khoản chi với cả chuỗi truy vết."""
     actor = api_actor()
     selection = ledger_filter(actor, args)
-    chunks = csv_export.chunks(selection, args["lang"])
-    return Response(stream_with_context(chunks), mimetype="text/csv", headers={
+    chunks = csv_export.stream(current_app._get_current_object(), selection, args["lang"])
+    return Response(chunks, mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="{csv_export.file_name(selection)}"'})
 
 
 @blp.route("/ocds.json", methods=["GET"])
 @role_check(require_report_reader)
 @blp.arguments(YearArgs, location="query")
-@blp.response(200, description="Gói bản phát hành OCDS 1.1.5: một quy trình (ocid) mỗi đặt hàng đã được duyệt.",
-              content_type="application/json")
+@_file("application/json", "Gói bản phát hành OCDS 1.1.5 (release package): một quy trình (ocid) mỗi đặt "
+                          "hàng đã được duyệt.")
 @blp.errors(403, 422)
 def ocds_package(args):
     """Dữ liệu mở theo chuẩn Open Contracting (OCDS 1.1.5)."""

@@ -21,6 +21,8 @@ class ExecutionArgs(YearArgs):
     by = fields.String(load_default="unit", validate=validate.OneOf(
         GROUPINGS, error="Nhóm theo một trong: " + ", ".join(GROUPINGS) + "."))
     unit = fields.String(load_default=None, validate=UNIT_CODE)
+    lang = fields.String(load_default="vi", validate=validate.OneOf(LANGUAGES, error="Ngôn ngữ: vi hoặc en."),
+                         metadata={"description": "Ngôn ngữ của tên lĩnh vực."})
 
 
 class LedgerArgs(YearArgs):

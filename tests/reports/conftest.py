@@ -57,7 +57,7 @@ class Spending:
 
 
 @pytest.fixture
-def spending(roles, budget) -> Spending:  # noqa: F811
+def spending(roles, budget) -> Spending:  # noqa: F811 - the fixture imported above
     dic, unit, other, finance = roles["dic"], roles["unit"], roles["other_unit"], roles["finance"]
     press_allocation = budget.allocation("dic", "press")
     press = cb.signed_commission(finance, dic, press_allocation, budget.suppliers["press"])
@@ -79,8 +79,8 @@ def spending(roles, budget) -> Spending:  # noqa: F811
     cb.accept(unit, lesson, record_no="BB-NT-STP-01")
     wrong = spend(unit, entry(training_allocation, training["id"], "payment", 10_000_000, "TT-STP-01",
                               deliverables=[{"deliverable_id": lesson, "amount": 10_000_000}]))
-    reversal = h.ok(finance.post(f"/api/v1/expenditures/{wrong['id']}/reverse",
-                                 json={"reason": "Thanh toán nhầm"}), 200)
+    h.ok(finance.post(f"/api/v1/expenditures/{wrong['id']}/reverse", json={"reason": "Thanh toán nhầm"}), 200)
+    reversal, = h.get(finance, "/api/v1/expenditures?voucher_no=TT-STP-01/ĐẢO")["items"]
 
     direct = spend(unit, entry(budget.allocation("unit", "operations"), None, "direct", 3_000_000, "+CT-03",
                                payee="@Nhà in", description=HOSTILE))
