@@ -22,7 +22,8 @@ What it writes, for one fiscal year:
 - expenditures of every kind: advances within the commission's limit, payments linked to accepted
   deliverables and applying the outstanding advance, recoveries (a closed commission has none left
   outstanding), direct spending on the direct categories, and reversals: a new entry of the same kind
-  with reversal_of_id, the original marked reversed.
+  with reversal_of_id, the original marked reversed; most direct entries have a document row (the
+  scanned invoice; only the row: there is no file behind it in the upload folder).
 
 Every balance is the sum of the entries it summarises, as the guarded UPDATEs would have left it, so
 `flask ledger check` (`check_ledger()`) finds nothing; allocations are sized on their peak use, so
@@ -52,6 +53,7 @@ COMMIT_EVERY = 200_000  # rows between commits (SQLite's WAL stays bounded)
 PASSWORD = "benchmark-matkhau-2026"
 COMMISSION_SHARE = 0.6  # of the expenditures: advances, payments, recoveries of commissions
 REVERSED_SHARE = 0.01   # entries reversed (each adds its reversal)
+DOCUMENTED_SHARE = 0.97  # direct entries with their invoice attached (rows only: no file is stored)
 MILLION = 1_000_000
 
 ENVELOPES = (("NKP-TTCS", "Kinh phí tuyên truyền, phổ biến chính sách"),
@@ -153,6 +155,8 @@ COLUMNS = {
                      "reversal_of_id", "reverse_reason", "created_at", "created_by_id", "reversed_at",
                      "reversed_by_id"),
     "expenditure_links": ("id", "expenditure_id", "deliverable_id", "amount"),
+    "documents": ("id", "owner_type", "owner_id", "original_name", "storage_name", "size", "content_type",
+                  "sha256", "uploaded_by_id", "uploaded_at"),
 }
 # Parents before children: a flush writes the tables in this order.
 TABLE_ORDER = tuple(COLUMNS)
@@ -354,6 +358,11 @@ class Province:
             reason, stamp, unit.officer, self.stamp(later) if reversed_ else None,
             self.finance if reversed_ else None))
         ids = [entry_id]
+        if kind == "direct" and self.rng.random() < DOCUMENTED_SHARE:  # the invoice, scanned
+            document_id = self.next_id("documents")
+            w.add("documents", (document_id, "expenditure", entry_id, f"hoa-don-{voucher.replace('/', '-')}.pdf",
+                                f"bench-{document_id:010d}.pdf", 180_000 + document_id % 90_000, "application/pdf",
+                                f"{document_id:064x}", unit.officer, stamp))
         if reversed_:
             reversal_id = self.next_id("expenditures")
             w.add("expenditures", (
@@ -473,17 +482,19 @@ class Province:
                 if due <= 0:
                     continue
                 day = deliverable[8] + rng.randint(6, 15)  # after its acceptance
-                if due >= 2_000_000 and rng.random() < 0.3:  # two instalments
-                    first = due * rng.randint(30, 70) // 100
-                    pieces.append((deliverable, first, day))
-                    pieces.append((deliverable, due - first, day + rng.randint(5, 20)))
-                else:
-                    pieces.append((deliverable, due, day))
+                # paid at once or in instalments (a year's press order is paid by the quarter)
+                instalments = rng.choice((1, 1, 2, 3, 4)) if due >= 4_000_000 else 1
+                left = due
+                for k in range(instalments, 0, -1):
+                    part = left if k == 1 else left * rng.randint(60, 140) // 100 // k
+                    pieces.append((deliverable, part, day))
+                    left -= part
+                    day += rng.randint(20, 60)
             i = 0
             while i < len(pieces):
                 links = [pieces[i][:2]]
                 day = pieces[i][2]
-                if i + 1 < len(pieces) and pieces[i + 1][0] is not pieces[i][0] and rng.random() < 0.25:
+                if i + 1 < len(pieces) and pieces[i + 1][0] is not pieces[i][0] and rng.random() < 0.2:
                     links.append(pieces[i + 1][:2])  # one payment settles two deliverables
                     day = max(day, pieces[i + 1][2])
                     i += 1
@@ -740,7 +751,7 @@ def main(argv=None):
     log(f"database: {url.split(':', 1)[0]}, fiscal year {args.year}, seed {args.seed}")
     log(f"units {result['units']}, allocations {result['allocations']}, commissions {counts['commissions']:,}, "
         f"deliverables {counts['deliverables']:,}, expenditures {counts['expenditures']:,}, "
-        f"links {counts['expenditure_links']:,}")
+        f"links {counts['expenditure_links']:,}, documents {counts['documents']:,}")
     log(f"generator: {result['rows']:,} rows in {result['seconds']:.1f} s = {result['rows'] / result['seconds']:,.0f} rows/s "
         f"({counts['expenditures'] / result['seconds']:,.0f} expenditures/s); "
         f"{'VACUUM ANALYZE' if 'postgresql' in url else 'ANALYZE'} {result['analyse']:.1f} s")
