@@ -2,31 +2,35 @@
 
     .venv/bin/python benchmarks/reports.py URL [--year 2026] [--sizes 100000,1000000]
                                        [--throughput-rows 100000] [--repeats 3] [--execution-repeats 30]
+                                       [--parts abc]
 
 URL is a database filled by benchmarks/generate_province.py (SQLite file or PostgreSQL). It prints
-three ratios:
+three ratios (`--parts` picks some of them):
 
-a. ledger export throughput: `reports.workbook.write_workbook(path, None, LedgerFilter(...), "vi")`
-   (None is the operator: the whole province) on N expenditures, against bare xlsxwriter in
-   constant_memory mode writing the same ledger rows (the same columns, fetched into memory first
-   and not timed, typed writes: numbers, dates, strings) — rows/s of both and the ratio (target
-   ≥ 0.8). When reports.workbook offers the Sổ chi sheet on its own, that is timed too, since the
-   workbook also writes its other sheets (commissions, deliverables, ...) and the bare run only the
-   ledger;
-b. peak memory of the export (VmHWM of a fresh process per run, beside the high-water mark of that
-   process before the export, i.e. the interpreter and the app) at each of `--sizes` rows; the sizes
-   are cuts of the one database by `date_to` (the first N entries by payment date, whole days);
-   target: flat, under 250 MB at 1,000,000;
+a. ledger export throughput on N expenditures (`--throughput-rows`), three runs in turn:
+   - bare xlsxwriter in constant_memory mode writing the export's own Sổ chi rows (the tuples of
+     reports.ledger_rows, the same 25 columns, fetched into memory first and not timed, codes already
+     turned into labels), one typed write per cell (numbers, dates, strings), SUBTOTAL totals;
+   - the Sổ chi alone as the export writes it, streamed from the database: reports.workbook's
+     WORKBOOK_OPTIONS, `_Formats` and `_write_table` (private pieces, named here on purpose) on
+     `ledger_rows(selection)` — the fair comparison, and the one held to the target ≥ 0.8;
+   - the whole workbook, `write_workbook(path, None, LedgerFilter(...), "vi")` (None is the
+     operator: the whole province), whose other sheets are not cut by the date (its rows/s over
+     every sheet are printed beside);
+b. peak memory of `write_workbook` and of the Sổ chi alone (VmHWM of a fresh process per run,
+   beside that process's high-water mark before the export: the interpreter, the app, pandas) at
+   each of `--sizes` ledger rows; target: flat, under 250 MB at 1,000,000;
 c. the execution report by unit: `reports.queries.execution(year, "unit", None)` in an app context
    and `GET /api/v1/reports/execution` through the Flask test client with a finance token, against
    the bare SQL aggregate of the same figures through the same driver (a raw DBAPI cursor); target
    ≤ 1.5× on PostgreSQL at 1,000,000 expenditures. For scale, the same spending recomputed from the
-   expenditures themselves (signed SUM grouped by unit) is timed too, and checked equal.
+   expenditures themselves (signed SUM grouped by unit) is timed too, and all four are checked equal.
 
-Each export and bare run is a child process (`--child`), so its memory is its own and no run
-warms another's caches in Python; the database's caches are warm after the first. Timings are
-medians of `--repeats`. On a shared machine the absolute figures move with the load: the ratios of
-runs taken in turn are what the targets are about.
+The sizes are cuts of the one database by `date_to`: the first N entries by payment date, to the
+end of that day. Each export and bare run is a child process (`--child`), so its memory is its own;
+the database's caches are warm after the first run. Timings are medians of `--repeats`. On a shared
+machine the absolute figures move with the load: the ratios of runs taken in turn are what the
+targets are about. Exits 1 when a target is missed.
 """
 import argparse
 import json
