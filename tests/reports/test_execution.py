@@ -86,9 +86,11 @@ def test_who_reads_it(roles):
 
 
 def test_rates_round_half_up_from_integers():
-    from reports.queries import Figures
-    assert Figures(3, 0, 1).execution_rate == 33.33
-    assert Figures(3, 0, 2).execution_rate == 66.67
-    assert Figures(8, 0, 1).execution_rate == 12.5
-    assert Figures(10**15, 0, 10**15 - 1).execution_rate == 100.0
-    assert Figures(0, 0, 0).execution_rate == 0.0
+    from reports.queries import execution_rate
+    assert execution_rate(1, 3) == 33.33
+    assert execution_rate(2, 3) == 66.67
+    assert execution_rate(1, 8) == 12.5
+    assert execution_rate(1, 20000) == 0.01  # 0.005 % rounds up
+    assert execution_rate(1, 200001) == 0.0
+    assert execution_rate(10**15 - 1, 10**15) == 100.0
+    assert execution_rate(0, 0) == 0.0
