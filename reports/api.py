@@ -13,7 +13,7 @@ from reports.downloads import XLSX, csv_response, workbook_response
 from reports.filters import ledger_filter
 from reports.permissions import require_report_reader, unit_scope, units_to_report
 from reports.queries import execution
-from reports.schemas import ExecutionArgs, ExecutionOut, FlagsOut, LedgerArgs, YearArgs
+from reports.schemas import ExecutionArgs, ExecutionOut, FlagArgs, FlagsOut, LedgerArgs, YearArgs
 
 blp = Blueprint("reports_api", __name__, url_prefix="/api/v1/reports",
                 description="Báo cáo: tình hình thực hiện, sổ chi (Excel, CSV), dữ liệu mở OCDS, cảnh báo")
@@ -78,13 +78,14 @@ def ocds_package(args):
 
 @blp.route("/flags", methods=["GET"])
 @role_check(require_report_reader)
-@blp.arguments(YearArgs, location="query")
+@blp.arguments(FlagArgs, location="query")
 @blp.response(200, FlagsOut)
 @blp.errors(403, 422)
 def list_flags(args):
     """Cảnh báo: chi trực tiếp thiếu chứng từ, sản phẩm quá hạn, đã nghiệm thu chưa thanh toán, tạm ứng
     tồn đọng, hợp đồng chưa có sản phẩm, phân bổ giải ngân thấp cuối năm."""
     scope = unit_scope(api_actor())
+    page, per_page = args["page"], args["per_page"]
     begin_snapshot()
-    items = flags.find(args["fiscal_year"], scope)
-    return {"fiscal_year": args["fiscal_year"], "items": items, "total": len(items)}
+    items, total = flags.window(args["fiscal_year"], scope, (page - 1) * per_page, per_page)
+    return {"fiscal_year": args["fiscal_year"], "items": items, "total": total, "page": page, "per_page": per_page}

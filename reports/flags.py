@@ -54,6 +54,7 @@ SIGNED_IDLE_DAYS = 30
 LOW_EXECUTION_PCT = 50
 LAST_QUARTER_START = (10, 1)  # month, day
 
+BATCH = 2000  # rows fetched at a time
 HIGH, MEDIUM, LOW = "high", "medium", "low"
 SEVERITY_ORDER = {HIGH: 0, MEDIUM: 1, LOW: 2}
 
@@ -115,6 +116,14 @@ def _commissions_of(stmt, scope: Scope):
     return _in_unit(stmt, Commission.unit_id, scope)
 
 
+def _rows(stmt):
+    """A flag's rows in batches (a server-side cursor on PostgreSQL): a province's flags are never
+    all in memory at once when they are streamed into the workbook."""
+    result = db.session.execute(stmt, execution_options={"stream_results": True, "yield_per": BATCH})
+    for batch in result.partitions():
+        yield from batch
+
+
 def _not_reversed():
     return sa.and_(Expenditure.status == POSTED, Expenditure.reversal_of_id.is_(None))
 
@@ -130,12 +139,17 @@ def direct_without_document(scope: Scope):
             .join(Unit, Unit.id == Expenditure.unit_id)
             .where(Envelope.fiscal_year == scope.fiscal_year, Expenditure.kind == DIRECT, _not_reversed(),
                    Expenditure.paid_on <= scope.today, ~has_document))
-    for row in db.session.execute(_in_unit(stmt, Expenditure.unit_id, scope)):
+    stmt = _in_unit(stmt, Expenditure.unit_id, scope).order_by(Expenditure.number, Expenditure.id)
+    for row in _rows(stmt):
         yield _flag(DIRECT_WITHOUT_DOCUMENT, "expenditure", row.id, row.unit_code,
                     f"{row.number} / {row.voucher_no}", row.amount, row.paid_on, scope.days_since(row.paid_on),
                     gettext("Khoản chi trực tiếp %(number)s (chứng từ %(voucher)s) %(amount)s ngày %(date)s "
                             "chưa có tài liệu kèm theo.", number=row.number, voucher=row.voucher_no,
                             amount=format_vnd(row.amount), date=format_date(row.paid_on)))
+
+
+def _deliverable_order():
+    return Commission.number, Deliverable.position, Deliverable.id
 
 
 def _deliverable_columns():
@@ -147,8 +161,8 @@ def deliverable_overdue(scope: Scope):
         sa.select(*_deliverable_columns(), Deliverable.value, Deliverable.due_date)
         .join(Commission, Commission.id == Deliverable.commission_id)
         .where(Commission.status == SIGNED, Deliverable.status.in_(OWED), Deliverable.due_date < scope.today),
-        scope)
-    for row in db.session.execute(stmt):
+        scope).order_by(*_deliverable_order())
+    for row in _rows(stmt):
         days = scope.days_since(row.due_date)
         yield _flag(DELIVERABLE_OVERDUE, "deliverable", row.id, row.unit_code, f"{row.number} — {row.title}",
                     row.value, row.due_date, days,
@@ -164,8 +178,8 @@ def accepted_unpaid(scope: Scope):
         .join(Commission, Commission.id == Deliverable.commission_id)
         .where(Deliverable.status == ACCEPTED, Deliverable.paid < Deliverable.accepted_value,
                Deliverable.accepted_on < scope.days_ago(ACCEPTED_UNPAID_DAYS)),
-        scope)
-    for row in db.session.execute(stmt):
+        scope).order_by(*_deliverable_order())
+    for row in _rows(stmt):
         days = scope.days_since(row.accepted_on)
         yield _flag(ACCEPTED_UNPAID, "deliverable", row.id, row.unit_code, f"{row.number} — {row.title}",
                     row.unpaid, row.accepted_on, days,
@@ -196,8 +210,8 @@ def advance_outstanding(scope: Scope):
         .where(Commission.outstanding_advance > 0,
                advances.c.newer_total - advances.c.amount < Commission.outstanding_advance),
         scope).group_by(Commission.id, Commission.number, Commission.outstanding_advance, Unit.code)
-    stmt = stmt.having(since < scope.days_ago(ADVANCE_OUTSTANDING_DAYS))
-    for row in db.session.execute(stmt):
+    stmt = stmt.having(since < scope.days_ago(ADVANCE_OUTSTANDING_DAYS)).order_by(Commission.number, Commission.id)
+    for row in _rows(stmt):
         days = scope.days_since(row.since)
         yield _flag(ADVANCE_OUTSTANDING, "commission", row.id, row.unit_code, row.number,
                     row.outstanding_advance, row.since, days,
@@ -212,8 +226,8 @@ def signed_nothing_delivered(scope: Scope):
         sa.select(Commission.id, Commission.number, Commission.value, Commission.signed_on,
                   Unit.code.label("unit_code"))
         .where(Commission.status == SIGNED, Commission.signed_on < scope.days_ago(SIGNED_IDLE_DAYS), ~delivered),
-        scope)
-    for row in db.session.execute(stmt):
+        scope).order_by(Commission.number, Commission.id)
+    for row in _rows(stmt):
         days = scope.days_since(row.signed_on)
         yield _flag(SIGNED_NOTHING_DELIVERED, "commission", row.id, row.unit_code, row.number, row.value,
                     row.signed_on, days,
@@ -231,7 +245,9 @@ def low_execution(scope: Scope):
             .join(Unit, Unit.id == Allocation.unit_id)
             .where(Envelope.fiscal_year == scope.fiscal_year, Allocation.amount > 0,
                    Allocation.spent * 100 < Allocation.amount * LOW_EXECUTION_PCT))
-    for row in db.session.execute(_in_unit(stmt, Allocation.unit_id, scope)):
+    stmt = _in_unit(stmt, Allocation.unit_id, scope).order_by(Allocation.decision_no, Envelope.code,
+                                                              Allocation.category, Allocation.id)
+    for row in _rows(stmt):
         category = gettext(CATEGORY_LABELS.get(row.category, row.category))
         reference = f"{row.decision_no} · {row.envelope_code} · {category}"
         unspent = row.amount - row.spent
@@ -244,17 +260,34 @@ def low_execution(scope: Scope):
                             amount=format_vnd(unspent)))
 
 
-FLAGS = (direct_without_document, deliverable_overdue, accepted_unpaid, advance_outstanding,
-         signed_nothing_delivered, low_execution)
+# (code, statement), most urgent first: each code has one severity, and each statement orders its
+# own rows by the records' numbers, so that flags stream in order without being sorted in memory.
+FLAGS = tuple(sorted(
+    ((DIRECT_WITHOUT_DOCUMENT, direct_without_document), (DELIVERABLE_OVERDUE, deliverable_overdue),
+     (ACCEPTED_UNPAID, accepted_unpaid), (ADVANCE_OUTSTANDING, advance_outstanding),
+     (SIGNED_NOTHING_DELIVERED, signed_nothing_delivered), (LOW_EXECUTION, low_execution)),
+    key=lambda pair: (SEVERITY_ORDER[FLAG_SEVERITIES[pair[0]]], pair[0])))
 
 
-def _order(item: dict):
-    return (SEVERITY_ORDER[item["severity"]], item["code"], item["reference"], item["unit_code"],
-            item["entity_id"])
+def stream(fiscal_year: int, unit_id: int | None, today: date | None = None):
+    """Every flag of one fiscal year (of one unit, or the province when `unit_id` is None) as of
+    `today` (default: today's date), by severity, code, then the record's number, one at a time."""
+    scope = Scope(fiscal_year, unit_id, today or date.today())
+    for _code, flag in FLAGS:
+        yield from flag(scope)
 
 
 def find(fiscal_year: int, unit_id: int | None, today: date | None = None) -> list[dict]:
-    """Every flag of one fiscal year (of one unit, or the province when `unit_id` is None) as of
-    `today` (default: today's date), ordered by severity, code and reference."""
-    scope = Scope(fiscal_year, unit_id, today or date.today())
-    return sorted((item for flag in FLAGS for item in flag(scope)), key=_order)
+    """`stream` as a list."""
+    return list(stream(fiscal_year, unit_id, today))
+
+
+def window(fiscal_year: int, unit_id: int | None, offset: int, limit: int,
+           today: date | None = None) -> tuple[list[dict], int]:
+    """The flags from `offset` on, at most `limit` of them, and how many there are in all: memory
+    holds one window whatever the province's count."""
+    items, total = [], 0
+    for total, item in enumerate(stream(fiscal_year, unit_id, today), start=1):
+        if offset < total <= offset + limit:
+            items.append(item)
+    return items, total

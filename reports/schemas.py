@@ -1,6 +1,7 @@
 """Query arguments and answers of the reports (DESIGN §6)."""
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from app.core.api import PageArgs
 from app.core.timeutil import utcnow
 
 GROUPINGS = ("unit", "category", "envelope")
@@ -15,6 +16,10 @@ def current_year() -> int:
 
 class YearArgs(Schema):
     fiscal_year = fields.Integer(load_default=current_year, validate=YEAR)
+
+
+class FlagArgs(YearArgs, PageArgs):
+    pass
 
 
 class ExecutionArgs(YearArgs):
@@ -77,3 +82,5 @@ class FlagsOut(Schema):
     fiscal_year = fields.Integer()
     items = fields.List(fields.Nested(FlagOut))
     total = fields.Integer()
+    page = fields.Integer()
+    per_page = fields.Integer()

@@ -134,6 +134,9 @@ def _by_severity(items) -> list[tuple[str, str, str, list]]:
     return [(s, *SEVERITIES.get(s, (s or N_("Khác"), "secondary")), groups[s]) for s in ranked]
 
 
+PAGE_LIMIT = 500  # flags on the page; the workbook's Cảnh báo sheet holds them all
+
+
 @bp.get("/flags")
 @login_required
 def flags_page():
@@ -141,9 +144,9 @@ def flags_page():
     scope = unit_scope(actor)
     args, errors = _lenient(YearArgs(), _raw_args(YearArgs()))
     begin_snapshot()
-    items = flags.find(args["fiscal_year"], scope)
+    items, total = flags.window(args["fiscal_year"], scope, 0, PAGE_LIMIT)
     return render_template(
-        "reports/flags.html", groups=_by_severity(items), total=len(items), args=args, errors=errors,
+        "reports/flags.html", groups=_by_severity(items), total=total, shown=len(items), args=args, errors=errors,
         unit=db.session.get(Unit, scope) if scope is not None else None,
         years=_year_choices(args["fiscal_year"]),
     ), 422 if errors else 200

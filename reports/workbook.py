@@ -239,7 +239,7 @@ def _chart(book, sheet, first, last):
 # --- the workbook -----------------------------------------------------------------------------
 
 def _flag_rows(selection: LedgerFilter):
-    for flag in red_flags.find(selection.fiscal_year, selection.unit_id):
+    for flag in red_flags.stream(selection.fiscal_year, selection.unit_id):
         yield (flag["severity"], flag["label"], flag["entity"], flag["reference"], flag["unit_code"],
                flag["amount"], flag["since"], flag["days"], flag["message"])
 

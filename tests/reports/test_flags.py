@@ -223,10 +223,13 @@ def test_clean_data_raises_no_flag(app, roles, budget):
     assert find(app, f"{YEAR}-09-30") == []
 
 
-def test_items_are_ordered_by_severity_code_and_reference(app, spending):
+def test_items_are_ordered_by_severity_code_and_record_number(app, spending):
     items = find(app, f"{YEAR}-10-01")
-    order = [(flags.SEVERITY_ORDER[i["severity"]], i["code"], i["reference"]) for i in items]
+    order = [(flags.SEVERITY_ORDER[i["severity"]], i["code"]) for i in items]
     assert order == sorted(order)
+    for code in {i["code"] for i in items}:  # each code's records by their numbers
+        numbers = [i["reference"].split(" ")[0] for i in items if i["code"] == code]
+        assert numbers == sorted(numbers)
     assert {i["code"] for i in items} == {"direct_without_document", "accepted_unpaid", "deliverable_overdue",
                                           "low_execution"}
     assert set(items[0]) == {"code", "label", "severity", "entity", "entity_id", "unit_code", "reference",
@@ -315,3 +318,13 @@ def test_the_number_of_statements_does_not_grow_with_the_flags(app, roles, budge
     more_count, more = h.statements_for(app, roles["auditor"], path)
     assert more["total"] > body["total"]
     assert more_count == count
+
+
+
+def test_the_api_pages_the_flags(roles, spending):
+    everything = h.get(roles["finance"], f"/api/v1/reports/flags?fiscal_year={YEAR}&per_page=200")
+    assert everything["total"] == len(everything["items"]) > 3
+    second = h.get(roles["finance"], f"/api/v1/reports/flags?fiscal_year={YEAR}&per_page=2&page=2")
+    assert second["total"] == everything["total"] and (second["page"], second["per_page"]) == (2, 2)
+    assert second["items"] == everything["items"][2:4]
+    assert roles["finance"].get(f"/api/v1/reports/flags?fiscal_year={YEAR}&per_page=201").status_code == 422

@@ -241,3 +241,12 @@ def fetched(response):
         return response.status_code, response.headers.get("Content-Disposition"), response.get_data()
     finally:
         response.close()
+
+
+def test_the_flags_page_says_when_it_shows_part_of_them(spending, roles, readers, monkeypatch):
+    from reports import views
+    total_flags = h.get(roles["auditor"], f"/api/v1/reports/flags?fiscal_year={YEAR}")["total"]
+    monkeypatch.setattr(views, "PAGE_LIMIT", 2)
+    page = readers["auditor"].page(f"/reports/flags?fiscal_year={YEAR}")
+    assert page.count('data-testid="flag-row"') == 2 and 'data-testid="flags-truncated"' in page
+    assert f'data-testid="flags-count">{total_flags}<' in page
