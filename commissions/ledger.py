@@ -16,11 +16,6 @@ from commissions.models import (ADVANCE, APPROVED, PAYMENT, RECOVERY, SIGNED, Co
 ledger_cli = AppGroup("ledger", help="Sổ chi: đối chiếu số dư.")
 
 
-def _sign():
-    """+1 for a posted entry, -1 for a reversal (which undoes its original)."""
-    return sa.case((Expenditure.reversal_of_id.is_(None), 1), else_=-1)
-
-
 def _sums(key, *columns, where=()):
     """{key: (sums...)} over expenditures, signed."""
     stmt = sa.select(key, *[sa.func.coalesce(sa.func.sum(c), 0) for c in columns]).where(*where).group_by(key)
@@ -38,7 +33,7 @@ def _compare(label, rows, expected, fields):
 
 
 def check_ledger() -> list[str]:
-    sign = _sign()
+    sign = Expenditure.sign
     problems = []
 
     totals = dict(db.session.execute(sa.select(EnvelopeDecision.envelope_id, sa.func.sum(EnvelopeDecision.amount))
@@ -55,8 +50,6 @@ def check_ledger() -> list[str]:
         sa.select(FundingRequest.id, FundingRequest.approved_total))],
         lambda i: (approved.get(i, 0),), ("approved_total",))
 
-    # cash out of the allocation: advances, payment amounts and direct spending; recoveries come back
-    cash = sa.case((Expenditure.kind == RECOVERY, -Expenditure.amount), else_=Expenditure.amount)
     by_commission = _sums(
         Expenditure.commission_id,
         sign * sa.case((Expenditure.kind == ADVANCE, Expenditure.amount), else_=0),
@@ -78,7 +71,8 @@ def check_ledger() -> list[str]:
             if have != should:
                 problems.append(f"đặt hàng {c.id}: {name} = {have}, tính lại được {should}")
 
-    spent = _sums(Expenditure.allocation_id, sign * cash)
+    # cash out of the allocation: advances, payment amounts and direct spending; recoveries come back
+    spent = _sums(Expenditure.allocation_id, Expenditure.cash_moved)
     committed_by_allocation = {}
     for c in db.session.execute(sa.select(Commission.id, Commission.allocation_id)):
         committed_by_allocation[c.allocation_id] = committed_by_allocation.get(c.allocation_id, 0) + \

@@ -6,6 +6,9 @@ guarded UPDATE in the same transaction (DESIGN §5 rules 2 and 4).
 """
 from datetime import date
 
+import sqlalchemy as sa
+from sqlalchemy.ext.hybrid import hybrid_property
+
 from app.core.i18n import N_
 from app.core.timeutil import utcnow
 from app.extensions import db
@@ -326,6 +329,27 @@ class Expenditure(db.Model):
     @property
     def is_reversal(self) -> bool:
         return self.reversal_of_id is not None
+
+    # Each works on a loaded entry and in SQL (ledger check, exports, OCDS share one definition).
+    @hybrid_property
+    def sign(self) -> int:
+        """+1 for a posted entry, -1 for a reversal (which undoes its original)."""
+        return 1 if self.reversal_of_id is None else -1
+
+    @sign.inplace.expression
+    @classmethod
+    def _sign_expression(cls):
+        return sa.case((cls.reversal_of_id.is_(None), 1), else_=-1)
+
+    @hybrid_property
+    def cash_moved(self) -> int:
+        """What the entry moved out of its allocation: recoveries bring money back, reversals undo."""
+        return self.sign * (-self.amount if self.kind == RECOVERY else self.amount)
+
+    @cash_moved.inplace.expression
+    @classmethod
+    def _cash_moved_expression(cls):
+        return cls.sign * sa.case((cls.kind == RECOVERY, -cls.amount), else_=cls.amount)
 
 
 class ExpenditureLink(db.Model):

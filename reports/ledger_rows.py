@@ -19,7 +19,7 @@ from app.extensions import db
 from app.units.models import Unit
 from budgets.models import CATEGORY_LABELS, Allocation, Envelope, EnvelopeDecision, FundingRequest
 from commissions.models import (COMMISSION_STATUS_LABELS, DELIVERABLE_KIND_LABELS, DELIVERABLE_STATUS_LABELS,
-                                EXPENDITURE_KIND_LABELS, METHOD_LABELS, RECOVERY, Commission, Deliverable,
+                                EXPENDITURE_KIND_LABELS, METHOD_LABELS, Commission, Deliverable,
                                 Expenditure, ExpenditureLink, Supplier)
 from reports.filters import LedgerFilter
 
@@ -89,24 +89,13 @@ def _entries_in(stmt, selection: LedgerFilter):
     return _period(stmt, Expenditure.paid_on, selection)
 
 
-def signed_amount():
-    """What the entry moved out of the allocation: recoveries bring money back, reversals undo."""
-    cash = sa.case((Expenditure.kind == RECOVERY, -Expenditure.amount), else_=Expenditure.amount)
-    return sa.case((Expenditure.reversal_of_id.is_(None), cash), else_=-cash)
-
-
-def signed_advance_applied():
-    return sa.case((Expenditure.reversal_of_id.is_(None), Expenditure.advance_applied),
-                   else_=-Expenditure.advance_applied)
-
-
 def _ledger_statement(selection: LedgerFilter):
     original, reversal = aliased(Expenditure), aliased(Expenditure)
     initial = aliased(EnvelopeDecision)
     status = sa.case((Expenditure.reversal_of_id.is_not(None), REVERSAL), else_=Expenditure.status)
     stmt = (sa.select(
         Expenditure.id, Expenditure.number, Expenditure.paid_on, Expenditure.kind, Expenditure.voucher_no,
-        signed_amount(), signed_advance_applied(), status, original.number, reversal.number,
+        Expenditure.cash_moved, Expenditure.sign * Expenditure.advance_applied, status, original.number, reversal.number,
         Unit.code, Unit.name, Envelope.code, initial.decision_no, Allocation.decision_no,
         Allocation.decision_date, Allocation.category, FundingRequest.number, Commission.number,
         Commission.contract_no, Supplier.name, Supplier.tax_code, Expenditure.payee, Expenditure.description)

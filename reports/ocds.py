@@ -60,9 +60,9 @@ from app.core.documents import Document
 from app.core.timeutil import utcnow
 from app.extensions import db
 from budgets.models import CATEGORY_LABELS, Allocation, EnvelopeDecision
-from commissions.models import (ACCEPTED, ADVANCE, APPROVED, CANCELLED, CLOSED, DELIVERABLE_KIND_LABELS, DELIVERED,
-                                DELIVERY_REJECTED, METHOD_LABELS, PAYMENT, PLANNED, PRICED_METHODS, RECOVERY, SIGNED,
-                                Commission, Deliverable, Expenditure)
+from commissions.models import (ACCEPTED, APPROVED, CANCELLED, CLOSED, DELIVERABLE_KIND_LABELS, DELIVERED,
+                                DELIVERY_REJECTED, METHOD_LABELS, PLANNED, PRICED_METHODS, SIGNED, Commission,
+                                Deliverable, Expenditure)
 
 VERSION = "1.1"
 CURRENCY = "VND"
@@ -74,7 +74,6 @@ FINANCE_NAME = "Sở Tài chính tỉnh Gia Lai"
 
 REACHED_APPROVAL = (APPROVED, SIGNED, CLOSED, CANCELLED)
 PROCUREMENT_METHOD = {"order": "direct", "assignment": "direct", "bidding": "open"}
-CASH_SIGN = {ADVANCE: 1, PAYMENT: 1, RECOVERY: -1}
 MILESTONE_STATUS = {PLANNED: "scheduled", DELIVERED: "scheduled", ACCEPTED: "met", DELIVERY_REJECTED: "notMet"}
 
 
@@ -359,8 +358,7 @@ def _contract_description(commission) -> str:
 
 
 def _transaction(entry: Expenditure, buyer: dict, supplier: dict) -> dict:
-    sign = CASH_SIGN[entry.kind] * (-1 if entry.reversal_of_id is not None else 1)
-    return {"id": entry.number, "date": _day(entry.paid_on), "value": _money(sign * entry.amount),
+    return {"id": entry.number, "date": _day(entry.paid_on), "value": _money(entry.cash_moved),
             "payer": buyer, "payee": supplier}
 
 
