@@ -13,7 +13,8 @@ from app.core.database import reading_connection
 from app.extensions import db
 
 from reports.filters import LedgerFilter
-from reports.ledger_rows import BATCH, DATE, INTEGER, LEDGER_COLUMNS, MONEY, ledger_rows
+from reports.ledger_rows import DATE, INTEGER, LEDGER_COLUMNS, MONEY, ledger_rows
+from reports.queries import BATCH
 from reports.workbook import file_name as workbook_file_name
 
 BOM = "\ufeff"
@@ -32,8 +33,7 @@ def _cell_formatters():
         elif column.kind == DATE:
             formatters.append(lambda value: value.isoformat())
         elif column.labels:
-            labels = {code: gettext(label) for code, label in column.labels.items()}
-            formatters.append(lambda value, labels=labels: labels.get(value, neutralise(str(value))))
+            formatters.append(lambda value, labels=column.translated_labels(): labels.get(value, neutralise(str(value))))
         else:
             formatters.append(lambda value: neutralise(str(value)))
     return formatters

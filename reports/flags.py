@@ -42,8 +42,8 @@ from app.core.documents import Document
 from app.core.i18n import N_
 from app.core.money import format_vnd
 from app.core.templating import format_date
-from app.extensions import db
 from app.units.models import Unit
+from reports.queries import stream_rows
 from budgets.models import CATEGORY_LABELS, Allocation, Envelope
 from commissions.models import (ACCEPTED, ADVANCE, DIRECT, OWED, PLANNED, POSTED, SIGNED, Commission,
                                 Deliverable, Expenditure)
@@ -54,7 +54,6 @@ SIGNED_IDLE_DAYS = 30
 LOW_EXECUTION_PCT = 50
 LAST_QUARTER_START = (10, 1)  # month, day
 
-BATCH = 2000  # rows fetched at a time
 HIGH, MEDIUM, LOW = "high", "medium", "low"
 SEVERITY_ORDER = {HIGH: 0, MEDIUM: 1, LOW: 2}
 
@@ -116,14 +115,6 @@ def _commissions_of(stmt, scope: Scope):
     return _in_unit(stmt, Commission.unit_id, scope)
 
 
-def _rows(stmt):
-    """A flag's rows in batches (a server-side cursor on PostgreSQL): a province's flags are never
-    all in memory at once when they are streamed into the workbook."""
-    result = db.session.execute(stmt, execution_options={"stream_results": True, "yield_per": BATCH})
-    for batch in result.partitions():
-        yield from batch
-
-
 def _not_reversed():
     return sa.and_(Expenditure.status == POSTED, Expenditure.reversal_of_id.is_(None))
 
@@ -140,7 +131,7 @@ def direct_without_document(scope: Scope):
             .where(Envelope.fiscal_year == scope.fiscal_year, Expenditure.kind == DIRECT, _not_reversed(),
                    Expenditure.paid_on <= scope.today, ~has_document))
     stmt = _in_unit(stmt, Expenditure.unit_id, scope).order_by(Expenditure.number, Expenditure.id)
-    for row in _rows(stmt):
+    for row in stream_rows(stmt):
         yield _flag(DIRECT_WITHOUT_DOCUMENT, "expenditure", row.id, row.unit_code,
                     f"{row.number} / {row.voucher_no}", row.amount, row.paid_on, scope.days_since(row.paid_on),
                     gettext("Khoản chi trực tiếp %(number)s (chứng từ %(voucher)s) %(amount)s ngày %(date)s "
@@ -162,7 +153,7 @@ def deliverable_overdue(scope: Scope):
         .join(Commission, Commission.id == Deliverable.commission_id)
         .where(Commission.status == SIGNED, Deliverable.status.in_(OWED), Deliverable.due_date < scope.today),
         scope).order_by(*_deliverable_order())
-    for row in _rows(stmt):
+    for row in stream_rows(stmt):
         days = scope.days_since(row.due_date)
         yield _flag(DELIVERABLE_OVERDUE, "deliverable", row.id, row.unit_code, f"{row.number} — {row.title}",
                     row.value, row.due_date, days,
@@ -179,7 +170,7 @@ def accepted_unpaid(scope: Scope):
         .where(Deliverable.status == ACCEPTED, Deliverable.paid < Deliverable.accepted_value,
                Deliverable.accepted_on < scope.days_ago(ACCEPTED_UNPAID_DAYS)),
         scope).order_by(*_deliverable_order())
-    for row in _rows(stmt):
+    for row in stream_rows(stmt):
         days = scope.days_since(row.accepted_on)
         yield _flag(ACCEPTED_UNPAID, "deliverable", row.id, row.unit_code, f"{row.number} — {row.title}",
                     row.unpaid, row.accepted_on, days,
@@ -211,7 +202,7 @@ def advance_outstanding(scope: Scope):
                advances.c.newer_total - advances.c.amount < Commission.outstanding_advance),
         scope).group_by(Commission.id, Commission.number, Commission.outstanding_advance, Unit.code)
     stmt = stmt.having(since < scope.days_ago(ADVANCE_OUTSTANDING_DAYS)).order_by(Commission.number, Commission.id)
-    for row in _rows(stmt):
+    for row in stream_rows(stmt):
         days = scope.days_since(row.since)
         yield _flag(ADVANCE_OUTSTANDING, "commission", row.id, row.unit_code, row.number,
                     row.outstanding_advance, row.since, days,
@@ -227,7 +218,7 @@ def signed_nothing_delivered(scope: Scope):
                   Unit.code.label("unit_code"))
         .where(Commission.status == SIGNED, Commission.signed_on < scope.days_ago(SIGNED_IDLE_DAYS), ~delivered),
         scope).order_by(Commission.number, Commission.id)
-    for row in _rows(stmt):
+    for row in stream_rows(stmt):
         days = scope.days_since(row.signed_on)
         yield _flag(SIGNED_NOTHING_DELIVERED, "commission", row.id, row.unit_code, row.number, row.value,
                     row.signed_on, days,
@@ -247,7 +238,7 @@ def low_execution(scope: Scope):
                    Allocation.spent * 100 < Allocation.amount * LOW_EXECUTION_PCT))
     stmt = _in_unit(stmt, Allocation.unit_id, scope).order_by(Allocation.decision_no, Envelope.code,
                                                               Allocation.category, Allocation.id)
-    for row in _rows(stmt):
+    for row in stream_rows(stmt):
         category = gettext(CATEGORY_LABELS.get(row.category, row.category))
         reference = f"{row.decision_no} · {row.envelope_code} · {category}"
         unspent = row.amount - row.spent

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 
 import sqlalchemy as sa
+from flask_babel import gettext
 from sqlalchemy.orm import aliased
 
 from app.auth.models import User
@@ -22,8 +23,8 @@ from commissions.models import (COMMISSION_STATUS_LABELS, DELIVERABLE_KIND_LABEL
                                 EXPENDITURE_KIND_LABELS, METHOD_LABELS, Commission, Deliverable,
                                 Expenditure, ExpenditureLink, Supplier)
 from reports.filters import LedgerFilter
+from reports.queries import stream_rows
 
-BATCH = 2000
 TEXT, MONEY, DATE, DATETIME, INTEGER = "text", "money", "date", "datetime", "integer"
 
 
@@ -34,6 +35,10 @@ class Column:
     width: int = 14
     labels: dict | None = None  # code → label (N_), for codes shown as words
     total: bool = False         # the sheet's last row sums this column
+
+    def translated_labels(self) -> dict:
+        """code → label in the current locale (looked up once per export, not per cell)."""
+        return {code: gettext(label) for code, label in (self.labels or {}).items()}
 
 
 REVERSAL, REVERSED_STATUS, POSTED_STATUS = "reversal", "reversed", "posted"
@@ -125,15 +130,6 @@ def _links_statement(selection: LedgerFilter):
     return _entries_in(stmt, selection)
 
 
-def _stream(stmt, execute=None):
-    """Rows in batches: a server-side cursor on PostgreSQL, SQLite's own cursor otherwise; through the
-    session unless `execute` (a connection's) is given."""
-    execute = execute or db.session.execute
-    result = execute(stmt, execution_options={"stream_results": True, "yield_per": BATCH})
-    for batch in result.partitions():
-        yield from batch
-
-
 def count_entries(selection: LedgerFilter) -> int:
     stmt = (sa.select(sa.func.count()).select_from(Expenditure)
             .join(Allocation, Allocation.id == Expenditure.allocation_id)
@@ -147,9 +143,9 @@ def _format_amount(amount: int) -> str:
 
 def ledger_rows(selection: LedgerFilter, execute=None):
     """One tuple per expenditure in LEDGER_COLUMNS order, with its deliverables joined into text."""
-    links = _stream(_links_statement(selection), execute)
+    links = stream_rows(_links_statement(selection), execute)
     pending = next(links, None)
-    for row in _stream(_ledger_statement(selection), execute):
+    for row in stream_rows(_ledger_statement(selection), execute):
         entry_id = row[0]
         paid, records = [], []
         while pending is not None and pending[0] < entry_id:
@@ -207,7 +203,7 @@ def commission_rows(selection: LedgerFilter):
         .join(Supplier, Supplier.id == Commission.supplier_id)
         .join(Allocation, Allocation.id == Commission.allocation_id)
         .order_by(Commission.id))
-    yield from _stream(_commissions_in(stmt, selection))
+    yield from stream_rows(_commissions_in(stmt, selection))
 
 
 DELIVERABLE_COLUMNS = (
@@ -243,7 +239,7 @@ def deliverable_rows(selection: LedgerFilter):
         .join(Commission, Commission.id == Deliverable.commission_id)
         .join(Unit, Unit.id == Commission.unit_id)
         .order_by(Commission.id, Deliverable.position, Deliverable.id))
-    yield from _stream(_commissions_in(stmt, selection))
+    yield from stream_rows(_commissions_in(stmt, selection))
 
 
 # --- the audit trail of the period ------------------------------------------------------------
@@ -278,4 +274,4 @@ def audit_rows(actor, selection: LedgerFilter):
             stmt = stmt.where(rule(actor))
     if selection.unit_id is not None:
         stmt = stmt.where(AuditEntry.actor_id.in_(sa.select(User.id).where(User.unit_id == selection.unit_id)))
-    yield from _stream(stmt)
+    yield from stream_rows(stmt)

@@ -10,6 +10,19 @@ from app.units.models import Unit
 from budgets.models import CATEGORY_LABELS, Allocation, Envelope
 
 
+BATCH = 2000  # rows fetched at a time by the streamed reads
+
+
+def stream_rows(stmt, execute=None):
+    """A statement's rows in batches: a server-side cursor on PostgreSQL, SQLite's own cursor
+    otherwise; through the session unless `execute` (a connection's) is given. Exports and flags
+    read this way, so that no report holds all its rows at once."""
+    execute = execute or db.session.execute
+    result = execute(stmt, execution_options={"stream_results": True, "yield_per": BATCH})
+    for batch in result.partitions():
+        yield from batch
+
+
 def execution_rate(spent: int, allocated: int) -> float:
     """Spent over allocated, in percent with two decimals, rounded half up from the integers."""
     if allocated <= 0:
@@ -31,24 +44,37 @@ def _group(by: str):
     return Allocation.category, None, ()
 
 
-def execution_statement(by: str, one_unit: bool) -> sa.Select:
-    """The aggregate of one grouping, with the fiscal year (and the unit) as bound parameters."""
-    key, name, extra = _group(by)
-    def total(column):  # a whole number of đồng from the database (PostgreSQL's SUM is numeric)
-        return sa.cast(sa.func.coalesce(sa.func.sum(column), sa.literal_column("0")), sa.BigInteger)
+def _total(column):
+    """A sum in whole đồng from the database (PostgreSQL's SUM of bigint is numeric)."""
+    return sa.cast(sa.func.coalesce(sa.func.sum(column), sa.literal_column("0")), sa.BigInteger)
 
-    columns = [key.label("key"), (name if name is not None else key).label("name"),
-               total(Allocation.amount).label("allocated"), total(Allocation.committed).label("committed"),
-               total(Allocation.spent).label("spent")]
+
+def _allocations_of_year(*columns, one_unit: bool) -> sa.Select:
+    """Columns over the allocations of the bound `fiscal_year` (and the bound `unit_id`)."""
     stmt = (sa.select(*columns).select_from(Allocation)
             .join(Envelope, Envelope.id == Allocation.envelope_id)
             .join(Unit, Unit.id == Allocation.unit_id)
-            .where(Envelope.fiscal_year == sa.bindparam("fiscal_year"))
+            .where(Envelope.fiscal_year == sa.bindparam("fiscal_year")))
+    return stmt.where(Allocation.unit_id == sa.bindparam("unit_id")) if one_unit else stmt
+
+
+def execution_statement(by: str, one_unit: bool) -> sa.Select:
+    """The aggregate of one grouping, with the fiscal year (and the unit) as bound parameters."""
+    key, name, extra = _group(by)
+    return (_allocations_of_year(key.label("key"), (name if name is not None else key).label("name"),
+                                 _total(Allocation.amount).label("allocated"),
+                                 _total(Allocation.committed).label("committed"),
+                                 _total(Allocation.spent).label("spent"), one_unit=one_unit)
             .group_by(key, *([name] if name is not None else []), *extra)
             .order_by(key))
-    if one_unit:
-        stmt = stmt.where(Allocation.unit_id == sa.bindparam("unit_id"))
-    return stmt
+
+
+def spent_by_unit_and_category(fiscal_year: int, unit_id: int | None) -> list:
+    """(unit code, category, spent) rows: what the workbook's pivot is built from."""
+    stmt = (_allocations_of_year(Unit.code, Allocation.category, _total(Allocation.spent),
+                                 one_unit=unit_id is not None)
+            .group_by(Unit.code, Allocation.category))
+    return db.session.execute(stmt, {"fiscal_year": fiscal_year, "unit_id": unit_id}).all()
 
 
 @functools.cache

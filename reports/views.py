@@ -53,18 +53,15 @@ def _raw_args(schema, defaults=None) -> dict:
 
 
 def _lenient(schema, raw: dict) -> tuple[dict, dict]:
-    """(values, errors): a value the schema refuses is reported and replaced by its default."""
-    errors = {}
-    for _attempt in range(3):
-        try:
-            return schema.load(raw), errors
-        except ValidationError as error:
-            messages = error.messages if isinstance(error.messages, dict) else {"_schema": error.messages}
-            errors.update(messages)
-            raw = {k: v for k, v in raw.items() if k not in messages}
-            if not any(k in messages for k in schema.fields):
-                raw = {}
-    return schema.load({}), errors
+    """(values, errors): the fields the schema refuses are reported and read as their defaults."""
+    try:
+        return schema.load(raw), {}
+    except ValidationError as error:
+        errors = error.messages if isinstance(error.messages, dict) else {"_schema": error.messages}
+    try:
+        return schema.load({k: v for k, v in raw.items() if k not in errors}), errors
+    except ValidationError:  # a rule across fields: every default
+        return schema.load({}), errors
 
 
 def _year_choices(selected: int) -> list[int]:

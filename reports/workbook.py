@@ -22,14 +22,14 @@ from app.core.registry import registry
 from app.core.timeutil import utcnow
 from app.extensions import db
 from app.units.models import Unit
-from budgets.models import CATEGORIES, CATEGORY_LABELS, Allocation, Envelope
+from budgets.models import CATEGORIES, CATEGORY_LABELS
 from reports import flags as red_flags
 from reports.filters import LedgerFilter
-from reports.ledger_rows import (AUDIT_COLUMNS, BATCH, COMMISSION_COLUMNS, DATE, DATETIME, DELIVERABLE_COLUMNS,
+from reports.ledger_rows import (AUDIT_COLUMNS, COMMISSION_COLUMNS, DATE, DATETIME, DELIVERABLE_COLUMNS,
                                  INTEGER, LEDGER_COLUMNS, MONEY, Column, audit_rows, commission_rows,
                                  deliverable_rows, ledger_rows)
 from app.core.i18n import N_
-from reports.queries import execution
+from reports.queries import BATCH, execution, spent_by_unit_and_category
 
 # Sheet names are part of the export's contract (people's macros and queries name them), so
 # they are fixed per language here rather than left to the catalogue.
@@ -86,7 +86,7 @@ def _cell_writers(sheet, columns, formats):
         if column.kind in by_kind:
             writers.append(by_kind[column.kind])
         elif column.labels:
-            writers.append((labelled({code: gettext(label) for code, label in column.labels.items()}), None))
+            writers.append((labelled(column.translated_labels()), None))
         else:
             writers.append((sheet.write_string, None))
     return writers
@@ -157,14 +157,8 @@ def _execution_table(sheet, row, title, report, first_header, formats) -> tuple[
 
 def _pivot(selection: LedgerFilter) -> pd.DataFrame:
     """Spent per unit × category: the SQL aggregate, pivoted by pandas (never the rows themselves)."""
-    stmt = (sa.select(Unit.code, Allocation.category, sa.func.sum(Allocation.spent))
-            .select_from(Allocation).join(Envelope, Envelope.id == Allocation.envelope_id)
-            .join(Unit, Unit.id == Allocation.unit_id)
-            .where(Envelope.fiscal_year == selection.fiscal_year)
-            .group_by(Unit.code, Allocation.category))
-    if selection.unit_id is not None:
-        stmt = stmt.where(Allocation.unit_id == selection.unit_id)
-    frame = pd.DataFrame(db.session.execute(stmt).all(), columns=["unit", "category", "spent"])
+    frame = pd.DataFrame(spent_by_unit_and_category(selection.fiscal_year, selection.unit_id),
+                         columns=["unit", "category", "spent"])
     if frame.empty:
         return frame
     frame["spent"] = frame["spent"].astype("int64")
