@@ -1,7 +1,9 @@
 """Builders shared by every test area: real rows made through the services and the HTTP API."""
+import html
 import itertools
 import logging
 import os
+import re
 import shutil
 import sqlite3
 import threading
@@ -387,3 +389,40 @@ def race(calls, delays=None) -> list:
 
     with ThreadPoolExecutor(max_workers=len(calls)) as pool:
         return list(pool.map(run, range(len(calls))))
+
+
+# --- pages through a logged-in browser ------------------------------------------------------
+
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def text(response) -> str:
+    """A page's text with its HTML entities read."""
+    return html.unescape(response.get_data(as_text=True))
+
+
+def csrf_of(response) -> str:
+    match = CSRF.search(response.get_data(as_text=True))
+    assert match, "the page carries a CSRF token"
+    return match.group(1)
+
+
+class Browser:
+    """A test client logged in through the login form; posts forms with the CSRF token of the page
+    they are on."""
+
+    def __init__(self, app, username):
+        self.client = app.test_client()
+        page = self.client.get("/login")
+        response = self.client.post("/login", data={"csrf_token": csrf_of(page), "username": username,
+                                                    "password": PASSWORD})
+        assert response.status_code == 302, text(response)
+
+    def get(self, path, **kw):
+        return self.client.get(path, **kw)
+
+    def submit(self, page_path, action, data, **kw):
+        """Open the page with the form, then post the form with that page's CSRF token."""
+        page = self.client.get(page_path)
+        assert page.status_code == 200, (page_path, page.status_code)
+        return self.client.post(action, data={"csrf_token": csrf_of(page), **data}, **kw)

@@ -15,40 +15,9 @@ from app.core.audit import AuditEntry
 from app.core.documents import Document
 from app.core.money import NOT_MONEY
 from app.extensions import db
-from tests.support import PASSWORD
+from tests.support import Browser, csrf_of, text
 
 YEAR = date.today().year
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
-
-
-def text(response) -> str:
-    return html.unescape(response.get_data(as_text=True))
-
-
-def csrf_of(response) -> str:
-    match = CSRF.search(response.get_data(as_text=True))
-    assert match, "the page carries a CSRF token"
-    return match.group(1)
-
-
-class Browser:
-    """A test client logged in through the login form."""
-
-    def __init__(self, app, username):
-        self.client = app.test_client()
-        page = self.client.get("/login")
-        response = self.client.post("/login", data={"csrf_token": csrf_of(page), "username": username,
-                                                    "password": PASSWORD})
-        assert response.status_code == 302, text(response)
-
-    def get(self, path, **kw):
-        return self.client.get(path, **kw)
-
-    def submit(self, page_path, action, data, **kw):
-        """Open the page with the form, then post the form with that page's CSRF token."""
-        page = self.client.get(page_path)
-        assert page.status_code == 200, (page_path, page.status_code)
-        return self.client.post(action, data={"csrf_token": csrf_of(page), **data}, **kw)
 
 
 @pytest.fixture

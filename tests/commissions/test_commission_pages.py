@@ -1,7 +1,6 @@
 """The commission pages with the Flask test client: who sees which page and which forms, every form's
 success and refusal (status, the message, what was typed kept, nothing changed). CSRF tokens are read
 from the pages, as a browser would."""
-import html
 import io
 import re
 from datetime import date, timedelta
@@ -18,42 +17,11 @@ from budgets import services as budget_services
 from budgets.models import Allocation
 from commissions import services
 from commissions.models import Commission, Deliverable
-from tests.support import PASSWORD, PDF_BYTES
+from tests.support import PDF_BYTES, Browser, csrf_of, text
 
 YEAR = date.today().year
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 PAST = date.today() - timedelta(days=1)  # due before today: overdue while owed
 LATER = date(YEAR, 12, 31)
-
-
-def text(response) -> str:
-    return html.unescape(response.get_data(as_text=True))
-
-
-def csrf_of(response) -> str:
-    match = CSRF.search(response.get_data(as_text=True))
-    assert match, "the page carries a CSRF token"
-    return match.group(1)
-
-
-class Browser:
-    """A test client logged in through the login form."""
-
-    def __init__(self, app, username):
-        self.client = app.test_client()
-        page = self.client.get("/login")
-        response = self.client.post("/login", data={"csrf_token": csrf_of(page), "username": username,
-                                                    "password": PASSWORD})
-        assert response.status_code == 302, text(response)
-
-    def get(self, path, **kw):
-        return self.client.get(path, **kw)
-
-    def submit(self, page_path, action, data, **kw):
-        """Open the page with the form, then post the form with that page's CSRF token."""
-        page = self.client.get(page_path)
-        assert page.status_code == 200, (page_path, page.status_code)
-        return self.client.post(action, data={"csrf_token": csrf_of(page), **data}, **kw)
 
 
 def _line(title, kind, quantity, unit_price, due_date=LATER):

@@ -9,7 +9,7 @@ import pytest
 
 from tests import support as h
 from tests.commissions import builders as b
-from tests.commissions.test_commission_pages import Browser, text
+from tests.support import Browser, text
 
 YEAR = b.YEAR
 TODAY = date.today().isoformat()

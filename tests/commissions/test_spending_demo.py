@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from app.extensions import db
 from commissions.models import EXPENDITURE_KINDS, Expenditure
 from app.demo import DEMO_PASSWORD
-from tests.commissions.test_commission_pages import csrf_of, text
+from tests.support import csrf_of, text
 
 
 def test_demo_spends_in_every_kind_and_state(app):

@@ -1,7 +1,5 @@
 """Amounts and quantities typed in the pages' forms: whole đồng, grouped by dots or spaces in
 threes, nothing else. "1.000.000,00" used to become 100.000.000 ₫ and "2,5" became 25."""
-import html
-import re
 
 import pytest
 import sqlalchemy as sa
@@ -12,35 +10,12 @@ from app.core.money import NOT_INTEGER, NOT_MONEY, Money, parse_form_integer
 from app.extensions import db
 from budgets.models import Envelope, FundingRequest
 from tests import support as h
-from tests.support import PASSWORD
+from tests.support import Browser, text
 
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 REFUSED = ["1.000.000,00", "2,5", "1.0000", "１２３", "١٢٣", "1,500,000", "1.500.000.", ".500", "1..500",
            "1.500 000", "0.500", "1.5", "1e6", "+1500", "1_500_000", "15OO", "- 1.500", "--1", "1.500-"]
 ACCEPTED = {"1.500.000": 1_500_000, "1 500 000": 1_500_000, "1500000": 1_500_000,
             "1\u00a0500\u00a0000": 1_500_000, "1.500.000 ₫": 1_500_000, "1.500.000đ": 1_500_000}
-
-
-def page_text(response) -> str:
-    return html.unescape(response.get_data(as_text=True))
-
-
-class Browser:
-    """Logged in through the login form; posts forms with the CSRF token of the page they are on."""
-
-    def __init__(self, app, username):
-        self.client = app.test_client()
-        response = self.client.post("/login", data={"csrf_token": self._csrf("/login"), "username": username,
-                                                    "password": PASSWORD})
-        assert response.status_code == 302, page_text(response)
-
-    def _csrf(self, path):
-        page = self.client.get(path)
-        assert page.status_code == 200, (path, page.status_code)
-        return CSRF.search(page.get_data(as_text=True)).group(1)
-
-    def submit(self, page_path, action, data):
-        return self.client.post(action, data={"csrf_token": self._csrf(page_path), **data})
 
 
 def envelope_form(amount, code):
@@ -106,7 +81,7 @@ def test_envelope_form_refuses_and_keeps_what_was_typed(app, finance_page, typed
     before = envelopes(app)
     response = finance_page.submit("/envelopes", "/envelopes", envelope_form(typed, "TTCS"))
     assert response.status_code == 422
-    page = page_text(response)
+    page = text(response)
     assert 'data-field-error="amount"' in page and NOT_MONEY in page
     assert f'value="{typed}"' in page and 'value="TTCS"' in page
     assert envelopes(app) == before == []
@@ -115,7 +90,7 @@ def test_envelope_form_refuses_and_keeps_what_was_typed(app, finance_page, typed
 @pytest.mark.parametrize("typed", ["1.500.000", "1 500 000", "1500000"])
 def test_envelope_form_reads_grouped_amounts(app, finance_page, typed):
     response = finance_page.submit("/envelopes", "/envelopes", envelope_form(typed, "TTCS"))
-    assert response.status_code == 302, page_text(response)
+    assert response.status_code == 302, text(response)
     assert envelopes(app) == [("TTCS", 1_500_000)]
 
 
@@ -126,13 +101,13 @@ def test_request_form_refuses_a_decimal_quantity(app, roles):
             "lines-0-unit_cost": "1.000.000"}
     response = unit.submit("/requests/new", "/requests/new", form)
     assert response.status_code == 422
-    page = page_text(response)
+    page = text(response)
     assert 'data-field-error="quantity"' in page and NOT_INTEGER in page and 'value="2,5"' in page
     with app.app_context():
         assert db.session.execute(sa.select(sa.func.count()).select_from(FundingRequest)).scalar_one() == 0
 
     response = unit.submit("/requests/new", "/requests/new", {**form, "lines-0-quantity": "1.000"})
-    assert response.status_code == 302, page_text(response)
+    assert response.status_code == 302, text(response)
     with app.app_context():
         record = db.session.execute(sa.select(FundingRequest)).scalar_one()
         assert (record.lines[0].quantity, record.requested_total) == (1_000, 1_000_000_000)
@@ -146,10 +121,10 @@ def test_adjustment_form_takes_a_signed_grouped_amount(app, roles, finance_page)
     for typed in ("-1.000.000,00", "-1,5", "−1.000.000"):
         response = finance_page.submit(path, f"{path}/adjustments", {**form, "amount": typed})
         assert response.status_code == 422, typed
-        assert f'value="{typed}"' in page_text(response)
+        assert f'value="{typed}"' in text(response)
     assert h.get(roles["finance"], f"/api/v1/allocations/{alloc['id']}")["amount"] == 5_000_000
     response = finance_page.submit(path, f"{path}/adjustments", {**form, "amount": "-1.000.000"})
-    assert response.status_code == 302, page_text(response)
+    assert response.status_code == 302, text(response)
     assert h.get(roles["finance"], f"/api/v1/allocations/{alloc['id']}")["amount"] == 4_000_000
 
 

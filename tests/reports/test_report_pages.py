@@ -5,7 +5,6 @@ what a bad filter shows, the flags page, the ledger downloads of the pages, and 
 The dashboard's figures are compared with the API's execution report (the same query): what a reader
 sees on the page is what a client reads from the API."""
 import csv
-import html
 import io
 import re
 
@@ -13,28 +12,18 @@ import pytest
 
 from app.core.money import format_vnd
 from tests import support as h
-from tests.support import PASSWORD, ROLE_PEOPLE
+from tests.support import ROLE_PEOPLE, Browser, text
 
 YEAR = h.YEAR
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 SHEETS = ["Tổng hợp", "Sổ chi", "Đặt hàng", "Sản phẩm", "Cảnh báo", "Nhật ký"]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def text(response) -> str:
-    return html.unescape(response.get_data(as_text=True))
-
-
-class Reader:
-    """A test client logged in through the login form."""
+class Reader(Browser):
+    """A browser logged in as one of the roles world's people; its reads assert their status."""
 
     def __init__(self, app, who):
-        self.client = app.test_client()
-        page = self.client.get("/login")
-        response = self.client.post("/login", data={
-            "csrf_token": CSRF.search(page.get_data(as_text=True)).group(1),
-            "username": ROLE_PEOPLE[who][0], "password": PASSWORD})
-        assert response.status_code == 302, text(response)
+        super().__init__(app, ROLE_PEOPLE[who][0])
 
     def get(self, path, status=200):
         response = self.client.get(path)
