@@ -30,3 +30,6 @@ def init_app(app, api):
     registry.add_audit_filter(permissions.audit_entries_visible)
     registry.add_document_owner("request", load=queries.get_request, check_attach=permissions.check_can_attach)
     registry.add_demo_loader(load_budgets)
+
+    from budgets import years
+    years.init_app(app, api)

@@ -61,6 +61,7 @@ AUDIT_LABELS = {
     "allocation.adjust": N_("Điều chỉnh phân bổ"),
     "envelope.create": N_("Tạo nguồn kinh phí"),
     "envelope.supplement": N_("Bổ sung kinh phí"),
+    "allocation.transfer": N_("Điều chỉnh dự toán giữa các phân bổ"),
 }
 
 
@@ -113,7 +114,7 @@ class EnvelopeDecision(db.Model):
 
     __table_args__ = (
         db.CheckConstraint("amount > 0", name="amount_positive"),
-        db.CheckConstraint("kind IN ('initial', 'supplement')", name="kind_known"),
+        db.CheckConstraint("kind IN ('initial', 'supplement', 'carry_over')", name="kind_known"),
     )
 
 
@@ -203,6 +204,10 @@ class Allocation(db.Model):
     amount = db.Column(db.BigInteger, nullable=False)
     committed = db.Column(db.BigInteger, nullable=False, default=0)
     spent = db.Column(db.BigInteger, nullable=False, default=0)
+    # Set by the year-end close: what moved to next year's carry-over allocation (commitments and the
+    # advances outstanding on them), and what was left unspent and cancelled (DESIGN §11).
+    carried_over = db.Column(db.BigInteger, nullable=False, default=0, server_default="0")
+    cancelled = db.Column(db.BigInteger, nullable=False, default=0, server_default="0")
     decision_no = db.Column(db.String(60), nullable=False)
     decision_date = db.Column(db.Date, nullable=False)
     # Mục lục ngân sách: chương, loại, khoản, mục, tiểu mục (digit strings).
@@ -225,12 +230,13 @@ class Allocation(db.Model):
         db.CheckConstraint("amount >= 0", name="amount_not_negative"),
         db.CheckConstraint("committed >= 0", name="committed_not_negative"),
         db.CheckConstraint("spent >= 0", name="spent_not_negative"),
-        db.CheckConstraint("committed + spent <= amount", name="used_within_amount"),
+        db.CheckConstraint("carried_over >= 0 AND cancelled >= 0", name="year_end_not_negative"),
+        db.CheckConstraint("committed + spent + carried_over + cancelled <= amount", name="used_within_amount"),
     )
 
     @property
     def available(self) -> int:
-        return self.amount - self.committed - self.spent
+        return self.amount - self.committed - self.spent - self.carried_over - self.cancelled
 
 
 class AllocationAdjustment(db.Model):
@@ -247,6 +253,33 @@ class AllocationAdjustment(db.Model):
     allocation = db.relationship("Allocation", back_populates="adjustments")
 
     __table_args__ = (db.CheckConstraint("amount <> 0", name="amount_not_zero"),)
+
+
+class AllocationTransfer(db.Model):
+    """Điều chỉnh dự toán (Law 89/2025 art. 55): an amount moved from one allocation to another of
+    the same fiscal year, under a decision. Both allocations' amounts move in one transaction."""
+
+    __tablename__ = "allocation_transfers"
+
+    id = db.Column(db.Integer, primary_key=True)
+    fiscal_year = db.Column(db.Integer, nullable=False, index=True)
+    from_allocation_id = db.Column(db.Integer, db.ForeignKey("allocations.id"), nullable=False, index=True)
+    to_allocation_id = db.Column(db.Integer, db.ForeignKey("allocations.id"), nullable=False, index=True)
+    amount = db.Column(db.BigInteger, nullable=False)
+    decision_no = db.Column(db.String(60), nullable=False)
+    decision_date = db.Column(db.Date, nullable=False)
+    reason = db.Column(db.Text, nullable=False)
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    created_by_id = db.Column(db.Integer, db.ForeignKey("users.id"), nullable=False)
+
+    from_allocation = db.relationship("Allocation", foreign_keys=[from_allocation_id])
+    to_allocation = db.relationship("Allocation", foreign_keys=[to_allocation_id])
+    created_by = db.relationship("User", foreign_keys=[created_by_id])
+
+    __table_args__ = (
+        db.CheckConstraint("amount > 0", name="amount_positive"),
+        db.CheckConstraint("from_allocation_id <> to_allocation_id", name="two_allocations"),
+    )
 
 
 class NumberSequence(db.Model):
