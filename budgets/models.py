@@ -204,6 +204,8 @@ class Allocation(db.Model):
     amount = db.Column(db.BigInteger, nullable=False)
     committed = db.Column(db.BigInteger, nullable=False, default=0)
     spent = db.Column(db.BigInteger, nullable=False, default=0)
+    # Net of the transfers (điều chỉnh dự toán) in and out, already inside `amount`: signed.
+    transferred = db.Column(db.BigInteger, nullable=False, default=0, server_default="0")
     # Set by the year-end close: what moved to next year's carry-over allocation (commitments and the
     # advances outstanding on them), and what was left unspent and cancelled (DESIGN §11).
     carried_over = db.Column(db.BigInteger, nullable=False, default=0, server_default="0")

@@ -41,6 +41,11 @@ class RuleViolation(DomainError):
     status, code = 409, "rule_violation"
 
 
+class YearClosed(DomainError):
+    """A write on a record of a fiscal year that finance has closed (DESIGN §11)."""
+    status, code = 409, "year_closed"
+
+
 class NotFound(DomainError):
     status, code = 404, "not_found"
 

@@ -78,6 +78,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_carry_overs_to_allocation_id'), ['to_allocation_id'], unique=False)
 
     with op.batch_alter_table('allocations', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('transferred', sa.BigInteger(), server_default='0', nullable=False))
         batch_op.add_column(sa.Column('carried_over', sa.BigInteger(), server_default='0', nullable=False))
         batch_op.add_column(sa.Column('cancelled', sa.BigInteger(), server_default='0', nullable=False))
         batch_op.drop_constraint(op.f('ck_allocations_used_within_amount'), type_='check')
@@ -104,6 +105,7 @@ def downgrade():
         batch_op.create_check_constraint('used_within_amount', 'committed + spent <= amount')
         batch_op.drop_column('cancelled')
         batch_op.drop_column('carried_over')
+        batch_op.drop_column('transferred')
 
     with op.batch_alter_table('carry_overs', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_carry_overs_to_allocation_id'))
