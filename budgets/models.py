@@ -209,6 +209,8 @@ class Allocation(db.Model):
     # Set by the year-end close: what moved to next year's carry-over allocation (commitments and the
     # advances outstanding on them), and what was left unspent and cancelled (DESIGN §11).
     carried_over = db.Column(db.BigInteger, nullable=False, default=0, server_default="0")
+    # On a carry-over allocation of year Y+1: what the close of Y brought into it (all of `amount`).
+    carried_in = db.Column(db.BigInteger, nullable=False, default=0, server_default="0")
     cancelled = db.Column(db.BigInteger, nullable=False, default=0, server_default="0")
     decision_no = db.Column(db.String(60), nullable=False)
     decision_date = db.Column(db.Date, nullable=False)
@@ -232,7 +234,7 @@ class Allocation(db.Model):
         db.CheckConstraint("amount >= 0", name="amount_not_negative"),
         db.CheckConstraint("committed >= 0", name="committed_not_negative"),
         db.CheckConstraint("spent >= 0", name="spent_not_negative"),
-        db.CheckConstraint("carried_over >= 0 AND cancelled >= 0", name="year_end_not_negative"),
+        db.CheckConstraint("carried_over >= 0 AND cancelled >= 0 AND carried_in >= 0", name="year_end_not_negative"),
         db.CheckConstraint("committed + spent + carried_over + cancelled <= amount", name="used_within_amount"),
     )
 

@@ -80,11 +80,12 @@ def upgrade():
     with op.batch_alter_table('allocations', schema=None) as batch_op:
         batch_op.add_column(sa.Column('transferred', sa.BigInteger(), server_default='0', nullable=False))
         batch_op.add_column(sa.Column('carried_over', sa.BigInteger(), server_default='0', nullable=False))
+        batch_op.add_column(sa.Column('carried_in', sa.BigInteger(), server_default='0', nullable=False))
         batch_op.add_column(sa.Column('cancelled', sa.BigInteger(), server_default='0', nullable=False))
         batch_op.drop_constraint(op.f('ck_allocations_used_within_amount'), type_='check')
         batch_op.create_check_constraint(
             'used_within_amount', 'committed + spent + carried_over + cancelled <= amount')
-        batch_op.create_check_constraint('year_end_not_negative', 'carried_over >= 0 AND cancelled >= 0')
+        batch_op.create_check_constraint('year_end_not_negative', 'carried_over >= 0 AND cancelled >= 0 AND carried_in >= 0')
 
     with op.batch_alter_table('envelope_decisions', schema=None) as batch_op:
         batch_op.drop_constraint(op.f('ck_envelope_decisions_kind_known'), type_='check')
@@ -105,6 +106,7 @@ def downgrade():
         batch_op.create_check_constraint('used_within_amount', 'committed + spent <= amount')
         batch_op.drop_column('cancelled')
         batch_op.drop_column('carried_over')
+        batch_op.drop_column('carried_in')
         batch_op.drop_column('transferred')
 
     with op.batch_alter_table('carry_overs', schema=None) as batch_op:
