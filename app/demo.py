@@ -103,6 +103,6 @@ def load_demo() -> str:
         return "Cơ sở dữ liệu đã có dữ liệu: không nạp lại dữ liệu mẫu.\n" + demo_logins()
     load_units()
     load_users()
-    for loader in registry().demo_loaders:
+    for loader in registry().all_demo_loaders():
         loader()
     return "Đã nạp dữ liệu mẫu.\n" + demo_logins()

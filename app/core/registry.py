@@ -41,6 +41,7 @@ class Registry:
     audit_filters: list[Callable] = field(default_factory=list)
     document_owners: dict[str, DocumentOwner] = field(default_factory=dict)
     demo_loaders: list[Callable] = field(default_factory=list)  # run in registration order
+    late_demo_loaders: list[Callable] = field(default_factory=list)  # then these
 
     def add_nav(self, endpoint: str, label: str, roles, order: int = 100):
         self.nav.append(NavEntry(endpoint, label, tuple(roles), order))
@@ -59,8 +60,13 @@ class Registry:
         self.document_owners[owner_type] = DocumentOwner(owner_type, load, check_attach)
 
 
-    def add_demo_loader(self, loader: Callable):
-        self.demo_loaders.append(loader)
+    def add_demo_loader(self, loader: Callable, *, after_all: bool = False):
+        """Loaders run in registration order; `after_all` ones after every other (a loader that
+        needs the data of domains registered after its own)."""
+        (self.late_demo_loaders if after_all else self.demo_loaders).append(loader)
+
+    def all_demo_loaders(self) -> list[Callable]:
+        return self.demo_loaders + self.late_demo_loaders
 
 
 def init_registry(app) -> Registry:

@@ -28,7 +28,7 @@ class FiscalYear(db.Model):
     decision_no = db.Column(db.String(60), nullable=False)
     decision_date = db.Column(db.Date, nullable=False)
     closed_at = db.Column(db.DateTime, nullable=False, default=utcnow)
-    closed_by_id = db.Column(db.Integer, db.ForeignKey("users.id"), nullable=False)
+    closed_by_id = db.Column(db.Integer, db.ForeignKey("users.id"), nullable=True)  # none from the CLI
     carry_envelope_id = db.Column(db.Integer, db.ForeignKey("envelopes.id"), nullable=True)
 
     closed_by = db.relationship("User", foreign_keys=[closed_by_id])
