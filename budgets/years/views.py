@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.core import clock
+from app.core.exceptions import DomainError
 from app.core.pages import handle_form
 from app.extensions import db
 from budgets.models import Envelope
@@ -42,8 +43,8 @@ def _may_close(year: int) -> str | None:
     """None when the year may be closed now, else why not."""
     try:
         services.check_may_close(year)
-    except Exception as error:  # a DomainError: its message is the reason shown
-        return getattr(error, "message", str(error))
+    except DomainError as error:
+        return error.message
     return None
 
 
