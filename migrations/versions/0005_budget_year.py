@@ -24,7 +24,7 @@ def upgrade():
     sa.Column('decision_no', sa.String(length=60), nullable=False),
     sa.Column('decision_date', sa.Date(), nullable=False),
     sa.Column('closed_at', sa.DateTime(), nullable=False),
-    sa.Column('closed_by_id', sa.Integer(), nullable=False),
+    sa.Column('closed_by_id', sa.Integer(), nullable=True),
     sa.Column('carry_envelope_id', sa.Integer(), nullable=True),
     sa.CheckConstraint("status IN ('open', 'closed')", name=op.f('ck_fiscal_years_status_known')),
     sa.ForeignKeyConstraint(['carry_envelope_id'], ['envelopes.id'], name=op.f('fk_fiscal_years_carry_envelope_id_envelopes')),
