@@ -5,6 +5,7 @@ Called by app.demo.load_demo() inside its transaction (nothing is committed here
 from datetime import date
 
 from app.auth.services import get_user_by_username
+from app.core import clock
 from budgets import services
 
 
@@ -14,8 +15,8 @@ def _line(category, description, quantity, unit_cost):
 
 def load_budgets() -> dict:
     """Returns the records made, by a short name (other demo loaders build on them)."""
-    year = date.today().year
-    today = date.today()
+    today = clock.today()
+    year = today.year
 
     def on(month, day):
         """A date of this fiscal year, never after today (decisions are not dated in the future)."""

@@ -3,6 +3,7 @@ from marshmallow import Schema, fields, validate, validates_schema, ValidationEr
 
 from budgets.models import CATEGORIES, REQUEST_STATUSES
 from app.core.api import PageArgs, UtcDateTime
+from app.core.dates import Day
 from app.core.money import Money, StrictInteger
 from app.core.text import Text
 
@@ -24,13 +25,13 @@ class EnvelopeCreateSchema(Schema):
     name = Text(required=True, min_length=2, max_length=255)
     amount = Money(required=True)
     decision_no = Text(required=True, max_length=60)
-    decision_date = fields.Date(required=True)
+    decision_date = Day(required=True)
 
 
 class SupplementCreateSchema(Schema):
     amount = Money(required=True)
     decision_no = Text(required=True, max_length=60)
-    decision_date = fields.Date(required=True)
+    decision_date = Day(required=True)
 
 
 class RequestLineSchema(Schema):
@@ -73,7 +74,7 @@ class AllocationCreateSchema(Schema):
     category = fields.String(required=True, validate=CATEGORY)
     amount = Money(required=True)
     decision_no = Text(required=True, max_length=60)
-    decision_date = fields.Date(required=True)
+    decision_date = Day(required=True)
     chapter_code = Text(load_default=None, allow_none=True, validate=digits(3, 3))
     type_code = Text(load_default=None, allow_none=True, validate=digits(3, 3))
     item_code = Text(load_default=None, allow_none=True, validate=digits(3, 3))

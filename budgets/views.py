@@ -5,7 +5,6 @@ a refused action re-renders the page with the message and everything the user ty
 input, 409 for a broken rule); a success flashes and redirects, and the commit point commits.
 """
 import json
-from datetime import date
 
 import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -18,7 +17,7 @@ from budgets.models import CATEGORIES, REQUEST_STATUS_LABELS, REQUEST_STATUSES, 
 from budgets.schemas import (AdjustmentCreateSchema, AllocationCreateSchema, EnvelopeCreateSchema,
                              ReasonSchema, RequestCreateSchema, RequestUpdateSchema,
                              SupplementCreateSchema)
-from app.core import audit
+from app.core import audit, clock
 from app.core.documents import attach_document, documents_of
 from app.core.exceptions import ValidationFailed
 from app.core.money import format_vnd
@@ -56,7 +55,7 @@ def _history(entity, entity_id):
 
 
 def _year_choices(selected=None):
-    this_year = date.today().year
+    this_year = clock.today().year
     years = {this_year - 1, this_year, this_year + 1}
     if selected:
         years.add(selected)
@@ -70,7 +69,7 @@ def _year_choices(selected=None):
 def dashboard():
     actor = _actor()
     require_role(actor, UNIT_OFFICER, DIC_OFFICER, FINANCE_OFFICER, AUDITOR)
-    year = int_arg("year", 2000, 2100) or date.today().year
+    year = int_arg("year", 2000, 2100) or clock.today().year
     if actor.role in UNIT_ROLES:
         allocations = queries.unit_allocations(actor, actor.unit_id, year)
     else:
@@ -114,7 +113,7 @@ def _render_request_form(values, errors, *, record=None, status=200, message=Non
 
 
 def _blank_request_values():
-    return {"fiscal_year": str(date.today().year), "lines": [{}, {}]}
+    return {"fiscal_year": str(clock.today().year), "lines": [{}, {}]}
 
 
 @bp.route("/requests/new", methods=["GET", "POST"])
@@ -219,7 +218,7 @@ def _render_request(record_id, *, active=None, values=None, errors=None, status=
             by_category[allocation.category][1] += allocation.amount
     most_lacking = max(by_category, key=lambda c: by_category[c][0] - by_category[c][1], default="")
     defaults = {
-        "allocate": {"amount": _money_text(remaining), "decision_date": date.today().isoformat(),
+        "allocate": {"amount": _money_text(remaining), "decision_date": clock.today().isoformat(),
                      "category": most_lacking,
                      "envelope_id": str(envelopes[0].id) if len(envelopes) == 1 else ""},
     }
@@ -335,7 +334,7 @@ def upload_request_document(request_id):
 def finance_queue():
     actor = _actor()
     queue = queries.finance_queue_query(actor).rows()
-    year = date.today().year
+    year = clock.today().year
     envelopes = queries.envelopes_query(actor, fiscal_year=year).rows()
     return render_template("budgets/finance_queue.html", queue=queue, envelopes=envelopes, year=year)
 
@@ -348,8 +347,8 @@ def _render_envelopes(values=None, errors=None, status=200, message=None):
     envelopes = queries.envelopes_query(actor, fiscal_year=year).rows()
     totals = {key: sum(getattr(e, key) for e in envelopes) for key in ("total", "allocated", "available")}
     if values is None:
-        values = {"fiscal_year": str(year or date.today().year),
-                  "decision_date": date.today().isoformat()}
+        values = {"fiscal_year": str(year or clock.today().year),
+                  "decision_date": clock.today().isoformat()}
     return render_template("budgets/envelopes.html", envelopes=envelopes, totals=totals, year=year,
                            years=_year_choices(year), values=values, errors=errors or {},
                            message=message), status
@@ -379,7 +378,7 @@ def _render_envelope(envelope_id, values=None, errors=None, status=200, message=
     envelope = queries.get_envelope(actor, envelope_id)
     allocations = queries.allocations_query(actor, envelope_id=envelope.id).rows()
     if values is None:
-        values = {"decision_date": date.today().isoformat()}
+        values = {"decision_date": clock.today().isoformat()}
     return render_template("budgets/envelope_detail.html", e=envelope, allocations=allocations,
                            values=values, errors=errors or {}, message=message,
                            sees_all=actor.role in (FINANCE_OFFICER, AUDITOR)), status

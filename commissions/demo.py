@@ -12,6 +12,7 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 
 from app.auth.services import get_user_by_username
+from app.core import clock
 from app.core.documents import save_document
 from app.demo import SUPPLIERS
 from app.extensions import db
@@ -56,14 +57,21 @@ def load_suppliers() -> dict:
     return made
 
 
+def _under_way(year, today):
+    """The day by which every demo contract is signed (the last signs on 20/03, or today when the
+    year is younger): deliveries and payments are dated from it, never before their contract."""
+    return min(date(year, 3, 20), today)
+
+
 def load_commissions() -> dict:
-    year = date.today().year
-    today = date.today()
-    first_day, last_day = date(year, 1, 1), date(year, 12, 31)
+    today = clock.today()
+    year = today.year
+    last_day = date(year, 12, 31)
+    under_way = _under_way(year, today)
 
     def ago(days):
-        """A date of the fiscal year `days` before today (never before 1 January)."""
-        return max(first_day, today - timedelta(days=days))
+        """A date of the fiscal year `days` before today, never before every contract is signed."""
+        return max(under_way, today - timedelta(days=days))
 
     def ahead(days):
         return min(last_day, today + timedelta(days=days))
@@ -206,11 +214,12 @@ def load_expenditures() -> dict:
     from commissions.expenditures import post_expenditure, reverse_expenditure
     from commissions.models import Commission
 
-    year = date.today().year
-    today = date.today()
+    today = clock.today()
+    year = today.year
+    under_way = _under_way(year, today)
 
     def ago(days):
-        return max(date(year, 1, 1), today - timedelta(days=days))
+        return max(under_way, today - timedelta(days=days))
 
     finance = get_user_by_username("taichinh")
     dic = get_user_by_username("sovhttdl")

@@ -6,13 +6,12 @@ by its CSRF token and the redirect after the post; a second submit of the same v
 refused by the voucher's uniqueness in the unit).
 """
 import json
-from datetime import date
-
 import sqlalchemy as sa
 from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from app.core import clock
 from app.core.audit import AuditEntry
 from app.core.documents import Document, attach_document
 from app.core.exceptions import ValidationFailed
@@ -97,7 +96,7 @@ def spending_context(actor, commission):
     accepted = [d for d in commission.deliverables if d.status == ACCEPTED and d.accepted_value > d.paid]
     unpaid = sum(d.accepted_value - d.paid for d in accepted)
     applied = min(commission.outstanding_advance, unpaid)
-    today = date.today().isoformat()
+    today = clock.today().isoformat()
     payee = commission.supplier.name
     defaults = {
         "spend-advance": {"paid_on": today, "payee": payee},
@@ -133,7 +132,7 @@ def new_direct():
 
     if request.method == "GET":
         return render({"allocation_id": request.args.get("allocation_id", ""),
-                       "paid_on": date.today().isoformat()}, {})
+                       "paid_on": clock.today().isoformat()}, {})
     upload = request.files.get("file")
     form = {k: v for k, v in request.form.items() if k not in ("action", "kind", "commission_id")}
     form["kind"] = DIRECT

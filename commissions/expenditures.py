@@ -11,11 +11,14 @@ and CHECK constraints on the same rows stand behind each guard:
 - direct d: allocation spent +d within its amount.
 A reversal applies the same movements with the opposite sign; the original is marked reversed.
 """
+from datetime import date
+
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from app.core import audit
+from app.core import audit, clock
 from app.core.database import lock_for_update
+from app.core.dates import not_before, not_in_future, vn
 from app.core.exceptions import InsufficientFunds, InvalidTransition, RuleViolation, ValidationFailed
 from app.core.money import format_vnd
 from app.core.permissions import FINANCE_OFFICER, UNIT_ROLES, require_role
@@ -168,6 +171,47 @@ def _links(commission: Commission, lines: list[dict], amount: int, applied: int)
     return [ExpenditureLink(deliverable_id=line["deliverable_id"], amount=line["amount"]) for line in lines]
 
 
+def _check_calendar(kind: str, paid_on: date, fiscal_year: int):
+    """The budget year's calendar (DESIGN §11), read from the day the money moved (an entry made late
+    keeps its day: the close, not the calendar, shuts a year): from 01/01 of the year; to 31/12
+    anything; in the correction period (chỉnh lý, to 31/01 of the next year) no advance, and a
+    payment only for work delivered by 31/12 (`_check_work_done_by_year_end`); after it, nothing."""
+    first, last = date(fiscal_year, 1, 1), clock.year_end(fiscal_year)
+    correction_end = clock.correction_period_end(fiscal_year)
+    if paid_on < first:
+        raise ValidationFailed.field(
+            "paid_on", f"Ngày chi không được trước {vn(first)}, ngày đầu năm ngân sách {fiscal_year}.")
+    if paid_on > correction_end:
+        later = (f"khoản chi sau đó thuộc dự toán năm {fiscal_year + 1}" if kind == DIRECT else
+                 f"công việc sau đó được thanh toán từ đặt hàng chuyển nguồn sang năm {fiscal_year + 1}")
+        raise ValidationFailed.field(
+            "paid_on", f"Chi của năm ngân sách {fiscal_year} kết thúc cùng thời gian chỉnh lý quyết toán "
+                       f"({vn(correction_end)}): {later}.")
+    if paid_on > last and kind == ADVANCE:
+        raise ValidationFailed.field(
+            "paid_on", f"Tạm ứng của năm ngân sách {fiscal_year} chỉ đến {vn(last)}; thời gian chỉnh lý "
+                       f"quyết toán (đến {vn(correction_end)}) không tạm ứng thêm.")
+
+
+def _check_work_done_by_year_end(links: list[ExpenditureLink], paid_on: date, fiscal_year: int):
+    """In the correction period a payment pays only work delivered by 31/12 of its year."""
+    last = clock.year_end(fiscal_year)
+    if paid_on <= last:
+        return
+    delivered_on = dict(db.session.execute(sa.select(Deliverable.id, Deliverable.delivered_on).where(
+        Deliverable.id.in_([link.deliverable_id for link in links]))).all())
+    late = {index: delivered_on[link.deliverable_id] for index, link in enumerate(links)
+            if delivered_on[link.deliverable_id] > last}
+    if late:
+        message = (f"Thời gian chỉnh lý quyết toán (đến {vn(clock.correction_period_end(fiscal_year))}) chỉ "
+                   f"thanh toán khối lượng hoàn thành đến {vn(last)}; sản phẩm giao sau ngày đó được thanh "
+                   f"toán từ đặt hàng chuyển nguồn sang năm {fiscal_year + 1}.")
+        raise ValidationFailed(message, {
+            "paid_on": [message],
+            "deliverables": {index: {"deliverable_id": [f"Giao ngày {vn(day)}, sau {vn(last)}."]}
+                             for index, day in late.items()}})
+
+
 def _check_voucher(unit_id: int, voucher_no: str):
     taken = db.session.execute(sa.select(Expenditure.id).where(
         Expenditure.unit_id == unit_id, Expenditure.voucher_no == voucher_no)).first()
@@ -184,8 +228,9 @@ def post_expenditure(actor, *, allocation_id, kind, amount, paid_on, voucher_no,
     allocation = _locked(Allocation, allocation_id)
     if allocation is None or allocation.unit_id != actor.unit_id:  # another unit's is not named
         raise ValidationFailed.field("allocation_id", "Không tìm thấy quyết định phân bổ.")
-    if paid_on.year not in (allocation.envelope.fiscal_year, allocation.envelope.fiscal_year + 1):
-        raise ValidationFailed.field("paid_on", f"Ngày chi phải thuộc năm ngân sách {allocation.envelope.fiscal_year}.")
+    fiscal_year = allocation.envelope.fiscal_year
+    not_in_future("paid_on", paid_on, "Ngày chi")
+    _check_calendar(kind, paid_on, fiscal_year)
     links, commission = [], None
     if kind == DIRECT:
         if commission_id is not None:
@@ -197,8 +242,10 @@ def post_expenditure(actor, *, allocation_id, kind, amount, paid_on, voucher_no,
         if commission_id is None:
             raise ValidationFailed.field("commission_id", "Cần đặt hàng cho tạm ứng, thanh toán, thu hồi.")
         commission = _commission_for(actor, allocation, commission_id)
+        not_before("paid_on", paid_on, commission.signed_on, "Ngày chi", "ngày ký hợp đồng")
         if kind == PAYMENT:
             links = _links(commission, deliverables or [], amount, advance_applied)
+            _check_work_done_by_year_end(links, paid_on, fiscal_year)
         if kind == RECOVERY and amount > commission.outstanding_advance:
             # before the allocation moves: its guard would otherwise answer with the allocation's
             # balance when only the advance is spent (the commission row is locked, the guard stays)
@@ -263,7 +310,7 @@ def reverse_expenditure(actor, entry: Expenditure, *, reason: str) -> Expenditur
     reversal = Expenditure(
         number=next_number(NUMBER_PREFIX, entry.allocation.envelope.fiscal_year), unit_id=entry.unit_id,
         allocation_id=entry.allocation_id, commission_id=entry.commission_id, kind=entry.kind,
-        amount=entry.amount, advance_applied=entry.advance_applied, paid_on=utcnow().date(),
+        amount=entry.amount, advance_applied=entry.advance_applied, paid_on=clock.today(),
         voucher_no=_reversal_voucher(entry), payee=entry.payee,
         description=f"Đảo {entry.number}: {reason}", status=POSTED, reversal_of_id=entry.id,
         reverse_reason=reason, created_by_id=actor.id,

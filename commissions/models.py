@@ -4,11 +4,10 @@ A commission's reservation on its allocation (`committed`) sits on the commissio
 its value, so that CHECK constraints see both; the allocation's total of commitments moves by a
 guarded UPDATE in the same transaction (DESIGN §5 rules 2 and 4).
 """
-from datetime import date
-
 import sqlalchemy as sa
 from sqlalchemy.ext.hybrid import hybrid_property
 
+from app.core import clock
 from app.core.i18n import N_
 from app.core.timeutil import utcnow
 from app.extensions import db
@@ -247,7 +246,7 @@ class Deliverable(db.Model):
     @property
     def overdue(self) -> bool:
         """Past its due date and not delivered (a rejected delivery is owed again)."""
-        return self.status in OWED and self.due_date < date.today()
+        return self.status in OWED and self.due_date < clock.today()
 
     __table_args__ = (
         db.CheckConstraint(f"status IN ({_in(DELIVERABLE_STATUSES)})", name="status_known"),

@@ -1,9 +1,8 @@
 """Reads for suppliers, commissions and deliverables, scoped to the actor, loading what is shown."""
-from datetime import date
-
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
+from app.core import clock
 from app.core.exceptions import NotFound
 from app.core.lists import ListQuery
 from app.extensions import db
@@ -62,9 +61,9 @@ def deliverables_query(actor, *, commission_id=None, status=None, overdue=None) 
     if status:
         stmt = stmt.where(Deliverable.status == status)
     if overdue is True:
-        stmt = stmt.where(Deliverable.status.in_(OWED), Deliverable.due_date < date.today())
+        stmt = stmt.where(Deliverable.status.in_(OWED), Deliverable.due_date < clock.today())
     elif overdue is False:
-        stmt = stmt.where(sa.not_(sa.and_(Deliverable.status.in_(OWED), Deliverable.due_date < date.today())))
+        stmt = stmt.where(sa.not_(sa.and_(Deliverable.status.in_(OWED), Deliverable.due_date < clock.today())))
     return ListQuery(stmt, order=(Deliverable.due_date, Deliverable.id),
                      loads=(joinedload(Deliverable.commission).lazyload("*"),))
 

@@ -2,6 +2,7 @@
 from marshmallow import Schema, fields, validate
 
 from app.core.api import PageArgs, UtcDateTime
+from app.core.dates import Day
 from app.core.money import Money, StrictInteger
 from app.core.text import Text
 from budgets.models import CATEGORIES
@@ -31,7 +32,7 @@ class DeliverableLineSchema(Schema):
     kind = fields.String(required=True, validate=one_of(ALL_DELIVERABLE_KINDS, "Loại sản phẩm"))
     quantity = StrictInteger(required=True, validate=QUANTITY)
     unit_price = Money(required=True)
-    due_date = fields.Date(required=True)
+    due_date = Day(required=True)
 
 
 class CommissionCreateSchema(Schema):
@@ -43,23 +44,23 @@ class CommissionCreateSchema(Schema):
     advance_limit_pct = StrictInteger(load_default=0, validate=validate.Range(
         min=0, max=100, error="Tỷ lệ tạm ứng theo hợp đồng, từ 0 đến 100."))
     price_decision_no = Text(load_default=None, allow_none=True, allow_blank=True, **DOC_NO)
-    price_decision_date = fields.Date(load_default=None, allow_none=True)
+    price_decision_date = Day(load_default=None, allow_none=True)
     deliverables = fields.List(fields.Nested(DeliverableLineSchema), required=True,
                                validate=validate.Length(min=1, max=100, error="Cần từ 1 đến 100 sản phẩm."))
 
 
 class SignSchema(Schema):
     contract_no = Text(required=True, **DOC_NO)
-    signed_on = fields.Date(required=True)
+    signed_on = Day(required=True)
 
 
 class CloseSchema(Schema):
     liquidation_no = Text(load_default=None, allow_none=True, allow_blank=True, **DOC_NO)
-    liquidated_on = fields.Date(load_default=None, allow_none=True)
+    liquidated_on = Day(load_default=None, allow_none=True)
 
 
 class DeliverSchema(Schema):
-    delivered_on = fields.Date(required=True)
+    delivered_on = Day(required=True)
     quantity = StrictInteger(required=True, validate=QUANTITY)
     evidence_url = fields.Url(load_default=None, allow_none=True, schemes={"http", "https"},
                               validate=validate.Length(max=500))
@@ -67,7 +68,7 @@ class DeliverSchema(Schema):
 
 
 class AcceptSchema(Schema):
-    accepted_on = fields.Date(required=True)
+    accepted_on = Day(required=True)
     accepted_quantity = StrictInteger(required=True, validate=QUANTITY)
     record_no = Text(required=True, **DOC_NO)
 
@@ -175,7 +176,7 @@ class ExpenditureCreateSchema(Schema):
     kind = fields.String(required=True, validate=one_of(EXPENDITURE_KINDS, "Loại khoản chi"))
     amount = Money(required=True, allow_zero=True)  # 0: a payment settled wholly by its advance
     advance_applied = Money(load_default=0, allow_zero=True)
-    paid_on = fields.Date(required=True)
+    paid_on = Day(required=True)
     voucher_no = Text(required=True, **DOC_NO)
     payee = Text(required=True, max_length=255)
     description = Text(required=True, max_length=2000, multiline=True)

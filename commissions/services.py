@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.core import audit
 from app.core.database import lock_for_update
+from app.core.dates import not_before, not_in_future
 from app.core.exceptions import InsufficientFunds, InvalidTransition, RuleViolation, ValidationFailed
 from app.core.money import MAX_AMOUNT, format_vnd
 from app.core.timeutil import utcnow
@@ -60,7 +61,10 @@ def create_supplier(actor, *, name, kind, tax_code) -> Supplier:
 
 # --- proposing -------------------------------------------------------------------------------
 
-def _check_deliverables(lines: list[dict], category: str, fiscal_year: int) -> int:
+def _check_deliverables(lines: list[dict], category: str) -> int:
+    """The lines' kinds and total. A due date may fall after 31/12 of the commission's year (a
+    contract proposed in December with a 30-day deadline is ordinary, DESIGN §11): what carries
+    the commission into the next year is a contract signed by 31/12."""
     if not lines:
         raise ValidationFailed.field("deliverables", "Cần ít nhất một sản phẩm.")
     allowed = DELIVERABLE_KINDS[category] + ("other",)
@@ -69,9 +73,6 @@ def _check_deliverables(lines: list[dict], category: str, fiscal_year: int) -> i
         if line["kind"] not in allowed:
             raise ValidationFailed("Loại sản phẩm không thuộc nhóm chi của phân bổ.",
                                    {"deliverables": {index: {"kind": ["Không thuộc nhóm chi này."]}}})
-        if line["due_date"].year != fiscal_year:
-            raise ValidationFailed("Hạn giao sản phẩm phải trong năm ngân sách.",
-                                   {"deliverables": {index: {"due_date": [f"Phải trong năm {fiscal_year}."]}}})
         total += line["quantity"] * line["unit_price"]
     if total > MAX_AMOUNT:
         raise ValidationFailed.field("deliverables", "Giá trị đặt hàng vượt giới hạn cho phép.")
@@ -91,8 +92,10 @@ def propose_commission(actor, *, allocation_id, supplier_id, title, method, topi
             "Đặt hàng, giao nhiệm vụ phải theo đơn giá được cấp có thẩm quyền phê duyệt.",
             {"price_decision_no": ["Cần số quyết định phê duyệt đơn giá."],
              "price_decision_date": ["Cần ngày quyết định phê duyệt đơn giá."]})
+    if method in PRICED_METHODS and price_decision_date:
+        not_in_future("price_decision_date", price_decision_date, "Ngày quyết định phê duyệt đơn giá")
     fiscal_year = allocation.envelope.fiscal_year
-    value = _check_deliverables(deliverables, allocation.category, fiscal_year)
+    value = _check_deliverables(deliverables, allocation.category)
     commission = Commission(
         number=next_number(NUMBER_PREFIX, fiscal_year), fiscal_year=fiscal_year, title=title,
         unit_id=allocation.unit_id, allocation_id=allocation.id, supplier_id=supplier.id, method=method,
@@ -167,6 +170,7 @@ def reject_commission(actor, commission: Commission, *, reason: str) -> Commissi
 
 def sign_commission(actor, commission: Commission, *, contract_no: str, signed_on: date) -> Commission:
     perm.check_owner_unit(actor, commission, "đặt hàng")
+    not_in_future("signed_on", signed_on, "Ngày ký hợp đồng")
     if signed_on.year not in (commission.fiscal_year - 1, commission.fiscal_year):
         raise ValidationFailed.field("signed_on", f"Ngày ký phải trong năm ngân sách {commission.fiscal_year}.")
     _move(commission, "sign", SIGNED, contract_no=contract_no, signed_on=signed_on, signed_at=utcnow(),
@@ -229,6 +233,9 @@ def cancel_commission(actor, commission: Commission, *, reason: str) -> Commissi
 def close_commission(actor, commission: Commission, *, liquidation_no=None, liquidated_on=None) -> Commission:
     perm.check_owner_unit(actor, commission, "đặt hàng")
     _lock(commission)
+    if liquidated_on is not None:
+        not_in_future("liquidated_on", liquidated_on, "Ngày thanh lý hợp đồng")
+        not_before("liquidated_on", liquidated_on, commission.signed_on, "Ngày thanh lý", "ngày ký hợp đồng")
     _require_no_outstanding_advance(commission, "thanh lý")
     open_items = db.session.execute(
         sa.select(Deliverable.title)
@@ -284,6 +291,8 @@ def _check_under_contract(actor, deliverable: Deliverable):
 def deliver(actor, deliverable: Deliverable, *, delivered_on: date, quantity: int, evidence_url=None,
             note=None) -> Deliverable:
     _check_under_contract(actor, deliverable)
+    not_in_future("delivered_on", delivered_on, "Ngày giao sản phẩm")
+    not_before("delivered_on", delivered_on, deliverable.commission.signed_on, "Ngày giao", "ngày ký hợp đồng")
     if quantity > deliverable.quantity:
         raise ValidationFailed.field("quantity", f"Tối đa {deliverable.quantity} theo đặt hàng.")
     _move_deliverable(deliverable, "deliver", DELIVERED, delivered_on=delivered_on, delivered_quantity=quantity,
@@ -302,8 +311,10 @@ def accept(actor, deliverable: Deliverable, *, accepted_on: date, accepted_quant
     if deliverable.status == DELIVERED and accepted_quantity > deliverable.delivered_quantity:
         raise ValidationFailed.field("accepted_quantity",
                                      f"Không vượt số lượng đã giao ({deliverable.delivered_quantity}).")
+    not_in_future("accepted_on", accepted_on, "Ngày nghiệm thu")
     if deliverable.status == DELIVERED and accepted_on < deliverable.delivered_on:
         raise ValidationFailed.field("accepted_on", "Ngày nghiệm thu không trước ngày giao.")
+    not_before("accepted_on", accepted_on, deliverable.commission.signed_on, "Ngày nghiệm thu", "ngày ký hợp đồng")
     value = accepted_quantity * deliverable.unit_price
     _move_deliverable(deliverable, "accept", ACCEPTED, accepted_on=accepted_on,
                       accepted_quantity=accepted_quantity, accepted_value=value, record_no=record_no,

@@ -7,16 +7,15 @@ it reads the form, as the API does.
 """
 import json
 from dataclasses import replace
-from datetime import date
-
 import sqlalchemy as sa
 from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from marshmallow import fields
 from sqlalchemy.orm import joinedload, lazyload
 
+from app.core import clock
 from app.core.audit import AuditEntry
+from app.core.dates import Day
 from app.core.documents import Document, attach_document
 from app.core.exceptions import ValidationFailed
 from app.core.i18n import N_
@@ -51,7 +50,7 @@ class CloseFormSchema(CloseSchema):
     """The page asks for the liquidation record the API leaves optional (DESIGN §4)."""
 
     liquidation_no = Text(required=True, **DOC_NO)
-    liquidated_on = fields.Date(required=True)
+    liquidated_on = Day(required=True)
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -119,7 +118,7 @@ def new_commission():
 # --- list, queue, overdue --------------------------------------------------------------------
 
 def _year_choices(selected=None):
-    this_year = date.today().year
+    this_year = clock.today().year
     return sorted({this_year - 1, this_year, this_year + 1} | ({selected} if selected else set()), reverse=True)
 
 
@@ -177,7 +176,7 @@ def overdue_deliverables():
     listing = replace(listing, loads=(joinedload(Deliverable.commission).options(
         joinedload(Commission.unit).lazyload("*"), joinedload(Commission.supplier), lazyload("*")),))
     result = listing.page(page, PAGE_SIZE)
-    return render_template("commissions/overdue.html", result=result, today=date.today(),
+    return render_template("commissions/overdue.html", result=result, today=clock.today(),
                            has_next=page * PAGE_SIZE < result["total"])
 
 
@@ -210,7 +209,7 @@ def _documents(commission):
 
 
 def _defaults(commission):
-    today = date.today().isoformat()
+    today = clock.today().isoformat()
     defaults = {"sign": {"signed_on": today}, "close": {"liquidated_on": today}}
     for d in commission.deliverables:
         defaults[f"deliver-{d.id}"] = {"delivered_on": today, "quantity": str(d.quantity)}

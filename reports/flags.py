@@ -28,7 +28,9 @@ The flags, their thresholds and severities:
 
 `since` is the day a flag counts from (the payment, the due date, the acceptance, the oldest
 outstanding advance, the signing, 1 October) and `days` the days from it to today (None for low
-execution); every threshold is "more than", and records dated after today are not yet seen. Labels
+execution); every threshold is "more than", and records dated after today are not yet seen. A date
+outside the plausible range (0001-01-01, written before dates were bounded) is not counted from:
+its flag carries no `since` and no `days`, and its message says the date is not valid. Labels
 and messages are Vietnamese, translated with the current locale (the API, the pages, and the workbook
 under `force_locale`; outside a request the default locale).
 """
@@ -38,6 +40,8 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 from flask_babel import gettext
 
+from app.core import clock
+from app.core.dates import plausible
 from app.core.documents import Document
 from app.core.i18n import N_
 from app.core.money import format_vnd
@@ -91,8 +95,9 @@ class Scope:
     def days_ago(self, days: int) -> date:
         return self.today - timedelta(days=days)
 
-    def days_since(self, day: date) -> int:
-        return (self.today - day).days
+    def days_since(self, day: date) -> int | None:
+        """Days from `day` to today; None for an implausible date (no count of 739,951 days)."""
+        return (self.today - day).days if plausible(day) else None
 
     @property
     def last_quarter(self) -> date:
@@ -102,7 +107,13 @@ class Scope:
 def _flag(code, entity, entity_id, unit_code, reference, amount, since, days, message) -> dict:
     return {"code": code, "label": gettext(FLAG_LABELS[code]), "severity": FLAG_SEVERITIES[code],
             "entity": entity, "entity_id": entity_id, "unit_code": unit_code, "reference": reference,
-            "amount": None if amount is None else int(amount), "since": since, "days": days, "message": message}
+            "amount": None if amount is None else int(amount), "since": since if plausible(since) else None,
+            "days": days, "message": message}
+
+
+def _date_text(day: date) -> str:
+    """The date as the message shows it; an implausible one named as such, in ISO form."""
+    return format_date(day) if plausible(day) else gettext("ngày không hợp lệ %(iso)s", iso=day.isoformat())
 
 
 def _in_unit(stmt, column, scope: Scope):
@@ -136,7 +147,7 @@ def direct_without_document(scope: Scope):
                     f"{row.number} / {row.voucher_no}", row.amount, row.paid_on, scope.days_since(row.paid_on),
                     gettext("Khoản chi trực tiếp %(number)s (chứng từ %(voucher)s) %(amount)s ngày %(date)s "
                             "chưa có tài liệu kèm theo.", number=row.number, voucher=row.voucher_no,
-                            amount=format_vnd(row.amount), date=format_date(row.paid_on)))
+                            amount=format_vnd(row.amount), date=_date_text(row.paid_on)))
 
 
 def _deliverable_order():
@@ -155,11 +166,16 @@ def deliverable_overdue(scope: Scope):
         scope).order_by(*_deliverable_order())
     for row in stream_rows(stmt):
         days = scope.days_since(row.due_date)
+        if days is None:
+            message = gettext("Sản phẩm «%(title)s» (%(amount)s) của đặt hàng %(number)s chưa giao, hạn giao ghi "
+                              "%(date)s.", title=row.title, amount=format_vnd(row.value), number=row.number,
+                              date=_date_text(row.due_date))
+        else:
+            message = gettext("Sản phẩm «%(title)s» (%(amount)s) của đặt hàng %(number)s quá hạn giao %(days)s "
+                              "ngày (hạn %(date)s).", title=row.title, amount=format_vnd(row.value),
+                              number=row.number, days=days, date=format_date(row.due_date))
         yield _flag(DELIVERABLE_OVERDUE, "deliverable", row.id, row.unit_code, f"{row.number} — {row.title}",
-                    row.value, row.due_date, days,
-                    gettext("Sản phẩm «%(title)s» (%(amount)s) của đặt hàng %(number)s quá hạn giao %(days)s "
-                            "ngày (hạn %(date)s).", title=row.title, amount=format_vnd(row.value),
-                            number=row.number, days=days, date=format_date(row.due_date)))
+                    row.value, row.due_date, days, message)
 
 
 def accepted_unpaid(scope: Scope):
@@ -172,11 +188,16 @@ def accepted_unpaid(scope: Scope):
         scope).order_by(*_deliverable_order())
     for row in stream_rows(stmt):
         days = scope.days_since(row.accepted_on)
+        if days is None:
+            message = gettext("Sản phẩm «%(title)s» của đặt hàng %(number)s nghiệm thu (%(date)s) còn %(amount)s "
+                              "chưa thanh toán.", title=row.title, number=row.number,
+                              date=_date_text(row.accepted_on), amount=format_vnd(row.unpaid))
+        else:
+            message = gettext("Sản phẩm «%(title)s» của đặt hàng %(number)s nghiệm thu ngày %(date)s (%(days)s "
+                              "ngày trước) còn %(amount)s chưa thanh toán.", title=row.title, number=row.number,
+                              date=format_date(row.accepted_on), days=days, amount=format_vnd(row.unpaid))
         yield _flag(ACCEPTED_UNPAID, "deliverable", row.id, row.unit_code, f"{row.number} — {row.title}",
-                    row.unpaid, row.accepted_on, days,
-                    gettext("Sản phẩm «%(title)s» của đặt hàng %(number)s nghiệm thu ngày %(date)s (%(days)s "
-                            "ngày trước) còn %(amount)s chưa thanh toán.", title=row.title, number=row.number,
-                            date=format_date(row.accepted_on), days=days, amount=format_vnd(row.unpaid)))
+                    row.unpaid, row.accepted_on, days, message)
 
 
 def advance_outstanding(scope: Scope):
@@ -204,11 +225,16 @@ def advance_outstanding(scope: Scope):
     stmt = stmt.having(since < scope.days_ago(ADVANCE_OUTSTANDING_DAYS)).order_by(Commission.number, Commission.id)
     for row in stream_rows(stmt):
         days = scope.days_since(row.since)
+        if days is None:
+            message = gettext("Đặt hàng %(number)s còn %(amount)s tạm ứng chưa thu hồi hoặc thanh toán; khoản tạm "
+                              "ứng cũ nhất còn tồn ghi %(date)s.", number=row.number,
+                              amount=format_vnd(row.outstanding_advance), date=_date_text(row.since))
+        else:
+            message = gettext("Đặt hàng %(number)s còn %(amount)s tạm ứng chưa thu hồi hoặc thanh toán; khoản tạm "
+                              "ứng cũ nhất còn tồn chi ngày %(date)s, đã %(days)s ngày.", number=row.number,
+                              amount=format_vnd(row.outstanding_advance), date=format_date(row.since), days=days)
         yield _flag(ADVANCE_OUTSTANDING, "commission", row.id, row.unit_code, row.number,
-                    row.outstanding_advance, row.since, days,
-                    gettext("Đặt hàng %(number)s còn %(amount)s tạm ứng chưa thu hồi hoặc thanh toán; khoản tạm "
-                            "ứng cũ nhất còn tồn chi ngày %(date)s, đã %(days)s ngày.", number=row.number,
-                            amount=format_vnd(row.outstanding_advance), date=format_date(row.since), days=days))
+                    row.outstanding_advance, row.since, days, message)
 
 
 def signed_nothing_delivered(scope: Scope):
@@ -220,11 +246,15 @@ def signed_nothing_delivered(scope: Scope):
         scope).order_by(Commission.number, Commission.id)
     for row in stream_rows(stmt):
         days = scope.days_since(row.signed_on)
+        if days is None:
+            message = gettext("Đặt hàng %(number)s (%(amount)s) đã ký (%(date)s) mà chưa giao sản phẩm nào.",
+                              number=row.number, amount=format_vnd(row.value), date=_date_text(row.signed_on))
+        else:
+            message = gettext("Đặt hàng %(number)s (%(amount)s) ký ngày %(date)s, đã %(days)s ngày mà chưa giao "
+                              "sản phẩm nào.", number=row.number, amount=format_vnd(row.value),
+                              date=format_date(row.signed_on), days=days)
         yield _flag(SIGNED_NOTHING_DELIVERED, "commission", row.id, row.unit_code, row.number, row.value,
-                    row.signed_on, days,
-                    gettext("Đặt hàng %(number)s (%(amount)s) ký ngày %(date)s, đã %(days)s ngày mà chưa giao "
-                            "sản phẩm nào.", number=row.number, amount=format_vnd(row.value),
-                            date=format_date(row.signed_on), days=days))
+                    row.signed_on, days, message)
 
 
 def low_execution(scope: Scope):
@@ -263,7 +293,7 @@ FLAGS = tuple(sorted(
 def stream(fiscal_year: int, unit_id: int | None, today: date | None = None):
     """Every flag of one fiscal year (of one unit, or the province when `unit_id` is None) as of
     `today` (default: today's date), by severity, code, then the record's number, one at a time."""
-    scope = Scope(fiscal_year, unit_id, today or date.today())
+    scope = Scope(fiscal_year, unit_id, today or clock.today())
     for _code, flag in FLAGS:
         yield from flag(scope)
 

@@ -12,6 +12,8 @@ Choices, so that a reader of the data knows what the numbers mean:
 - Money is an integer number of đồng in `{"amount": int, "currency": "VND"}`; never a float.
 - Dates: timestamps are stored in UTC and written with `Z`; business dates (signed on, paid on, due,
   accepted on) are Vietnamese calendar days, written as midnight at +07:00 (Asia/Ho_Chi_Minh has no DST).
+  A business date outside 2000-2100 (a typing mistake stored before dates were bounded, such as
+  9999-12-31) is left out, field and sentence alike, rather than published.
 - Parties: the buyer is the proposing unit (also procuring entity, and payer of the transactions),
   identified in the scheme `VN-GL-DV` (the department's register of budget units; id = unit code);
   the supplier is identified by its tax code in the scheme `VN-MST` (mã số thuế, which is also the
@@ -56,6 +58,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import joinedload, raiseload
 
+from app.core.dates import plausible
 from app.core.documents import Document
 from app.core.timeutil import utcnow
 from app.extensions import db
@@ -158,13 +161,20 @@ def _stamp(moment: datetime) -> str:
     return moment.replace(microsecond=0).isoformat() + "Z"
 
 
-def _day(day: date) -> str:
-    """A Vietnamese calendar day as an RFC 3339 date-time: its midnight at +07:00."""
-    return f"{day.isoformat()}T00:00:00{LOCAL_OFFSET}"
+def _day(day: date | None) -> str | None:
+    """A Vietnamese calendar day as an RFC 3339 date-time: its midnight at +07:00; None for no date
+    or an implausible one (the field is then left out)."""
+    return f"{day.isoformat()}T00:00:00{LOCAL_OFFSET}" if plausible(day) else None
 
 
-def _vn_date(day: date) -> str:
-    return day.strftime("%d/%m/%Y")
+def _on(day: date | None) -> str:
+    """" ngày dd/mm/yyyy" after a document's number; nothing for no date or an implausible one."""
+    return f" ngày {day.strftime('%d/%m/%Y')}" if plausible(day) else ""
+
+
+def _dated(**fields) -> dict:
+    """The date fields that have a publishable value."""
+    return {key: value for key, value in fields.items() if value is not None}
 
 
 def _origin(url: str) -> str:
@@ -243,13 +253,13 @@ class _Builder:
     # planning
     def _budget(self, allocation: Allocation) -> dict:
         envelope = allocation.envelope
-        decisions = "; ".join(f"{d.decision_no} ngày {_vn_date(d.decision_date)}"
+        decisions = "; ".join(f"{d.decision_no}{_on(d.decision_date)}"
                               for d in self.world.decisions.get(envelope.id, []))
         category = CATEGORY_LABELS.get(allocation.category, allocation.category)
         return {
             "id": str(allocation.id),
-            "description": (f"Phân bổ kinh phí {category.lower()} theo quyết định {allocation.decision_no} "
-                            f"ngày {_vn_date(allocation.decision_date)}, từ nguồn {envelope.code} "
+            "description": (f"Phân bổ kinh phí {category.lower()} theo quyết định {allocation.decision_no}"
+                            f"{_on(allocation.decision_date)}, từ nguồn {envelope.code} "
                             f"({envelope.name}; quyết định giao dự toán: {decisions})"),
             "amount": _money(allocation.amount),
             "project": envelope.name,
@@ -271,19 +281,18 @@ class _Builder:
         }
         if commission.method in PRICED_METHODS and commission.price_decision_no:
             tender["procurementMethodRationale"] = (
-                f"Đơn giá theo quyết định {commission.price_decision_no} ngày "
-                f"{_vn_date(commission.price_decision_date)}")
+                f"Đơn giá theo quyết định {commission.price_decision_no}{_on(commission.price_decision_date)}")
         return tender
 
     # contract
     def _contract(self, commission, award_id, buyer, supplier, deliverables, entries, documents, evidence) -> dict:
         contract = {"id": commission.number, "awardID": award_id, "title": commission.title,
                     "status": _contract_status(commission), "value": _money(commission.value)}
-        if commission.signed_on:
-            contract["dateSigned"] = _day(commission.signed_on)
-            contract["period"] = {"startDate": _day(commission.signed_on)}
-            if commission.status == CLOSED and commission.liquidated_on:
-                contract["period"]["endDate"] = _day(commission.liquidated_on)
+        contract.update(_dated(dateSigned=_day(commission.signed_on)))
+        period = _dated(startDate=_day(commission.signed_on),
+                        endDate=_day(commission.liquidated_on) if commission.status == CLOSED else None)
+        if period:
+            contract["period"] = period
         description = _contract_description(commission)
         if description:
             contract["description"] = description
@@ -347,18 +356,17 @@ def _contract_status(commission) -> str:
 def _contract_description(commission) -> str:
     parts = []
     if commission.contract_no:
-        parts.append(f"Hợp đồng số {commission.contract_no}"
-                     + (f" ký ngày {_vn_date(commission.signed_on)}" if commission.signed_on else ""))
+        signed = f" ký{_on(commission.signed_on)}" if plausible(commission.signed_on) else ""
+        parts.append(f"Hợp đồng số {commission.contract_no}{signed}")
     if commission.status == CLOSED and commission.liquidation_no:
-        parts.append(f"thanh lý theo biên bản {commission.liquidation_no}"
-                     + (f" ngày {_vn_date(commission.liquidated_on)}" if commission.liquidated_on else ""))
+        parts.append(f"thanh lý theo biên bản {commission.liquidation_no}{_on(commission.liquidated_on)}")
     if commission.status == CANCELLED and commission.cancel_reason:
         parts.append(f"đã hủy: {commission.cancel_reason}")
     return "; ".join(parts)
 
 
 def _transaction(entry: Expenditure, buyer: dict, supplier: dict) -> dict:
-    return {"id": entry.number, "date": _day(entry.paid_on), "value": _money(entry.cash_moved),
+    return {"id": entry.number, **_dated(date=_day(entry.paid_on)), "value": _money(entry.cash_moved),
             "payer": buyer, "payee": supplier}
 
 
@@ -367,12 +375,11 @@ def _milestone(deliverable: Deliverable) -> dict:
     if deliverable.status == ACCEPTED and (deliverable.accepted_quantity or 0) < deliverable.quantity:
         status = "partiallyMet"
     milestone = {"id": str(deliverable.id), "title": deliverable.title, "type": "delivery", "code": deliverable.kind,
-                 "dueDate": _day(deliverable.due_date), "status": status, "value": _money(deliverable.value)}
-    if deliverable.status == ACCEPTED and deliverable.accepted_on:
-        milestone["dateMet"] = _day(deliverable.accepted_on)
-    modified = deliverable.accepted_on or deliverable.delivered_on
-    if modified:
-        milestone["dateModified"] = _day(modified)
+                 **_dated(dueDate=_day(deliverable.due_date)), "status": status, "value": _money(deliverable.value)}
+    if deliverable.status == ACCEPTED:
+        milestone.update(_dated(dateMet=_day(deliverable.accepted_on)))
+    modified = _day(deliverable.accepted_on) or _day(deliverable.delivered_on)
+    milestone.update(_dated(dateModified=modified))
     description = _milestone_description(deliverable)
     if description:
         milestone["description"] = description
@@ -382,8 +389,8 @@ def _milestone(deliverable: Deliverable) -> dict:
 def _milestone_description(deliverable: Deliverable) -> str:
     parts = []
     if deliverable.delivered_on:
-        parts.append(f"Đã giao {deliverable.delivered_quantity}/{deliverable.quantity} ngày "
-                     f"{_vn_date(deliverable.delivered_on)}")
+        parts.append(f"Đã giao {deliverable.delivered_quantity}/{deliverable.quantity}"
+                     f"{_on(deliverable.delivered_on)}")
     if deliverable.status == ACCEPTED:
         parts.append(f"nghiệm thu {deliverable.accepted_quantity} theo biên bản {deliverable.record_no}")
     if deliverable.status == DELIVERY_REJECTED and deliverable.reject_reason:

@@ -1,8 +1,9 @@
 """Query arguments and answers of the reports (DESIGN §6)."""
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from app.core import clock
 from app.core.api import PageArgs
-from app.core.timeutil import utcnow
+from app.core.dates import Day
 
 GROUPINGS = ("unit", "category", "envelope")
 LANGUAGES = ("vi", "en")
@@ -11,7 +12,7 @@ UNIT_CODE = validate.Length(max=20, error="Mã đơn vị tối đa 20 ký tự.
 
 
 def current_year() -> int:
-    return utcnow().year
+    return clock.today().year  # in Việt Nam: at 23:30 UTC on 31/12 it is already the next year
 
 
 class YearArgs(Schema):
@@ -32,8 +33,8 @@ class ExecutionArgs(YearArgs):
 
 class LedgerArgs(YearArgs):
     unit = fields.String(load_default=None, validate=UNIT_CODE)
-    date_from = fields.Date(load_default=None)
-    date_to = fields.Date(load_default=None)
+    date_from = Day(load_default=None)
+    date_to = Day(load_default=None)
     lang = fields.String(load_default="vi", validate=validate.OneOf(LANGUAGES, error="Ngôn ngữ: vi hoặc en."))
 
     @validates_schema

@@ -18,6 +18,7 @@ from flask_babel import gettext
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
 from app.core.database import begin_snapshot
+from app.core.dates import plausible
 from app.core.registry import registry
 from app.core.timeutil import utcnow
 from app.extensions import db
@@ -79,8 +80,14 @@ def _cell_writers(sheet, columns, formats):
         write_string = sheet.write_string
         return lambda r, c, value, _format: write_string(r, c, labels.get(value, value))
 
+    def day(r, c, value, cell_format):
+        """A date cell; a stored date outside 2000-2100 (Excel has none before 1900) as its ISO text."""
+        if plausible(value):
+            return sheet.write_datetime(r, c, value, cell_format)
+        return sheet.write_string(r, c, value.isoformat())
+
     by_kind = {MONEY: (sheet.write_number, formats.money), INTEGER: (sheet.write_number, formats.integer),
-               DATE: (sheet.write_datetime, formats.date), DATETIME: (sheet.write_datetime, formats.datetime)}
+               DATE: (day, formats.date), DATETIME: (sheet.write_datetime, formats.datetime)}
     writers = []
     for column in columns:
         if column.kind in by_kind:

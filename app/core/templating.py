@@ -3,6 +3,7 @@ from datetime import date, datetime
 
 from flask_babel import get_locale
 
+from app.core.dates import plausible
 from app.core.money import format_vnd
 from app.core.permissions import ROLE_LABELS
 
@@ -12,6 +13,8 @@ def format_date(value) -> str:
         return ""
     if isinstance(value, str):
         value = date.fromisoformat(value[:10])
+    if not plausible(value):  # a row written before dates were bounded: shown as stored
+        return value.isoformat()[:10]
     return value.strftime("%d/%m/%Y")
 
 
@@ -29,5 +32,6 @@ def percent(part, whole) -> int:
 
 def register(app):
     app.jinja_env.filters.update(vnd=format_vnd, ddmmyyyy=format_date, dt=format_datetime)
+    app.jinja_env.tests.update(plausible_day=plausible)
     app.jinja_env.globals.update(ROLE_LABELS=ROLE_LABELS, percent=percent,
                                  current_locale=lambda: str(get_locale()))

@@ -88,7 +88,7 @@ def test_press_commission_proposed_approved_signed_delivered_accepted(press_allo
                      f"{YEAR}-12-15")
     fill_deliverable(dic, 2, "Dòng nhập nhầm", "video", "1", "1.000", f"{YEAR}-12-15")
     fill_deliverable(dic, 3, "Infographic chính sách chuyển đổi số", "infographic", "10", "2.000.000",
-                     f"{YEAR}-12-20")
+                     f"{YEAR + 1}-01-20")  # a deadline in the next year is ordinary (DESIGN §11)
     dic.locator("tr.deliverable-row").nth(2).locator("[data-testid=remove-deliverable]").click()
     assert dic.locator("tr.deliverable-row").count() == 3
     dic.locator("tr.deliverable-row").first.locator("[data-field=unit_price]").blur()

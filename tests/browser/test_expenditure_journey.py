@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 
+from app.core import clock
 from tests.browser.pages import by_testid, login
 
 pytestmark = pytest.mark.browser
@@ -60,7 +61,7 @@ def contract(app, world):
 def test_advance_payment_reversal_and_the_auditors_trail(contract, browsing, artifacts):
     dic, finance, auditor = browsing.page(), browsing.page(), browsing.page()
     login(dic, "sotttt")
-    today = date.today().isoformat()
+    today = clock.today().isoformat()  # the form's default: today in Việt Nam
 
     # --- the DIC records an advance of 6.000.000 (30% of 20.000.000 would be the limit: 12.000.000)
     dic.goto(f"/commissions/{contract['id']}")

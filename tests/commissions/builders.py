@@ -39,8 +39,8 @@ def commission_body(allocation_id, supplier_id, *items, method="order", category
             "advance_limit_pct": advance_limit_pct,
             "deliverables": list(items) or [item(f"Sản phẩm {i}", kind, due_date=f"{year}-06-30")
                                             for i in (1, 2)]}
-    if method in ("order", "assignment"):
-        body.update(price_decision_no="12/QĐ-UBND", price_decision_date=f"{year}-01-05")
+    if method in ("order", "assignment"):  # a price decision is never dated in the future
+        body.update(price_decision_no="12/QĐ-UBND", price_decision_date=f"{min(year, YEAR)}-01-05")
     return body
 
 

@@ -1,14 +1,20 @@
 """Bad input on every commission endpoint: a 4xx that names the field, never a 500, and nothing
 created or changed (the whole database is compared before and after each attempt)."""
 import copy
+from datetime import timedelta
 
 import pytest
+
+from app.core import clock
 
 from tests import support as h
 from tests.commissions import builders as b
 
 HUGE = 10**30
 Y = h.YEAR
+# Dates an attacker (or a slip of the keyboard) sends: outside 2000-2100, and after today.
+EXTREME_DAYS = ("0001-01-01", "9999-12-31", "1999-12-31", "2101-01-01")
+TOMORROW = (clock.today() + timedelta(days=1)).isoformat()
 
 
 @pytest.fixture
@@ -72,10 +78,11 @@ def test_proposals(app, roles, records):
         (("price_decision_no",), ...), (("price_decision_no",), ""), (("price_decision_no",), "   "),
         (("price_decision_no",), None), (("price_decision_no",), "N" * 61),
         (("price_decision_date",), ...), (("price_decision_date",), None), (("price_decision_date",), f"{Y}-02-30"),
-        (("price_decision_date",), "05/01/2026"),
+        (("price_decision_date",), "05/01/2026"), (("price_decision_date",), TOMORROW),
+        *((("price_decision_date",), day) for day in EXTREME_DAYS),
         (("deliverables",), []), (("deliverables",), ...), (("deliverables",), "abc"), (("deliverables",), [1]),
         (("deliverables",), [line] * 101), (("deliverables",), None),
-        (("deliverables", 0, "due_date"), f"{Y + 1}-01-15"), (("deliverables", 1, "due_date"), f"{Y - 1}-12-31"),
+        *((("deliverables", 1, "due_date"), day) for day in EXTREME_DAYS),
         (("deliverables", 0, "due_date"), "30/06/2026"), (("deliverables", 0, "due_date"), ...),
         (("deliverables", 0, "quantity"), 0), (("deliverables", 0, "quantity"), -1),
         (("deliverables", 0, "quantity"), 1.5), (("deliverables", 0, "quantity"), "2"),
@@ -162,11 +169,16 @@ def test_status_changes(app, roles, records):
                   ("impossible date", {**sign_ok, "signed_on": f"{Y}-02-30"}, "signed_on"),
                   ("two years early", {**sign_ok, "signed_on": f"{Y - 2}-12-31"}, "signed_on"),
                   ("after the fiscal year", {**sign_ok, "signed_on": f"{Y + 1}-01-01"}, "signed_on"),
-                  ("date as a number", {**sign_ok, "signed_on": 20260201}, "signed_on")]
+                  ("date as a number", {**sign_ok, "signed_on": 20260201}, "signed_on"),
+                  ("tomorrow", {**sign_ok, "signed_on": TOMORROW}, "signed_on"),
+                  *((day, {**sign_ok, "signed_on": day}, "signed_on") for day in EXTREME_DAYS)]
     close_cases = [("bad liquidation date", {"liquidated_on": "hôm nay"}, "liquidated_on"),
                    ("long liquidation number", {"liquidation_no": "T" * 61}, "liquidation_no"),
                    ("liquidation number not text", {"liquidation_no": 7}, "liquidation_no"),
-                   ("unknown field", {"liquidation": "TL-1"}, "liquidation")]
+                   ("unknown field", {"liquidation": "TL-1"}, "liquidation"),
+                   ("liquidated tomorrow", {"liquidated_on": TOMORROW}, "liquidated_on"),
+                   ("liquidated before signing", {"liquidated_on": f"{Y}-01-31"}, "liquidated_on"),
+                   *((day, {"liquidated_on": day}, "liquidated_on") for day in EXTREME_DAYS)]
     failures = []
     failures += _check(app, finance, reason_cases, post(f"/api/v1/commissions/{records['proposed']}/reject"))
     failures += _check(app, dic, reason_cases, post(f"/api/v1/commissions/{records['approved']}/cancel"))
@@ -192,7 +204,10 @@ def test_delivery_and_acceptance(app, roles, records):
                      ("not a URL", {**deliver_ok, "evidence_url": "bài báo số 5"}, "evidence_url"),
                      ("long URL", {**deliver_ok, "evidence_url": "https://example.vn/" + "a" * 500}, "evidence_url"),
                      ("control in note", {**deliver_ok, "note": "Ghi\x00chú"}, "note"),
-                     ("unknown field", {**deliver_ok, "status": "accepted"}, "status")]
+                     ("unknown field", {**deliver_ok, "status": "accepted"}, "status"),
+                     ("delivered tomorrow", {**deliver_ok, "delivered_on": TOMORROW}, "delivered_on"),
+                     ("delivered before signing", {**deliver_ok, "delivered_on": f"{Y}-01-31"}, "delivered_on"),
+                     *((day, {**deliver_ok, "delivered_on": day}, "delivered_on") for day in EXTREME_DAYS)]
     accept_ok = {"accepted_on": f"{Y}-05-06", "accepted_quantity": 1, "record_no": "BB-01"}
     accept_cases = [("more than delivered", {**accept_ok, "accepted_quantity": 3}, "accepted_quantity"),
                     ("zero", {**accept_ok, "accepted_quantity": 0}, "accepted_quantity"),
@@ -202,7 +217,9 @@ def test_delivery_and_acceptance(app, roles, records):
                     ("bad date", {**accept_ok, "accepted_on": "mai"}, "accepted_on"),
                     ("blank record", {**accept_ok, "record_no": " "}, "record_no"),
                     ("no record", {k: v for k, v in accept_ok.items() if k != "record_no"}, "record_no"),
-                    ("accepted value given", {**accept_ok, "accepted_value": 1}, "accepted_value")]
+                    ("accepted value given", {**accept_ok, "accepted_value": 1}, "accepted_value"),
+                    ("accepted tomorrow", {**accept_ok, "accepted_on": TOMORROW}, "accepted_on"),
+                    *((day, {**accept_ok, "accepted_on": day}, "accepted_on") for day in EXTREME_DAYS)]
     reject_cases = [("blank reason", {"reason": ""}, "reason"), ("no reason", {}, "reason")]
     failures = []
     failures += _check(app, dic, deliver_cases,

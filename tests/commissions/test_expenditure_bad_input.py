@@ -6,7 +6,7 @@ import pytest
 
 from tests import support as h
 from tests.commissions import builders as b
-from tests.commissions.test_bad_input import HUGE, _check, _with
+from tests.commissions.test_bad_input import EXTREME_DAYS, HUGE, TOMORROW, _check, _with
 
 Y = h.YEAR
 _keys = itertools.count(1)
@@ -72,7 +72,8 @@ def test_direct_spending(app, roles, records):
         (("amount",), 500_000_001),                         # above what the allocation holds
         (("advance_applied",), -1), (("advance_applied",), 1_000),  # only payments apply an advance
         (("paid_on",), f"{Y}-02-30"), (("paid_on",), "01/06/2026"), (("paid_on",), ...), (("paid_on",), None),
-        (("paid_on",), f"{Y - 1}-12-31"), (("paid_on",), f"{Y + 2}-01-01"),
+        (("paid_on",), f"{Y - 1}-12-31"), (("paid_on",), f"{Y + 2}-01-01"), (("paid_on",), TOMORROW),
+        *((("paid_on",), day) for day in EXTREME_DAYS),
         (("voucher_no",), ""), (("voucher_no",), "   "), (("voucher_no",), ...), (("voucher_no",), None),
         (("voucher_no",), "N" * 61), (("voucher_no",), 12), (("voucher_no",), "PC-DA-DUNG"),
         (("voucher_no",), "  PC-DA-DUNG "),
@@ -112,6 +113,8 @@ def test_payments(app, roles, records):
         (("deliverables", 0, "extra"), "?"),
         (("advance_applied",), -1), (("advance_applied",), "0"), (("advance_applied",), HUGE),
         (("amount",), -1), (("amount",), HUGE),
+        (("paid_on",), f"{Y}-01-31"),                          # before the contract was signed (01/02)
+        (("paid_on",), TOMORROW), *((("paid_on",), day) for day in EXTREME_DAYS),
     ]
     cases = _cases(base, mutations)
     cases.append(("nothing paid", {**base, "amount": 0, "deliverables": [{**line, "amount": 0}]}, "deliverables"))

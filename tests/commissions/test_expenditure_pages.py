@@ -3,16 +3,16 @@ spending forms (success, bad input 422 with what was typed kept, a broken rule 4
 nothing changed), finance's reversal, the trail, the deliverable page, the search, and who may see
 what (another unit's entry 404, admin 403, the auditor reads without forms)."""
 import re
-from datetime import date
 
 import pytest
 
+from app.core import clock
 from tests import support as h
 from tests.commissions import builders as b
 from tests.support import Browser, text
 
 YEAR = b.YEAR
-TODAY = date.today().isoformat()
+TODAY = clock.today().isoformat()  # in Việt Nam, as the forms' default
 
 
 @pytest.fixture
