@@ -2,12 +2,13 @@
 from marshmallow import Schema, fields
 
 from app.core.api import UtcDateTime
+from app.core.dates import Day
 from app.core.text import Text
 
 
 class CloseYearSchema(Schema):
     decision_no = Text(required=True, max_length=60)
-    decision_date = fields.Date(required=True)
+    decision_date = Day(required=True)
 
 
 class YearOut(Schema):
