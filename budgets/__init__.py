@@ -23,6 +23,7 @@ def init_app(app, api):
     registry.add_nav("budgets.dashboard", N_("Tổng quan"), units, order=10)
     registry.add_nav("budgets.finance_queue", N_("Đề nghị chờ xử lý"), (FINANCE_OFFICER,), order=10)
     registry.add_nav("budgets.list_envelopes", N_("Nguồn kinh phí"), (FINANCE_OFFICER, AUDITOR), order=15)
+    registry.add_nav("budgets.transfers", N_("Điều chỉnh dự toán"), (FINANCE_OFFICER,), order=16)
     registry.add_nav("budgets.list_requests", N_("Đề nghị kinh phí"), (*units, AUDITOR), order=20)
     registry.add_nav("budgets.list_requests", N_("Tất cả đề nghị"), (FINANCE_OFFICER,), order=20)
     registry.add_nav("budgets.new_request", N_("Lập đề nghị"), units, order=30)

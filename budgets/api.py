@@ -10,7 +10,8 @@ from budgets import queries, services
 from budgets.schemas import (AdjustmentCreateSchema, AllocationCreateSchema, AllocationListArgs,
                                  AllocationOut, EnvelopeCreateSchema, EnvelopeListArgs,
                                  EnvelopeOut, ReasonSchema, RequestCreateSchema, RequestListArgs,
-                                 RequestOut, RequestUpdateSchema, SupplementCreateSchema)
+                                 RequestOut, RequestUpdateSchema, SupplementCreateSchema,
+                                 TransferCreateSchema, TransferListArgs, TransferOut)
 from app.core import idempotency
 from app.core.api import Blueprint, api_actor, check_first, list_schema, paginate, role_check
 from app.core.documents_api import add_document_routes
@@ -21,7 +22,9 @@ requests_blp = Blueprint("requests_api", __name__, url_prefix="/api/v1/requests"
                          description="Đề nghị cấp kinh phí")
 allocations_blp = Blueprint("allocations_api", __name__, url_prefix="/api/v1/allocations",
                             description="Quyết định phân bổ và điều chỉnh")
-blueprints = [envelopes_blp, requests_blp, allocations_blp]
+transfers_blp = Blueprint("transfers_api", __name__, url_prefix="/api/v1/transfers",
+                          description="Điều chỉnh dự toán giữa các phân bổ (Luật NSNN 89/2025, điều 55)")
+blueprints = [envelopes_blp, requests_blp, allocations_blp, transfers_blp]
 
 
 def _money_roles_only():
@@ -214,3 +217,37 @@ def adjust_allocation(data, allocation_id):
     allocation = queries.get_allocation(actor, allocation_id)
     allocation = services.adjust_allocation(actor, allocation.id, **data)
     return allocation
+
+
+# --- transfers between allocations ----------------------------------------------------------
+
+@transfers_blp.route("", methods=["GET"])
+@transfers_blp.arguments(TransferListArgs, location="query")
+@transfers_blp.response(200, list_schema(TransferOut))
+@transfers_blp.errors(403, 422)
+def list_transfers(args):
+    """Danh sách điều chỉnh dự toán (đơn vị chỉ thấy các điều chỉnh chạm tới phân bổ của mình)."""
+    filters = {k: args.get(k) for k in ("fiscal_year", "allocation_id")}
+    return paginate(queries.transfers_query(api_actor(), **filters), args)
+
+
+@transfers_blp.route("", methods=["POST"])
+@role_check(perm.require_finance)
+@transfers_blp.arguments(TransferCreateSchema)
+@idempotency.idempotent("transfers", required=False)
+@transfers_blp.response(201, TransferOut)
+@transfers_blp.errors(403, 422, conflicts=("insufficient_funds", "year_closed"))
+def create_transfer(data):
+    """Điều chỉnh dự toán: chuyển một số tiền từ phân bổ này sang phân bổ khác cùng năm ngân sách.
+
+    Phân bổ chuyển đi không giảm dưới số đã cam kết và đã chi; khi hai phân bổ thuộc hai nguồn kinh
+    phí, số đã phân bổ của hai nguồn cũng đổi theo (nguồn nhận không vượt tổng của nó)."""
+    return services.transfer_between_allocations(api_actor(), **data)
+
+
+@transfers_blp.route("/<int:transfer_id>", methods=["GET"])
+@transfers_blp.response(200, TransferOut)
+@transfers_blp.errors(403, 404)
+def get_transfer(transfer_id):
+    """Một điều chỉnh dự toán."""
+    return queries.get_transfer(api_actor(), transfer_id)

@@ -2,7 +2,8 @@
 import sqlalchemy as sa
 
 from app.core.audit import AuditEntry
-from budgets.models import APPROVED, DRAFT, REQUEST_ACTIONS_FROM, RETURNED, SUBMITTED, FundingRequest
+from budgets.models import (APPROVED, DRAFT, REQUEST_ACTIONS_FROM, RETURNED, SUBMITTED, Allocation,
+                            AllocationTransfer, FundingRequest)
 from app.core.exceptions import Forbidden, InvalidTransition, NotFound
 from app.core.permissions import (ADMIN, AUDITOR, DIC_OFFICER, FINANCE_OFFICER,  # noqa: F401 - shared checks
                                   FORBIDDEN_MESSAGE, UNIT_OFFICER, UNIT_ROLES, check_owner_unit,
@@ -63,6 +64,28 @@ def audit_entries_visible(actor):
     if actor.role in UNIT_ROLES:
         private = private.where(FundingRequest.unit_id != actor.unit_id)
     return sa.or_(AuditEntry.entity != "request", ~private)
+
+
+# --- transfers between allocations: seen by whoever sees either allocation --------------------
+
+def visible_transfers(actor):
+    """A WHERE clause on allocation_transfers: every transfer for finance and auditors, for a unit
+    those that take from or give to one of its allocations; admins read no money (403)."""
+    if sees_all(actor):
+        return sa.true()
+    if actor.role in UNIT_ROLES:
+        own = sa.select(Allocation.id).where(Allocation.unit_id == actor.unit_id)
+        return sa.or_(AllocationTransfer.from_allocation_id.in_(own), AllocationTransfer.to_allocation_id.in_(own))
+    raise Forbidden(FORBIDDEN_MESSAGE)
+
+
+def check_transfer_visible(actor, transfer, unit_ids):
+    """`unit_ids`: the units of the transfer's two allocations. Another unit's transfer reads as missing."""
+    if actor.role == ADMIN:
+        raise Forbidden(FORBIDDEN_MESSAGE)
+    if transfer is None or not (sees_all(actor) or actor.unit_id in unit_ids):
+        raise NotFound("Không tìm thấy điều chỉnh dự toán.")
+    return transfer
 
 
 def require_unit_role(actor):

@@ -12,7 +12,8 @@ from app.core.lists import ListQuery, fill_many_to_one
 from app.extensions import db
 from app.units.models import Unit
 from budgets import permissions as perm
-from budgets.models import SUBMITTED, Allocation, Envelope, FundingRequest
+from app.core.audit import AuditEntry
+from budgets.models import SUBMITTED, Allocation, AllocationTransfer, Envelope, FundingRequest
 
 # The users who acted on a request, filled for a whole page in one query.
 REQUEST_ACTORS = (FundingRequest.created_by, FundingRequest.submitted_by, FundingRequest.returned_by,
@@ -104,3 +105,55 @@ def _unit_id(code: str):
     return sa.select(Unit.id).where(Unit.code == code).scalar_subquery()
 
 
+# --- transfers between allocations -----------------------------------------------------------
+
+def _allocation_shown(relationship):
+    """A transfer's allocation as a page shows it: its decision, unit and envelope, nothing more."""
+    return joinedload(relationship).options(joinedload(Allocation.unit), joinedload(Allocation.envelope).lazyload("*"),
+                                            lazyload(Allocation.request), lazyload(Allocation.adjustments))
+
+
+# What a page's row of transfers shows: both allocations with their unit and envelope.
+TRANSFER_LOADS = (_allocation_shown(AllocationTransfer.from_allocation),
+                  _allocation_shown(AllocationTransfer.to_allocation))
+
+
+def transfers_query(actor, *, fiscal_year=None, allocation_id=None, with_allocations=False) -> ListQuery:
+    """Transfers the actor may see, newest first; `allocation_id` on either side."""
+    stmt = sa.select(AllocationTransfer).where(perm.visible_transfers(actor))
+    if fiscal_year is not None:
+        stmt = stmt.where(AllocationTransfer.fiscal_year == fiscal_year)
+    if allocation_id is not None:
+        stmt = stmt.where(sa.or_(AllocationTransfer.from_allocation_id == allocation_id,
+                                 AllocationTransfer.to_allocation_id == allocation_id))
+    return ListQuery(stmt, order=(AllocationTransfer.id.desc(),),
+                     loads=TRANSFER_LOADS if with_allocations else ())
+
+
+def get_transfer(actor, transfer_id: int) -> AllocationTransfer:
+    transfer = db.session.get(AllocationTransfer, transfer_id)
+    unit_ids = set()
+    if transfer is not None:
+        unit_ids = set(db.session.execute(sa.select(Allocation.unit_id).where(
+            Allocation.id.in_((transfer.from_allocation_id, transfer.to_allocation_id)))).scalars())
+    return perm.check_transfer_visible(actor, transfer, unit_ids)
+
+
+def fiscal_year_of_allocation(allocation_id: int) -> int | None:
+    if allocation_id > 2**31 - 1:
+        return None
+    return db.session.execute(sa.select(Envelope.fiscal_year).join(Allocation, Allocation.envelope_id == Envelope.id)
+                              .where(Allocation.id == allocation_id)).scalar_one_or_none()
+
+
+def allocation_transfers(actor, allocation_id: int) -> list[AllocationTransfer]:
+    """Every transfer in or out of one allocation, oldest first, with both allocations loaded."""
+    return list(reversed(transfers_query(actor, allocation_id=allocation_id, with_allocations=True).rows()))
+
+
+def allocation_history(allocation_id: int, transfer_ids) -> list[AuditEntry]:
+    """The allocation's audit entries and those of the transfers in or out of it, in chain order."""
+    mine = sa.and_(AuditEntry.entity == "allocation", AuditEntry.entity_id == allocation_id)
+    if transfer_ids:
+        mine = sa.or_(mine, sa.and_(AuditEntry.entity == "transfer", AuditEntry.entity_id.in_(transfer_ids)))
+    return db.session.execute(sa.select(AuditEntry).where(mine).order_by(AuditEntry.seq)).scalars().all()

@@ -88,6 +88,18 @@ class AdjustmentCreateSchema(Schema):
     decision_no = Text(required=True, max_length=60)
 
 
+ID = validate.Range(min=1, max=2**31 - 1)
+
+
+class TransferCreateSchema(Schema):
+    from_allocation_id = StrictInteger(required=True, validate=ID)
+    to_allocation_id = StrictInteger(required=True, validate=ID)
+    amount = Money(required=True)
+    decision_no = Text(required=True, max_length=60)
+    decision_date = Day(required=True)
+    reason = Text(required=True, multiline=True, min_length=3, max_length=2000)
+
+
 class EnvelopeListArgs(PageArgs):
     fiscal_year = fields.Integer(validate=YEAR)
 
@@ -105,6 +117,11 @@ class AllocationListArgs(PageArgs):
     envelope_id = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1))
     request_id = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1))
     category = fields.String(validate=CATEGORY)
+
+
+class TransferListArgs(PageArgs):
+    fiscal_year = fields.Integer(validate=YEAR)
+    allocation_id = fields.Integer(validate=ID, metadata={"description": "Phân bổ chuyển đi hoặc nhận"})
 
 
 # --- output --------------------------------------------------------------------------------
@@ -197,6 +214,10 @@ class AllocationOut(Schema):
     committed = fields.Integer()
     spent = fields.Integer()
     available = fields.Integer()
+    transferred = fields.Integer(metadata={"description": "Điều chỉnh dự toán nhận về trừ chuyển đi (đã tính "
+                                                          "trong amount)"})
+    carried_over = fields.Integer()
+    cancelled = fields.Integer()
     decision_no = fields.String()
     decision_date = fields.Date()
     chapter_code = fields.String(allow_none=True)
@@ -205,3 +226,15 @@ class AllocationOut(Schema):
     section_code = fields.String(allow_none=True)
     subsection_code = fields.String(allow_none=True)
     adjustments = fields.List(fields.Nested(AdjustmentOut))
+
+
+class TransferOut(Schema):
+    id = fields.Integer()
+    fiscal_year = fields.Integer()
+    from_allocation_id = fields.Integer()
+    to_allocation_id = fields.Integer()
+    amount = fields.Integer()
+    decision_no = fields.String()
+    decision_date = fields.Date()
+    reason = fields.String()
+    created_at = UtcDateTime()

@@ -13,8 +13,8 @@ from budgets import permissions as perm
 from budgets.models import (APPROVED, CATEGORIES, DRAFT, REJECTED, REQUEST_ACTIONS_FROM,
                                 REQUEST_STATUS_LABELS,
                                 RETURNED, SUBMITTED, WITHDRAWN, Allocation, AllocationAdjustment,
-                                Envelope, EnvelopeDecision, FundingRequest, NumberSequence,
-                                RequestLine)
+                                AllocationTransfer, Envelope, EnvelopeDecision, FundingRequest,
+                                NumberSequence, RequestLine)
 from app.core import audit
 from app.core.exceptions import (InsufficientFunds, InvalidTransition, NotFound, RuleViolation,
                              ValidationFailed)
@@ -22,6 +22,7 @@ from app.core.money import MAX_AMOUNT, MAX_TOTAL, format_vnd
 from app.core.timeutil import utcnow
 from app.extensions import db
 from app.units.models import Unit
+from budgets.years.guard import require_open
 
 BUDGET_CODE_FIELDS = ("chapter_code", "type_code", "item_code", "section_code", "subsection_code")
 
@@ -352,3 +353,101 @@ def adjust_allocation(actor, allocation_id, *, amount, reason, decision_no) -> A
         "adjustment_id": adjustment.id, "amount": amount, "reason": reason,
         "decision_no": decision_no, "new_amount": allocation.amount})
     return allocation
+
+
+# --- transfers between allocations (điều chỉnh dự toán, Law 89/2025 art. 55) -----------------
+
+def _allocation_named(field: str, allocation_id: int) -> Allocation:
+    allocation = db.session.get(Allocation, allocation_id)
+    if allocation is None:
+        raise ValidationFailed.field(field, "Không tìm thấy quyết định phân bổ.")
+    return allocation
+
+
+def _label(allocation: Allocation) -> str:
+    return f"{allocation.decision_no} ({allocation.unit.code}, #{allocation.id})"
+
+
+def _refuse_source(allocation_id: int, amount: int):
+    """The source cannot give `amount`: say what it can (its amount less what it has used)."""
+    _forget(Allocation, allocation_id)
+    source = db.session.get(Allocation, allocation_id)
+    can_give = max(source.available, 0)
+    raise InsufficientFunds(
+        f"Phân bổ {_label(source)} chỉ còn chuyển đi được {format_vnd(can_give)} "
+        f"(không giảm dưới số đã cam kết, đã chi, đã chuyển nguồn và đã hủy); "
+        f"không chuyển được {format_vnd(amount)}.",
+        {"amount": [f"Tối đa {format_vnd(can_give)}."]})
+
+
+def _move_envelopes(source: Allocation, target: Allocation, amount: int):
+    """Between two envelopes the envelopes' `allocated` follow (rule 1 on the receiving one),
+    taken in ascending id order: envelopes before allocations, as every money change locks them."""
+    if source.envelope_id == target.envelope_id:
+        return
+    for envelope_id, delta in sorted(((source.envelope_id, -amount), (target.envelope_id, amount))):
+        try:
+            _take_from_envelope(envelope_id, delta)
+        except InsufficientFunds:
+            if delta > 0:
+                raise
+            # `allocated` holds the source's amount: it falls below the amount only when the
+            # source itself cannot give it
+            _refuse_source(source.id, amount)
+
+
+def _move_allocation(allocation_id: int, delta: int) -> bool:
+    """amount and transferred += delta; a decrease only while the amount still covers what is used."""
+    conditions = [Allocation.id == allocation_id]
+    if delta < 0:
+        conditions.append(Allocation.amount + delta >= Allocation.committed + Allocation.spent
+                          + Allocation.carried_over + Allocation.cancelled)
+    moved = db.session.execute(
+        sa.update(Allocation).where(*conditions)
+        .values(amount=Allocation.amount + delta, transferred=Allocation.transferred + delta)
+        .execution_options(synchronize_session=False))
+    _forget(Allocation, allocation_id)
+    return moved.rowcount == 1
+
+
+def transfer_between_allocations(actor, *, from_allocation_id, to_allocation_id, amount, decision_no,
+                                 decision_date, reason) -> AllocationTransfer:
+    """Move `amount` from one allocation to another of the same fiscal year under a decision.
+
+    Finance only. Refuses with 422 naming the field (nothing changed): the same allocation twice,
+    an unknown allocation, allocations of two fiscal years, an amount outside 1..MAX_AMOUNT, a
+    decision dated outside the year; with 409 `year_closed` for a closed year, and 409
+    `insufficient_funds` when the source would fall below committed + spent (+ carried over +
+    cancelled) or the receiving envelope would pass its total (rule 1). A request's
+    `approved_total` does not move: it is the sum of its allocations' `amount - transferred`.
+    """
+    perm.require_finance(actor)
+    if from_allocation_id == to_allocation_id:
+        raise ValidationFailed.field("to_allocation_id", "Phân bổ nhận phải khác phân bổ chuyển đi.")
+    source = _allocation_named("from_allocation_id", from_allocation_id)
+    target = _allocation_named("to_allocation_id", to_allocation_id)
+    fiscal_year = source.envelope.fiscal_year
+    require_open(fiscal_year)
+    if target.envelope.fiscal_year != fiscal_year:
+        raise ValidationFailed.field(
+            "to_allocation_id", f"Phân bổ nhận thuộc năm {target.envelope.fiscal_year}, phân bổ chuyển đi "
+                                f"thuộc năm {fiscal_year}: chỉ điều chỉnh giữa các phân bổ cùng năm ngân sách.")
+    if not 0 < amount <= MAX_AMOUNT:
+        raise ValidationFailed.field("amount", f"Số tiền phải từ 1 đến {format_vnd(MAX_AMOUNT)}.")
+    check_decision_date("decision_date", decision_date, fiscal_year, allow_previous_december=False)
+
+    _move_envelopes(source, target, amount)
+    for allocation_id, delta in sorted(((source.id, -amount), (target.id, amount))):
+        if not _move_allocation(allocation_id, delta):
+            _refuse_source(source.id, amount)
+    transfer = AllocationTransfer(
+        fiscal_year=fiscal_year, from_allocation_id=source.id, to_allocation_id=target.id, amount=amount,
+        decision_no=decision_no.strip(), decision_date=decision_date, reason=reason.strip(),
+        created_by_id=actor.id)
+    db.session.add(transfer)
+    db.session.flush()
+    audit.record(actor, "allocation.transfer", "transfer", transfer.id, {
+        "fiscal_year": fiscal_year, "from_allocation_id": source.id, "to_allocation_id": target.id,
+        "from_envelope_id": source.envelope_id, "to_envelope_id": target.envelope_id, "amount": amount,
+        "decision_no": transfer.decision_no, "decision_date": decision_date, "reason": transfer.reason})
+    return transfer

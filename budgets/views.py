@@ -16,7 +16,7 @@ from budgets import queries, services
 from budgets.models import CATEGORIES, REQUEST_STATUS_LABELS, REQUEST_STATUSES, SUBMITTED, FundingRequest
 from budgets.schemas import (AdjustmentCreateSchema, AllocationCreateSchema, EnvelopeCreateSchema,
                              ReasonSchema, RequestCreateSchema, RequestUpdateSchema,
-                             SupplementCreateSchema)
+                             SupplementCreateSchema, TransferCreateSchema)
 from app.core import audit, clock
 from app.core.documents import attach_document, documents_of
 from app.core.exceptions import ValidationFailed
@@ -410,9 +410,12 @@ def add_supplement(envelope_id):
 def _render_allocation(allocation_id, values=None, errors=None, status=200, message=None):
     actor = _actor()
     allocation = queries.get_allocation(actor, allocation_id)
+    transfers = queries.allocation_transfers(actor, allocation.id)
+    history = [(entry, json.loads(entry.changes))
+               for entry in queries.allocation_history(allocation.id, [t.id for t in transfers])]
     return render_template("budgets/allocation_detail.html", a=allocation, values=values or {},
-                           errors=errors or {}, message=message,
-                           history=_history("allocation", allocation.id)), status
+                           errors=errors or {}, message=message, transfers=transfers,
+                           sees_all=actor.role in (FINANCE_OFFICER, AUDITOR), history=history), status
 
 
 @bp.get("/allocations/<int:allocation_id>")
@@ -435,3 +438,54 @@ def adjust_allocation(allocation_id):
                             url_for("budgets.show_allocation", allocation_id=allocation_id)),
         form=_with(request.form))
 
+
+# --- transfers between allocations (điều chỉnh dự toán) --------------------------------------
+
+def _transfer_year(values) -> int:
+    """The fiscal year the page shows: asked for, else the source allocation's, else this year's."""
+    year = int_arg("fiscal_year", 2000, 2100)
+    source = str(values.get("from_allocation_id", ""))
+    if year is None and source.isascii() and source.isdigit():
+        year = queries.fiscal_year_of_allocation(int(source))
+    return year or clock.today().year
+
+
+def _render_transfers(values=None, errors=None, status=200, message=None):
+    actor = _actor()
+    perm.require_finance(actor)
+    if values is None:
+        values = {"decision_date": clock.today().isoformat(),
+                  "from_allocation_id": request.args.get("from_allocation_id", "")[:10]}
+    year = _transfer_year(values)
+    allocations = sorted(queries.allocations_query(actor, fiscal_year=year).rows(),
+                         key=lambda a: (a.unit.code, a.envelope.code, a.id))
+    page = page_arg()
+    result = queries.transfers_query(actor, fiscal_year=year, with_allocations=True).page(page, PAGE_SIZE)
+    return render_template("budgets/transfers.html", year=year, years=_year_choices(year),
+                           allocations=allocations, result=result, page=page,
+                           has_next=page * PAGE_SIZE < result["total"], values=values, errors=errors or {},
+                           message=message), status
+
+
+@bp.get("/transfers")
+@login_required
+def transfers():
+    return _render_transfers()
+
+
+@bp.post("/transfers")
+@login_required
+def create_transfer():
+    actor = _actor()
+    perm.require_finance(actor)
+
+    def done(transfer):
+        return (_("Đã chuyển %(amount)s từ phân bổ %(source)s sang phân bổ %(target)s (quyết định %(decision)s).",
+                  amount=format_vnd(transfer.amount), source=transfer.from_allocation.decision_no,
+                  target=transfer.to_allocation.decision_no, decision=transfer.decision_no),
+                url_for("budgets.transfers", fiscal_year=transfer.fiscal_year))
+
+    return handle_form(
+        TransferCreateSchema(), _render_transfers,
+        lambda data: services.transfer_between_allocations(actor, **data), done, form=_with(request.form),
+        invalid_message=_("Điều chỉnh dự toán chưa hợp lệ: kiểm tra các ô được đánh dấu."))

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from flask.cli import AppGroup
 
 from app.extensions import db
-from budgets.models import Allocation, Envelope, EnvelopeDecision, FundingRequest
+from budgets.models import Allocation, AllocationTransfer, Envelope, EnvelopeDecision, FundingRequest
 from commissions.models import (ADVANCE, APPROVED, PAYMENT, RECOVERY, SIGNED, Commission, Deliverable,
                                 Expenditure, ExpenditureLink)
 
@@ -32,6 +32,16 @@ def _compare(label, rows, expected, fields):
     return problems
 
 
+def _transfers_balance() -> list[str]:
+    """Each allocation's `transferred` is the sum of the transfers into it less those out of it."""
+    def by(side):
+        return dict(db.session.execute(sa.select(side, sa.func.sum(AllocationTransfer.amount)).group_by(side)).all())
+    into, out_of = by(AllocationTransfer.to_allocation_id), by(AllocationTransfer.from_allocation_id)
+    return _compare("phân bổ", [(r.id, (r.transferred,)) for r in db.session.execute(
+        sa.select(Allocation.id, Allocation.transferred))],
+        lambda i: (into.get(i, 0) - out_of.get(i, 0),), ("transferred",))
+
+
 def check_ledger() -> list[str]:
     sign = Expenditure.sign
     problems = []
@@ -44,11 +54,15 @@ def check_ledger() -> list[str]:
         sa.select(Envelope.id, Envelope.total, Envelope.allocated))],
         lambda i: (totals.get(i, 0), allocated.get(i, 0)), ("total", "allocated"))
 
-    approved = dict(db.session.execute(sa.select(Allocation.request_id, sa.func.sum(Allocation.amount))
+    # what finance approved on a request: its allocations' amounts, less what transfers moved in or out
+    # of them (điều chỉnh dự toán does not change what was approved on the request)
+    approved = dict(db.session.execute(sa.select(Allocation.request_id,
+                                                 sa.func.sum(Allocation.amount - Allocation.transferred))
                                        .where(Allocation.request_id.is_not(None)).group_by(Allocation.request_id)).all())
     problems += _compare("đề nghị", [(r.id, (r.approved_total,)) for r in db.session.execute(
         sa.select(FundingRequest.id, FundingRequest.approved_total))],
         lambda i: (approved.get(i, 0),), ("approved_total",))
+    problems += _transfers_balance()
 
     by_commission = _sums(
         Expenditure.commission_id,

@@ -32,4 +32,5 @@ def ledger(fiscal_year, output, unit_code, lang):
     with force_locale(lang), click.progressbar(length=total, label="Sổ chi", show_pos=True) as bar:
         counts = workbook.write_workbook(output, None, selection, lang, progress=bar.update)
     click.echo(f"Đã ghi {output}: {counts['ledger']} khoản chi, {counts['commissions']} đặt hàng, "
-               f"{counts['deliverables']} sản phẩm, {counts['flags']} cảnh báo, {counts['audit']} dòng nhật ký.")
+               f"{counts['deliverables']} sản phẩm, {counts['transfers']} điều chỉnh dự toán, "
+               f"{counts['flags']} cảnh báo, {counts['audit']} dòng nhật ký.")

@@ -18,7 +18,8 @@ from app.core.i18n import N_
 from app.core.registry import registry
 from app.extensions import db
 from app.units.models import Unit
-from budgets.models import CATEGORY_LABELS, Allocation, Envelope, EnvelopeDecision, FundingRequest
+from budgets.models import (CATEGORY_LABELS, Allocation, AllocationTransfer, Envelope, EnvelopeDecision,
+                            FundingRequest)
 from commissions.models import (COMMISSION_STATUS_LABELS, DELIVERABLE_KIND_LABELS, DELIVERABLE_STATUS_LABELS,
                                 EXPENDITURE_KIND_LABELS, METHOD_LABELS, Commission, Deliverable,
                                 Expenditure, ExpenditureLink, Supplier)
@@ -240,6 +241,52 @@ def deliverable_rows(selection: LedgerFilter):
         .join(Unit, Unit.id == Commission.unit_id)
         .order_by(Commission.id, Deliverable.position, Deliverable.id))
     yield from stream_rows(_commissions_in(stmt, selection))
+
+
+# --- transfers between allocations (điều chỉnh dự toán) of the year ---------------------------
+
+TRANSFER_COLUMNS = (
+    Column(N_("Số quyết định điều chỉnh"), width=18),
+    Column(N_("Ngày quyết định"), DATE, 12),
+    Column(N_("Mã phân bổ chuyển đi"), INTEGER, 10),
+    Column(N_("Quyết định phân bổ chuyển đi"), width=18),
+    Column(N_("Đơn vị chuyển đi"), width=10),
+    Column(N_("Nguồn kinh phí chuyển đi"), width=14),
+    Column(N_("Lĩnh vực chuyển đi"), width=20, labels=CATEGORY_LABELS),
+    Column(N_("Mã phân bổ nhận"), INTEGER, 10),
+    Column(N_("Quyết định phân bổ nhận"), width=18),
+    Column(N_("Đơn vị nhận"), width=10),
+    Column(N_("Nguồn kinh phí nhận"), width=14),
+    Column(N_("Lĩnh vực nhận"), width=20, labels=CATEGORY_LABELS),
+    Column(N_("Số tiền (đồng)"), MONEY, 16, total=True),
+    Column(N_("Lý do"), width=40),
+    Column(N_("Người lập"), width=14),
+    Column(N_("Thời điểm lập (UTC)"), DATETIME, 18),
+)
+
+
+def transfer_rows(selection: LedgerFilter):
+    """The year's transfers in order; a unit's export holds those in or out of its allocations."""
+    source, source_unit, source_envelope = aliased(Allocation), aliased(Unit), aliased(Envelope)
+    target, target_unit, target_envelope = aliased(Allocation), aliased(Unit), aliased(Envelope)
+    stmt = (sa.select(
+        AllocationTransfer.decision_no, AllocationTransfer.decision_date,
+        source.id, source.decision_no, source_unit.code, source_envelope.code, source.category,
+        target.id, target.decision_no, target_unit.code, target_envelope.code, target.category,
+        AllocationTransfer.amount, AllocationTransfer.reason, User.username, AllocationTransfer.created_at)
+        .select_from(AllocationTransfer)
+        .join(source, source.id == AllocationTransfer.from_allocation_id)
+        .join(source_unit, source_unit.id == source.unit_id)
+        .join(source_envelope, source_envelope.id == source.envelope_id)
+        .join(target, target.id == AllocationTransfer.to_allocation_id)
+        .join(target_unit, target_unit.id == target.unit_id)
+        .join(target_envelope, target_envelope.id == target.envelope_id)
+        .outerjoin(User, User.id == AllocationTransfer.created_by_id)
+        .where(AllocationTransfer.fiscal_year == selection.fiscal_year)
+        .order_by(AllocationTransfer.id))
+    if selection.unit_id is not None:
+        stmt = stmt.where(sa.or_(source.unit_id == selection.unit_id, target.unit_id == selection.unit_id))
+    yield from stream_rows(stmt)
 
 
 # --- the audit trail of the period ------------------------------------------------------------

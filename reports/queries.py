@@ -30,9 +30,20 @@ def execution_rate(spent: int, allocated: int) -> float:
     return (spent * 20000 + allocated) // (allocated * 2) / 100
 
 
-def figures(allocated: int, committed: int, spent: int) -> dict:
-    return {"allocated": allocated, "committed": committed, "spent": spent,
-            "available": allocated - committed - spent, "execution_rate": execution_rate(spent, allocated)}
+# The sums of the execution report, in the order the statement selects them: (name, column of
+# allocations). A new figure (what a close carried in or out, what it cancelled) is one more pair
+# here and one more field of `reports.schemas.FiguresOut`; the tables of the page and the workbook
+# list their columns beside them.
+SUMS = (("allocated", Allocation.amount), ("transferred", Allocation.transferred),
+        ("committed", Allocation.committed), ("spent", Allocation.spent))
+SUM_NAMES = tuple(name for name, _column in SUMS)
+
+
+def figures(sums: dict) -> dict:
+    """A row's (or the totals') sums with what follows from them: available and the execution rate."""
+    allocated, spent = sums["allocated"], sums["spent"]
+    return {**sums, "available": allocated - sums["committed"] - spent,
+            "execution_rate": execution_rate(spent, allocated)}
 
 
 def _group(by: str):
@@ -62,9 +73,7 @@ def execution_statement(by: str, one_unit: bool) -> sa.Select:
     """The aggregate of one grouping, with the fiscal year (and the unit) as bound parameters."""
     key, name, extra = _group(by)
     return (_allocations_of_year(key.label("key"), (name if name is not None else key).label("name"),
-                                 _total(Allocation.amount).label("allocated"),
-                                 _total(Allocation.committed).label("committed"),
-                                 _total(Allocation.spent).label("spent"), one_unit=one_unit)
+                                 *(_total(column).label(label) for label, column in SUMS), one_unit=one_unit)
             .group_by(key, *([name] if name is not None else []), *extra)
             .order_by(key))
 
@@ -95,15 +104,11 @@ def execution(fiscal_year: int, by: str, unit_id: int | None, translate=lambda t
     connection = db.session.connection()
     sql, order = _compiled(connection.dialect, by, unit_id is not None)
     rows = connection.exec_driver_sql(sql, _parameters(order, {"fiscal_year": fiscal_year, "unit_id": unit_id})).all()
-    items, total_allocated, total_committed, total_spent = [], 0, 0, 0
-    for key, name, allocated, committed, spent in rows:
-        total_allocated += allocated
-        total_committed += committed
-        total_spent += spent
+    items, totals = [], [0] * len(SUM_NAMES)
+    for key, name, *sums in rows:
+        totals = [total + value for total, value in zip(totals, sums)]
         if by == "category":
             name = translate(CATEGORY_LABELS.get(key, key))
-        items.append({"key": key, "name": name, "allocated": allocated, "committed": committed, "spent": spent,
-                      "available": allocated - committed - spent,
-                      "execution_rate": execution_rate(spent, allocated)})
+        items.append({"key": key, "name": name, **figures(dict(zip(SUM_NAMES, sums)))})
     return {"fiscal_year": fiscal_year, "by": by, "items": items,
-            "totals": figures(total_allocated, total_committed, total_spent)}
+            "totals": figures(dict(zip(SUM_NAMES, totals)))}

@@ -46,6 +46,8 @@ class LedgerArgs(YearArgs):
 
 class FiguresOut(Schema):
     allocated = fields.Integer()
+    transferred = fields.Integer(metadata={"description": "Điều chỉnh dự toán nhận về trừ chuyển đi, đã tính trong "
+                                                          "allocated (cả tỉnh trong một năm: 0)"})
     committed = fields.Integer()
     spent = fields.Integer()
     available = fields.Integer()

@@ -3,7 +3,8 @@ written row by row as its rows stream from the database, so memory stays flat in
 
 Sheets: Tổng hợp (the execution report by unit and by category, a unit × category pivot of the
 spending built with pandas from the SQL aggregate, a native chart of allocated vs spent per unit),
-Sổ chi (one row per expenditure with its whole trail), Đặt hàng, Sản phẩm, Cảnh báo, Nhật ký.
+Sổ chi (one row per expenditure with its whole trail), Đặt hàng, Sản phẩm, Điều chỉnh dự toán (the
+year's transfers between allocations), Cảnh báo, Nhật ký.
 Text from users is always written as a string, never as a formula or a link (Excel injection):
 typed writes only, and the workbook's string conversions are switched off besides.
 """
@@ -27,17 +28,18 @@ from budgets.models import CATEGORIES, CATEGORY_LABELS
 from reports import flags as red_flags
 from reports.filters import LedgerFilter
 from reports.ledger_rows import (AUDIT_COLUMNS, COMMISSION_COLUMNS, DATE, DATETIME, DELIVERABLE_COLUMNS,
-                                 INTEGER, LEDGER_COLUMNS, MONEY, Column, audit_rows, commission_rows,
-                                 deliverable_rows, ledger_rows)
+                                 INTEGER, LEDGER_COLUMNS, MONEY, TRANSFER_COLUMNS, Column, audit_rows,
+                                 commission_rows, deliverable_rows, ledger_rows, transfer_rows)
 from app.core.i18n import N_
 from reports.queries import BATCH, execution, spent_by_unit_and_category
 
 # Sheet names are part of the export's contract (people's macros and queries name them), so
 # they are fixed per language here rather than left to the catalogue.
-SHEET_KEYS = ("summary", "ledger", "commissions", "deliverables", "flags", "audit")
+SHEET_KEYS = ("summary", "ledger", "commissions", "deliverables", "transfers", "flags", "audit")
 SHEET_NAMES = {
-    "vi": ("Tổng hợp", "Sổ chi", "Đặt hàng", "Sản phẩm", "Cảnh báo", "Nhật ký"),
-    "en": ("Summary", "Expenditure ledger", "Commissions", "Deliverables", "Flags", "Audit trail"),
+    "vi": ("Tổng hợp", "Sổ chi", "Đặt hàng", "Sản phẩm", "Điều chỉnh dự toán", "Cảnh báo", "Nhật ký"),
+    "en": ("Summary", "Expenditure ledger", "Commissions", "Deliverables", "Budget transfers", "Flags",
+           "Audit trail"),
 }
 SEVERITY_LABELS = {"high": N_("Cao"), "medium": N_("Trung bình"), "low": N_("Thấp")}
 FLAG_COLUMNS = (
@@ -51,8 +53,13 @@ FLAG_COLUMNS = (
     Column(N_("Số ngày"), INTEGER, 8),
     Column(N_("Nội dung"), width=70),
 )
-FIGURE_HEADERS = (N_("Được phân bổ (đồng)"), N_("Đã cam kết (đồng)"), N_("Đã chi (đồng)"), N_("Còn lại (đồng)"),
-                  N_("Tỷ lệ giải ngân"))
+# The execution report's figures in the Tổng hợp tables, from column C, then the execution rate: a new
+# figure of the report (reports.queries.SUMS) is one more entry here.
+FIGURE_COLUMNS = (("allocated", N_("Được phân bổ (đồng)")), ("transferred", N_("Điều chỉnh dự toán (đồng)")),
+                  ("committed", N_("Đã cam kết (đồng)")), ("spent", N_("Đã chi (đồng)")),
+                  ("available", N_("Còn lại (đồng)")))
+FIGURE_AT = {field: 2 + index for index, (field, _header) in enumerate(FIGURE_COLUMNS)}
+RATE_AT = 2 + len(FIGURE_COLUMNS)
 WORKBOOK_OPTIONS = {"constant_memory": True, "strings_to_numbers": False, "strings_to_formulas": False,
                     "strings_to_urls": False}
 
@@ -139,10 +146,10 @@ def _figures_row(sheet, row, key, name, figures, formats, bold=False):
     label_format = formats.total_label if bold else None
     sheet.write_string(row, 0, key, label_format)
     sheet.write_string(row, 1, name, label_format)
-    for offset, field in enumerate(("allocated", "committed", "spent", "available")):
-        sheet.write_number(row, 2 + offset, figures[field], formats.total_money if bold else formats.money)
-    allocated, spent = xl_rowcol_to_cell(row, 2), xl_rowcol_to_cell(row, 4)
-    sheet.write_formula(row, 6, f"=IF({allocated}=0,0,{spent}/{allocated})",
+    for field, column in FIGURE_AT.items():
+        sheet.write_number(row, column, figures[field], formats.total_money if bold else formats.money)
+    allocated, spent = xl_rowcol_to_cell(row, FIGURE_AT["allocated"]), xl_rowcol_to_cell(row, FIGURE_AT["spent"])
+    sheet.write_formula(row, RATE_AT, f"=IF({allocated}=0,0,{spent}/{allocated})",
                         formats.total_percent if bold else formats.percent, figures["execution_rate"] / 100)
 
 
@@ -150,7 +157,9 @@ def _execution_table(sheet, row, title, report, first_header, formats) -> tuple[
     """One execution table from `row`; returns (first data row, last data row, next free row)."""
     sheet.write_string(row, 0, title, formats.section)
     row += 1
-    for index, header in enumerate((first_header, gettext("Tên"), *map(gettext, FIGURE_HEADERS))):
+    headers = (first_header, gettext("Tên"), *(gettext(header) for _field, header in FIGURE_COLUMNS),
+               gettext("Tỷ lệ giải ngân"))
+    for index, header in enumerate(headers):
         sheet.write_string(row, index, header, formats.header)
     first = row + 1
     for item in report["items"]:
@@ -209,7 +218,7 @@ def _scope_text(selection: LedgerFilter) -> str:
 def _write_summary(book, sheet, selection: LedgerFilter, formats):
     sheet.set_column(0, 0, 14)
     sheet.set_column(1, 1, 36)
-    sheet.set_column(2, 6, 17)
+    sheet.set_column(2, RATE_AT, 17)
     sheet.write_string(0, 0, gettext("SỔ THEO DÕI KINH PHÍ TRUYỀN THÔNG CHÍNH SÁCH NĂM %(year)s",
                                      year=selection.fiscal_year), formats.title)
     sheet.write_string(1, 0, _scope_text(selection), formats.note)
@@ -228,13 +237,13 @@ def _write_summary(book, sheet, selection: LedgerFilter, formats):
 def _chart(book, sheet, first, last):
     name = sheet.name
     chart = book.add_chart({"type": "column"})
-    for column, series in ((2, gettext("Được phân bổ")), (4, gettext("Đã chi"))):
+    for column, series in ((FIGURE_AT["allocated"], gettext("Được phân bổ")), (FIGURE_AT["spent"], gettext("Đã chi"))):
         chart.add_series({"name": series, "categories": [name, first, 0, last, 0],
                           "values": [name, first, column, last, column], "gap": 80})
     chart.set_title({"name": gettext("Được phân bổ và đã chi theo đơn vị")})
     chart.set_y_axis({"num_format": "#,##0"})
     chart.set_size({"width": 760, "height": 360})
-    sheet.insert_chart(4, 8, chart)
+    sheet.insert_chart(4, RATE_AT + 2, chart)
 
 
 # --- the workbook -----------------------------------------------------------------------------
@@ -271,6 +280,7 @@ def write_workbook(target, actor, selection: LedgerFilter, lang: str = "vi", pro
                                              formats)
         counts["deliverables"] = _write_table(sheets["deliverables"], DELIVERABLE_COLUMNS,
                                               deliverable_rows(selection), formats)
+        counts["transfers"] = _write_table(sheets["transfers"], TRANSFER_COLUMNS, transfer_rows(selection), formats)
         counts["flags"] = _write_table(sheets["flags"], FLAG_COLUMNS, _flag_rows(selection), formats)
         counts["audit"] = _write_table(sheets["audit"], _audit_columns(), audit_rows(actor, selection), formats)
     finally:

@@ -305,6 +305,19 @@ ROUTES = {
     ("reports.ledger_xlsx", "GET"): Route("page_read_all"),
     ("reports.ledger_csv", "GET"): Route("page_read_all"),
     # --- end of reports ------------------------------------------------------------------------
+    # --- transfers between allocations (issue 15; records from _add_transfers) --------------------
+    ("transfers_api.list_transfers", "GET"): Route("read_all"),
+    ("transfers_api.get_transfer", "GET"): Route("read_owned"),
+    ("transfers_api.create_transfer", "POST"): Route("finance_write", lambda r: {
+        "from_allocation_id": r["training_allocation"], "to_allocation_id": r["allocation"], "amount": 5,
+        "decision_no": "4/QĐ-UBND", "decision_date": f"{YEAR}-06-01", "reason": "Điều chỉnh dự toán"},
+        headers=lambda: {"Idempotency-Key": _fresh_key()}),
+    ("budgets.transfers", "GET"): Route("page_finance_write"),
+    ("budgets.create_transfer", "POST"): Route("page_finance_write", lambda r: {
+        "from_allocation_id": str(r["training_allocation"]), "to_allocation_id": str(r["allocation"]),
+        "amount": "1.000", "decision_no": "5/QĐ-UBND", "decision_date": f"{YEAR}-06-01",
+        "reason": "Điều chỉnh dự toán"}),
+    # --- end of transfers ----------------------------------------------------------------------
 }
 
 # A body every write route refuses (a field no schema knows, a missing file): a caller without
@@ -361,6 +374,7 @@ class MatrixWorld:
                   "commission_id": records["commissions"][route.commission],
                   "deliverable_id": records["deliverables"][route.deliverable],
                   "supplier_id": records["supplier"], "expenditure_id": records["expenditure"]}
+        values["transfer_id"] = records["transfer"]
         path = self.app.url_map.bind("localhost").build(
             endpoint, {k: v for k, v in values.items() if k in rule.arguments}, method=method)
         client = self.app.test_client()
@@ -474,6 +488,7 @@ def _matrix_world(app, _roles_world):
     h.allocation(finance, envelope, ROLE_PEOPLE["other_unit"][2], 50_000_000)
     _add_commissions(clients, envelope, records)
     _add_expenditures(clients, records)
+    _add_transfers(clients, records)
     logins = {key: _log_in(app, username) for key, (username, _role, _unit) in ROLE_PEOPLE.items()}
     logins[None] = _log_in(app, None)
     world = MatrixWorld(app, take_snapshot(app, "access_matrix"), dict(_roles_world.tokens), logins, records)
@@ -508,6 +523,18 @@ def _add_commissions(clients, envelope, records):
     other = ROLE_PEOPLE["other_unit"][2]
     theirs = h.allocation(finance, envelope, other, 50_000_000, category="training")["id"]
     cb.propose(clients["other_unit"], theirs, supplier, category="training")
+
+
+def _add_transfers(clients, records):
+    """Transfers (issue 15): for STP and for the DIC each, one from its training allocation to its
+    <allocation_id> allocation; each owner's is the <transfer_id> its rows name (another unit's
+    reads as missing: it touches none of that unit's allocations)."""
+    for owner in ("unit", "dic"):
+        mine = records[owner]
+        mine["transfer"] = h.ok(clients["finance"].post("/api/v1/transfers", json={
+            "from_allocation_id": mine["training_allocation"], "to_allocation_id": mine["allocation"],
+            "amount": 1_000_000, "decision_no": "3/QĐ-UBND", "decision_date": f"{YEAR}-05-01",
+            "reason": "Điều chỉnh dự toán"}), 201)["id"]
 
 
 def _add_expenditures(clients, records):

@@ -9,7 +9,7 @@ import pytest
 from tests import support as h
 from tests.reports.conftest import HOSTILE, YEAR
 
-SHEET_NAMES = ["Tổng hợp", "Sổ chi", "Đặt hàng", "Sản phẩm", "Cảnh báo", "Nhật ký"]
+SHEET_NAMES = ["Tổng hợp", "Sổ chi", "Đặt hàng", "Sản phẩm", "Điều chỉnh dự toán", "Cảnh báo", "Nhật ký"]
 LEDGER = f"/api/v1/reports/ledger.xlsx?fiscal_year={YEAR}"
 CSV = f"/api/v1/reports/ledger.csv?fiscal_year={YEAR}"
 
@@ -100,13 +100,15 @@ def test_the_summary_equals_the_execution_report(spending, roles):
     sheet = workbook(roles["finance"])["Tổng hợp"]
     rows = list(sheet.iter_rows(values_only=True))
     start = next(i for i, row in enumerate(rows) if row[0] == "Mã đơn vị") + 1
+    headers = {"allocated": "Được phân bổ (đồng)", "transferred": "Điều chỉnh dự toán (đồng)",
+               "committed": "Đã cam kết (đồng)", "spent": "Đã chi (đồng)", "available": "Còn lại (đồng)"}
+    at = {field: rows[start - 1].index(header) for field, header in headers.items()}
     by_unit = {}
     for row in rows[start:]:
         if not row[0]:
             break
-        by_unit[row[0]] = {"allocated": row[2], "committed": row[3], "spent": row[4], "available": row[5]}
-    assert by_unit == {item["key"]: {k: item[k] for k in ("allocated", "committed", "spent", "available")}
-                       for item in report["items"]}
+        by_unit[row[0]] = {field: row[index] for field, index in at.items()}
+    assert by_unit == {item["key"]: {k: item[k] for k in headers} for item in report["items"]}
     assert sheet._charts == [] or True  # openpyxl drops charts it reads; the chart is checked below
 
 
@@ -143,8 +145,8 @@ def test_commissions_deliverables_and_trail_sheets(spending, roles):
 
 def test_english_headers_on_request(spending, roles):
     book = workbook(roles["auditor"], LEDGER + "&lang=en")
-    assert book.sheetnames == ["Summary", "Expenditure ledger", "Commissions", "Deliverables", "Flags",
-                               "Audit trail"]
+    assert book.sheetnames == ["Summary", "Expenditure ledger", "Commissions", "Deliverables", "Budget transfers",
+                               "Flags", "Audit trail"]
     headers, rows, totals = table(book["Expenditure ledger"])
     assert "Amount (VND)" in headers and totals[0] == "Total"
     assert "Payment" in column(headers, rows, "Kind")
