@@ -72,6 +72,7 @@ def _get(model, record_id, label):
 
 def create_envelope(actor, *, fiscal_year, code, name, amount, decision_no, decision_date) -> Envelope:
     perm.require_finance(actor)
+    require_open(fiscal_year)
     code = code.strip().upper()
     check_decision_date("decision_date", decision_date, fiscal_year)
     exists = db.session.execute(
@@ -93,6 +94,7 @@ def create_envelope(actor, *, fiscal_year, code, name, amount, decision_no, deci
 def add_supplement(actor, envelope_id, *, amount, decision_no, decision_date) -> Envelope:
     perm.require_finance(actor)
     envelope = _get(Envelope, envelope_id, "nguồn kinh phí")
+    require_open(envelope.fiscal_year)
     check_decision_date("decision_date", decision_date, envelope.fiscal_year, allow_previous_december=False)
     grown = db.session.execute(
         sa.update(Envelope)
@@ -141,6 +143,7 @@ def _line_snapshot(request: FundingRequest) -> list[dict]:
 
 def create_request(actor, *, fiscal_year, title, lines, justification="", letter_no=None) -> FundingRequest:
     perm.require_unit_role(actor)
+    require_open(fiscal_year)
     built, total = _build_lines(lines)
     request = FundingRequest(
         number=next_number("DN", fiscal_year), unit_id=actor.unit_id, fiscal_year=fiscal_year,
@@ -159,6 +162,7 @@ def create_request(actor, *, fiscal_year, title, lines, justification="", letter
 def _transition(request: FundingRequest, allowed_from: tuple[str, ...], to_status: str, *,
                 refusal: str | None = None, **values):
     """Move the status with a guarded UPDATE: the database, not Python, decides the race."""
+    require_open(request.fiscal_year)
     moved = db.session.execute(
         sa.update(FundingRequest)
         .where(FundingRequest.id == request.id, FundingRequest.status.in_(allowed_from))
@@ -288,6 +292,7 @@ def create_allocation(actor, *, envelope_id, unit_code, category, amount, decisi
     envelope = db.session.get(Envelope, envelope_id)
     if envelope is None:
         raise ValidationFailed.field("envelope_id", "Không tìm thấy nguồn kinh phí.")
+    require_open(envelope.fiscal_year, "envelope_id")
     unit = db.session.execute(sa.select(Unit).filter_by(code=unit_code)).scalar_one_or_none()
     if unit is None:
         raise ValidationFailed.field("unit_code", f"Không có đơn vị mã {unit_code}.")
@@ -328,6 +333,7 @@ def create_allocation(actor, *, envelope_id, unit_code, category, amount, decisi
 def adjust_allocation(actor, allocation_id, *, amount, reason, decision_no) -> Allocation:
     perm.require_finance(actor)
     allocation = _get(Allocation, allocation_id, "quyết định phân bổ")
+    require_open(allocation.envelope.fiscal_year)
     _take_from_envelope(allocation.envelope_id, amount)
     changed = db.session.execute(
         sa.update(Allocation)

@@ -19,13 +19,15 @@ from sqlalchemy.exc import IntegrityError
 from app.core import audit, clock
 from app.core.database import lock_for_update
 from app.core.dates import not_before, not_in_future, vn
-from app.core.exceptions import InsufficientFunds, InvalidTransition, RuleViolation, ValidationFailed
+from app.core.exceptions import (InsufficientFunds, InvalidTransition, RuleViolation, ValidationFailed,
+                                 YearClosed)
 from app.core.money import format_vnd
 from app.core.permissions import FINANCE_OFFICER, UNIT_ROLES, require_role
 from app.core.timeutil import utcnow
 from app.extensions import db
 from budgets.models import Allocation
 from budgets.services import next_number
+from budgets.years.guard import is_closed, require_open
 from commissions.models import (ACCEPTED, ADVANCE, COMMISSION_ACTIONS_FROM, DIRECT, DIRECT_CATEGORIES,
                                 PAYMENT, POSTED, RECOVERY, REVERSED, Commission, Deliverable, Expenditure,
                                 ExpenditureLink)
@@ -229,6 +231,7 @@ def post_expenditure(actor, *, allocation_id, kind, amount, paid_on, voucher_no,
     if allocation is None or allocation.unit_id != actor.unit_id:  # another unit's is not named
         raise ValidationFailed.field("allocation_id", "Không tìm thấy quyết định phân bổ.")
     fiscal_year = allocation.envelope.fiscal_year
+    require_open(fiscal_year, "allocation_id")  # read after the lock: a close that won the race is seen
     not_in_future("paid_on", paid_on, "Ngày chi")
     _check_calendar(kind, paid_on, fiscal_year)
     links, commission = [], None
@@ -298,6 +301,14 @@ def reverse_expenditure(actor, entry: Expenditure, *, reason: str) -> Expenditur
     db.session.execute(lock_for_update(sa.select(Allocation.id).where(Allocation.id == entry.allocation_id)))
     if entry.is_reversal:
         raise InvalidTransition("Bút toán đảo không đảo lại được.", {"status": ["reversal"]})
+    year_closed = is_closed(entry.allocation.envelope.fiscal_year)
+    if year_closed and entry.kind != DIRECT:
+        # its commitment was carried into the next year or released by the close: only direct
+        # spending can come back, and then as part of what the closed year cancelled
+        year = entry.allocation.envelope.fiscal_year
+        raise YearClosed(f"Năm ngân sách {year} đã khóa sổ: chỉ đảo được khoản chi trực tiếp; khoản chi của đặt hàng "
+                         "đã được chuyển nguồn hoặc kết thúc khi khóa sổ, điều chỉnh ở năm sau.",
+                         {"status": [f"Năm {year} đã khóa sổ."]})
     if entry.commission_id is not None:
         commission = db.session.get(Commission, entry.commission_id)
         if commission.status not in COMMISSION_ACTIONS_FROM["deliver"]:
@@ -322,6 +333,9 @@ def reverse_expenditure(actor, entry: Expenditure, *, reason: str) -> Expenditur
         raise InvalidTransition(f"Số chứng từ {reversal.voucher_no} vừa được dùng: đảo lại lần nữa.",
                                 {"voucher_no": [reversal.voucher_no]}) from None
     _apply(entry, -1)
+    if year_closed:
+        _guarded(Allocation, entry.allocation_id, [], {"cancelled": Allocation.cancelled + entry.amount},
+                 lambda: RuleViolation("Không ghi được phần hủy của năm đã khóa sổ."))
     _forget(entry)
     audit.record(actor, "expenditure.reverse", "expenditure", entry.id,
                  {"reversal_id": reversal.id, "reversal_number": reversal.number, "reason": reason})

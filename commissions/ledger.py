@@ -10,6 +10,7 @@ from flask.cli import AppGroup
 
 from app.extensions import db
 from budgets.models import Allocation, AllocationTransfer, Envelope, EnvelopeDecision, FundingRequest
+from budgets.years.models import CarryOver, FiscalYear
 from commissions.models import (ADVANCE, APPROVED, PAYMENT, RECOVERY, SIGNED, Commission, Deliverable,
                                 Expenditure, ExpenditureLink)
 
@@ -30,6 +31,26 @@ def _compare(label, rows, expected, fields):
             if have != should:
                 problems.append(f"{label} {record_id}: {name} = {have}, tính lại được {should}")
     return problems
+
+
+def _carried(side) -> dict:
+    """{allocation id: (commitments, advances)} a close carried out of (or into) it."""
+    stmt = (sa.select(side, sa.func.sum(CarryOver.committed), sa.func.sum(CarryOver.outstanding_advance))
+            .group_by(side))
+    return {row[0]: (row[1], row[2]) for row in db.session.execute(stmt)}
+
+
+def _closed_years_balance() -> list[str]:
+    """Every allocation of a closed year holds amount = spent + carried_over + cancelled."""
+    rows = db.session.execute(
+        sa.select(Allocation.id, Allocation.amount, Allocation.committed, Allocation.spent, Allocation.carried_over,
+                  Allocation.cancelled)
+        .join(Envelope, Envelope.id == Allocation.envelope_id)
+        .where(Envelope.fiscal_year.in_(sa.select(FiscalYear.year)),
+               Allocation.amount != Allocation.committed + Allocation.spent + Allocation.carried_over
+               + Allocation.cancelled)).all()
+    return [f"phân bổ {r.id} (năm đã khóa sổ): amount = {r.amount}, đã chi + chuyển nguồn + hủy + cam kết = "
+            f"{r.spent + r.carried_over + r.cancelled + r.committed}" for r in rows]
 
 
 def _transfers_balance() -> list[str]:
@@ -91,9 +112,22 @@ def check_ledger() -> list[str]:
     for c in db.session.execute(sa.select(Commission.id, Commission.allocation_id)):
         committed_by_allocation[c.allocation_id] = committed_by_allocation.get(c.allocation_id, 0) + \
             expected_committed.get(c.id, 0)
-    problems += _compare("phân bổ", [(r.id, (r.committed, r.spent)) for r in db.session.execute(
-        sa.select(Allocation.id, Allocation.committed, Allocation.spent))],
-        lambda i: (committed_by_allocation.get(i, 0), spent.get(i, (0,))[0]), ("committed", "spent"))
+    # a year-end close moves each carried commission's advance from its old allocation's spending to
+    # its new one's, and records what it carried out of and into each allocation
+    carried_out = _carried(CarryOver.from_allocation_id)
+    carried_in = _carried(CarryOver.to_allocation_id)
+
+    def expected_allocation(i):
+        out_committed, out_advance = carried_out.get(i, (0, 0))
+        in_committed, in_advance = carried_in.get(i, (0, 0))
+        return (committed_by_allocation.get(i, 0), spent.get(i, (0,))[0] - out_advance + in_advance,
+                out_committed + out_advance, in_committed + in_advance)
+    problems += _compare("phân bổ", [(r.id, (r.committed, r.spent, r.carried_over, r.carried_in))
+                                      for r in db.session.execute(sa.select(
+                                          Allocation.id, Allocation.committed, Allocation.spent,
+                                          Allocation.carried_over, Allocation.carried_in))],
+                         expected_allocation, ("committed", "spent", "carried_over", "carried_in"))
+    problems += _closed_years_balance()
 
     linked = dict(db.session.execute(
         sa.select(ExpenditureLink.deliverable_id, sa.func.sum(sign * ExpenditureLink.amount))

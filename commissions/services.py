@@ -20,6 +20,7 @@ from app.core.timeutil import utcnow
 from app.extensions import db
 from budgets.models import Allocation
 from budgets.services import next_number
+from budgets.years.guard import require_open
 from commissions import permissions as perm
 from commissions.models import (ACCEPTED, APPROVED, CANCELLED, CLOSED, COMMISSION_ACTIONS_FROM,
                                 COMMISSION_STATUS_LABELS, DELIVERABLE_ACTIONS_FROM, DELIVERABLE_KINDS,
@@ -95,6 +96,7 @@ def propose_commission(actor, *, allocation_id, supplier_id, title, method, topi
     if method in PRICED_METHODS and price_decision_date:
         not_in_future("price_decision_date", price_decision_date, "Ngày quyết định phê duyệt đơn giá")
     fiscal_year = allocation.envelope.fiscal_year
+    require_open(fiscal_year, "allocation_id")
     value = _check_deliverables(deliverables, allocation.category)
     commission = Commission(
         number=next_number(NUMBER_PREFIX, fiscal_year), fiscal_year=fiscal_year, title=title,
@@ -121,6 +123,7 @@ def propose_commission(actor, *, allocation_id, supplier_id, title, method, topi
 
 def _move(commission: Commission, action: str, to_status: str, **values):
     """status := to_status only from the states `action` starts from, checked in the UPDATE itself."""
+    require_open(commission.fiscal_year)
     moved = db.session.execute(
         sa.update(Commission)
         .where(Commission.id == commission.id, Commission.status.in_(COMMISSION_ACTIONS_FROM[action]))
@@ -279,6 +282,7 @@ def _check_under_contract(actor, deliverable: Deliverable):
     now, so that a delivery never slips in beside the commission's closing or cancelling."""
     commission = deliverable.commission
     perm.check_owner_unit(actor, commission, "sản phẩm")
+    require_open(commission.fiscal_year)
     status = db.session.execute(lock_for_update(
         sa.select(Commission.status).where(Commission.id == commission.id))).scalar_one()
     if status not in COMMISSION_ACTIONS_FROM["deliver"]:

@@ -95,6 +95,8 @@ CLASSES = {
                     dic_other=E404),
     **_api_and_page("admin_only", E403, admin=ALLOWED),
     **_api_and_page("audit_read", ALLOWED, **{actor: E403 for actor in UNIT_ACTORS}),
+    # the budget year (issue 15): finance and auditors read it, finance closes it
+    **_api_and_page("year_read", E403, finance=ALLOWED, auditor=ALLOWED),
     # --- commissions (issue 9) ---------------------------------------------------------------
     # suppliers are added by admins, finance and the DIC (DESIGN §6)
     "supplier_write": _klass(E403, anonymous=E401, admin=ALLOWED, finance=ALLOWED, dic_own=ALLOWED,
@@ -318,6 +320,18 @@ ROUTES = {
         "amount": "1.000", "decision_no": "5/QĐ-UBND", "decision_date": f"{YEAR}-06-01",
         "reason": "Điều chỉnh dự toán"}),
     # --- end of transfers ----------------------------------------------------------------------
+    # --- the budget year (issue 15) -------------------------------------------------------------
+    ("years_api.get_year", "GET"): Route("year_read"),
+    ("years_api.close_preview", "GET"): Route("year_read"),
+    ("years_api.settlement", "GET"): Route("year_read"),
+    ("years_api.close_year", "POST"): Route("finance_write", {
+        "decision_no": "15/STC-QLNS", "decision_date": f"{YEAR}-02-06"}),
+    ("years.list_years", "GET"): Route("page_year_read"),
+    ("years.show_year", "GET"): Route("page_year_read"),
+    ("years.settlement", "GET"): Route("page_year_read"),
+    ("years.close_year", "POST"): Route("page_finance_write", {
+        "decision_no": "15/STC-QLNS", "decision_date": f"{YEAR}-02-06"}),
+    # --- end of the budget year -------------------------------------------------------------------
 }
 
 # A body every write route refuses (a field no schema knows, a missing file): a caller without
@@ -373,7 +387,8 @@ class MatrixWorld:
                   "envelope_id": records["envelope"], "document_id": records["document"], "code": "en",
                   "commission_id": records["commissions"][route.commission],
                   "deliverable_id": records["deliverables"][route.deliverable],
-                  "supplier_id": records["supplier"], "expenditure_id": records["expenditure"]}
+                  "supplier_id": records["supplier"], "expenditure_id": records["expenditure"],
+                  "year": YEAR - 1}  # a past year: its correction period is over, it may be closed
         values["transfer_id"] = records["transfer"]
         path = self.app.url_map.bind("localhost").build(
             endpoint, {k: v for k, v in values.items() if k in rule.arguments}, method=method)
