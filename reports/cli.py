@@ -33,4 +33,5 @@ def ledger(fiscal_year, output, unit_code, lang):
         counts = workbook.write_workbook(output, None, selection, lang, progress=bar.update)
     click.echo(f"Đã ghi {output}: {counts['ledger']} khoản chi, {counts['commissions']} đặt hàng, "
                f"{counts['deliverables']} sản phẩm, {counts['transfers']} điều chỉnh dự toán, "
+               f"{counts['settlement']} dòng Mẫu 31, "
                f"{counts['flags']} cảnh báo, {counts['audit']} dòng nhật ký.")

@@ -35,14 +35,16 @@ def execution_rate(spent: int, allocated: int) -> float:
 # here and one more field of `reports.schemas.FiguresOut`; the tables of the page and the workbook
 # list their columns beside them.
 SUMS = (("allocated", Allocation.amount), ("transferred", Allocation.transferred),
-        ("committed", Allocation.committed), ("spent", Allocation.spent))
+        ("carried_in", Allocation.carried_in), ("committed", Allocation.committed), ("spent", Allocation.spent),
+        ("carried_over", Allocation.carried_over), ("cancelled", Allocation.cancelled))
+YEAR_END_SUMS = ("carried_in", "carried_over", "cancelled")  # set by the year-end close
 SUM_NAMES = tuple(name for name, _column in SUMS)
 
 
 def figures(sums: dict) -> dict:
     """A row's (or the totals') sums with what follows from them: available and the execution rate."""
     allocated, spent = sums["allocated"], sums["spent"]
-    return {**sums, "available": allocated - sums["committed"] - spent,
+    return {**sums, "available": allocated - sums["committed"] - spent - sums["carried_over"] - sums["cancelled"],
             "execution_rate": execution_rate(spent, allocated)}
 
 

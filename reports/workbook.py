@@ -25,6 +25,7 @@ from app.core.timeutil import utcnow
 from app.extensions import db
 from app.units.models import Unit
 from budgets.models import CATEGORIES, CATEGORY_LABELS
+from budgets.years.queries import settlement_report
 from reports import flags as red_flags
 from reports.filters import LedgerFilter
 from reports.ledger_rows import (AUDIT_COLUMNS, COMMISSION_COLUMNS, DATE, DATETIME, DELIVERABLE_COLUMNS,
@@ -35,12 +36,31 @@ from reports.queries import BATCH, execution, spent_by_unit_and_category
 
 # Sheet names are part of the export's contract (people's macros and queries name them), so
 # they are fixed per language here rather than left to the catalogue.
-SHEET_KEYS = ("summary", "ledger", "commissions", "deliverables", "transfers", "flags", "audit")
+SHEET_KEYS = ("summary", "ledger", "commissions", "deliverables", "transfers", "settlement", "flags", "audit")
 SHEET_NAMES = {
-    "vi": ("Tổng hợp", "Sổ chi", "Đặt hàng", "Sản phẩm", "Điều chỉnh dự toán", "Cảnh báo", "Nhật ký"),
-    "en": ("Summary", "Expenditure ledger", "Commissions", "Deliverables", "Budget transfers", "Flags",
-           "Audit trail"),
+    "vi": ("Tổng hợp", "Sổ chi", "Đặt hàng", "Sản phẩm", "Điều chỉnh dự toán", "Mẫu 31", "Cảnh báo", "Nhật ký"),
+    "en": ("Summary", "Expenditure ledger", "Commissions", "Deliverables", "Budget transfers",
+           "Year-end (Form 31)", "Flags", "Audit trail"),
 }
+# Mẫu 31 (04-SDKP/ĐVDT, Decree 347/2025): the year's estimate, what was used, cancelled and carried.
+SETTLEMENT_FIGURES = (
+    ("estimate", N_("(5) Dự toán năm được chi")),
+    ("brought_forward", N_("(6) Số dư dự toán năm trước chuyển sang")),
+    ("brought_forward_advance", N_("(7) Số dư tạm ứng năm trước chuyển sang")),
+    ("initial", N_("(8) Dự toán giao đầu năm")),
+    ("adjusted", N_("(9) Dự toán điều chỉnh")),
+    ("used", N_("(10) Dự toán đã sử dụng đến 31/01 năm sau")),
+    ("cancelled", N_("(11) Dự toán bị hủy")),
+    ("carried_balance", N_("(12) Số dư dự toán chuyển sang năm sau")),
+    ("carried_advance", N_("(13) Số dư tạm ứng chuyển sang năm sau")),
+)
+SETTLEMENT_COLUMNS = (
+    Column(N_("Mã đơn vị"), width=10),
+    Column(N_("Đơn vị"), width=34),
+    Column(N_("Tính chất nguồn kinh phí"), width=26, labels=CATEGORY_LABELS),
+    Column(N_("Loại, Khoản"), width=10),
+    *(Column(header, MONEY, 18, total=True) for _key, header in SETTLEMENT_FIGURES),
+)
 SEVERITY_LABELS = {"high": N_("Cao"), "medium": N_("Trung bình"), "low": N_("Thấp")}
 FLAG_COLUMNS = (
     Column(N_("Mức độ"), width=11, labels=SEVERITY_LABELS),
@@ -56,7 +76,9 @@ FLAG_COLUMNS = (
 # The execution report's figures in the Tổng hợp tables, from column C, then the execution rate: a new
 # figure of the report (reports.queries.SUMS) is one more entry here.
 FIGURE_COLUMNS = (("allocated", N_("Được phân bổ (đồng)")), ("transferred", N_("Điều chỉnh dự toán (đồng)")),
+                  ("carried_in", N_("Năm trước chuyển sang (đồng)")),
                   ("committed", N_("Đã cam kết (đồng)")), ("spent", N_("Đã chi (đồng)")),
+                  ("carried_over", N_("Chuyển nguồn sang năm sau (đồng)")), ("cancelled", N_("Bị hủy (đồng)")),
                   ("available", N_("Còn lại (đồng)")))
 FIGURE_AT = {field: 2 + index for index, (field, _header) in enumerate(FIGURE_COLUMNS)}
 RATE_AT = 2 + len(FIGURE_COLUMNS)
@@ -254,6 +276,13 @@ def _flag_rows(selection: LedgerFilter):
                flag["amount"], flag["since"], flag["days"], flag["message"])
 
 
+def _settlement_rows(selection: LedgerFilter):
+    report = settlement_report(selection.fiscal_year, selection.unit_id)
+    for row in report["rows"]:
+        codes = "-".join(code for code in (row["type_code"], row["item_code"]) if code) or None
+        yield (row["unit"], row["unit_name"], row["category"], codes, *(row[key] for key, _h in SETTLEMENT_FIGURES))
+
+
 def _audit_columns():
     """The trail's actions named as the audit pages name them (each domain registers its labels)."""
     columns = list(AUDIT_COLUMNS)
@@ -281,6 +310,8 @@ def write_workbook(target, actor, selection: LedgerFilter, lang: str = "vi", pro
         counts["deliverables"] = _write_table(sheets["deliverables"], DELIVERABLE_COLUMNS,
                                               deliverable_rows(selection), formats)
         counts["transfers"] = _write_table(sheets["transfers"], TRANSFER_COLUMNS, transfer_rows(selection), formats)
+        counts["settlement"] = _write_table(sheets["settlement"], SETTLEMENT_COLUMNS, _settlement_rows(selection),
+                                            formats)
         counts["flags"] = _write_table(sheets["flags"], FLAG_COLUMNS, _flag_rows(selection), formats)
         counts["audit"] = _write_table(sheets["audit"], _audit_columns(), audit_rows(actor, selection), formats)
     finally:

@@ -242,3 +242,29 @@ def test_the_command_line_previews_then_closes(app, roles, past_year):
     assert again.exit_code == 1 and "đã khóa sổ" in again.output
     assert h.get(roles["finance"], f"/api/v1/years/{PAST}")["status"] == "closed"
     consistent(app)
+
+
+def test_reports_show_what_was_carried_and_cancelled(app, roles, past_year):
+    import io
+
+    from openpyxl import load_workbook
+    finance = roles["finance"]
+    close(finance)
+    closed = {row["key"]: row for row in h.get(finance, f"/api/v1/reports/execution?fiscal_year={PAST}&by=unit")["items"]}
+    assert (closed["SVHTTDL"]["carried_over"], closed["SVHTTDL"]["cancelled"], closed["SVHTTDL"]["available"]) == (
+        100_000_000, 470_000_000, 0)
+    assert closed["STP"]["cancelled"] == 185_000_000
+    following = h.get(finance, f"/api/v1/reports/execution?fiscal_year={PAST + 1}&by=unit")["totals"]
+    assert following["carried_in"] == 100_000_000
+    page = h.text(h.Browser(app, "taichinh").get(f"/reports?fiscal_year={PAST}"))
+    assert "Chuyển nguồn sang năm sau" in page and "Bị hủy" in page
+
+    book = load_workbook(io.BytesIO(finance.get(f"/api/v1/reports/ledger.xlsx?fiscal_year={PAST}").get_data()))
+    rows = list(book["Mẫu 31"].iter_rows(values_only=True))
+    header, body = rows[0], {(row[0], row[2]): row for row in rows[1:] if row[0] and row[0] != "Tổng cộng"}
+    press = body["SVHTTDL", "Đặt hàng báo chí"]
+    assert press[header.index("(5) Dự toán năm được chi")] == 600_000_000
+    assert press[header.index("(10) Dự toán đã sử dụng đến 31/01 năm sau")] == 50_000_000
+    assert press[header.index("(11) Dự toán bị hủy")] == 470_000_000
+    assert press[header.index("(12) Số dư dự toán chuyển sang năm sau")] == 80_000_000
+    assert press[header.index("(13) Số dư tạm ứng chuyển sang năm sau")] == 20_000_000

@@ -26,7 +26,8 @@ def test_by_unit_the_figures_follow_the_balances(spending, roles):
     # the training commission (20,000,000) is committed; its payment was reversed
     assert stp["committed"] == 20_000_000 and stp["spent"] == 3_000_000
     assert by_unit["ANNHON"] == {"key": "ANNHON", "name": by_unit["ANNHON"]["name"], "allocated": 500_000_000,
-                                 "transferred": 0, "committed": 0, "spent": 2_000_000, "available": 498_000_000,
+                                 "transferred": 0, "carried_in": 0, "committed": 0, "spent": 2_000_000,
+                                 "carried_over": 0, "cancelled": 0, "available": 498_000_000,
                                  "execution_rate": 0.4}
     totals = report["totals"]
     for field in ("allocated", "transferred", "committed", "spent", "available"):
@@ -66,7 +67,8 @@ def test_finance_may_look_at_one_unit(spending, roles):
 def test_a_year_without_money_gives_empty_rows_and_zero_totals(roles):
     report = h.get(roles["finance"], "/api/v1/reports/execution?fiscal_year=2031")
     assert report["items"] == []
-    assert report["totals"] == {"allocated": 0, "transferred": 0, "committed": 0, "spent": 0, "available": 0,
+    assert report["totals"] == {"allocated": 0, "transferred": 0, "carried_in": 0, "committed": 0, "spent": 0,
+                                "carried_over": 0, "cancelled": 0, "available": 0,
                                 "execution_rate": 0.0}
 
 

@@ -9,7 +9,7 @@ import pytest
 from tests import support as h
 from tests.reports.conftest import HOSTILE, YEAR
 
-SHEET_NAMES = ["Tổng hợp", "Sổ chi", "Đặt hàng", "Sản phẩm", "Điều chỉnh dự toán", "Cảnh báo", "Nhật ký"]
+SHEET_NAMES = ["Tổng hợp", "Sổ chi", "Đặt hàng", "Sản phẩm", "Điều chỉnh dự toán", "Mẫu 31", "Cảnh báo", "Nhật ký"]
 LEDGER = f"/api/v1/reports/ledger.xlsx?fiscal_year={YEAR}"
 CSV = f"/api/v1/reports/ledger.csv?fiscal_year={YEAR}"
 
@@ -146,7 +146,7 @@ def test_commissions_deliverables_and_trail_sheets(spending, roles):
 def test_english_headers_on_request(spending, roles):
     book = workbook(roles["auditor"], LEDGER + "&lang=en")
     assert book.sheetnames == ["Summary", "Expenditure ledger", "Commissions", "Deliverables", "Budget transfers",
-                               "Flags", "Audit trail"]
+                               "Year-end (Form 31)", "Flags", "Audit trail"]
     headers, rows, totals = table(book["Expenditure ledger"])
     assert "Amount (VND)" in headers and totals[0] == "Total"
     assert "Payment" in column(headers, rows, "Kind")

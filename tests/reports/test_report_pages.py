@@ -15,7 +15,7 @@ from tests import support as h
 from tests.support import ROLE_PEOPLE, Browser, text
 
 YEAR = h.YEAR
-SHEETS = ["Tổng hợp", "Sổ chi", "Đặt hàng", "Sản phẩm", "Điều chỉnh dự toán", "Cảnh báo", "Nhật ký"]
+SHEETS = ["Tổng hợp", "Sổ chi", "Đặt hàng", "Sản phẩm", "Điều chỉnh dự toán", "Mẫu 31", "Cảnh báo", "Nhật ký"]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
