@@ -13,7 +13,7 @@ from tests.support import YEAR
 
 pytestmark = pytest.mark.browser
 
-SHEETS = ["Tổng hợp", "Sổ chi", "Đặt hàng", "Sản phẩm", "Cảnh báo", "Nhật ký"]
+SHEETS = ["Tổng hợp", "Sổ chi", "Đặt hàng", "Sản phẩm", "Điều chỉnh dự toán", "Mẫu 31", "Cảnh báo", "Nhật ký"]
 
 
 def test_an_auditor_filters_the_dashboard_and_downloads_the_workbook(spending, browsing, artifacts):  # noqa: F811
