@@ -108,7 +108,7 @@ class RequestListArgs(PageArgs):
     fiscal_year = fields.Integer(validate=YEAR)
     status = fields.String(validate=validate.OneOf(REQUEST_STATUSES))
     unit = fields.String(validate=validate.Length(max=20))
-    q = fields.String(validate=validate.Length(max=100))
+    q = Text(allow_blank=True, max_length=100)  # NFC, as the text it searches
 
 
 class AllocationListArgs(PageArgs):

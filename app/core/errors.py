@@ -112,6 +112,12 @@ class ApiWithContractErrors(Api):
         return response
 
 
+def escaped(database_error) -> str:
+    """The database's message on one line: PostgreSQL's DETAIL quotes the values a client sent, line
+    breaks included, and a value must not be able to forge a log line (the login log does the same)."""
+    return repr(str(database_error))
+
+
 def register_error_handlers(app):
     @app.errorhandler(DomainError)
     def _domain_error(error: DomainError):
@@ -121,7 +127,7 @@ def register_error_handlers(app):
     def _integrity_error(error: IntegrityError):
         # The database's own constraints are the last line behind the services' checks
         # (for instance two requests racing for one unique key): refuse, never 500.
-        log.warning("integrity error: %s", error.orig)
+        log.warning("integrity error: %s", escaped(error.orig))
         return render_error(409, "rule_violation",
                             "Thao tác vi phạm ràng buộc dữ liệu (có thể do một thao tác đồng thời). Vui lòng thử lại.")
 
@@ -129,7 +135,7 @@ def register_error_handlers(app):
     def _data_error(error: DataError):
         # A value the database cannot hold (out of range, too long, a NUL byte on PostgreSQL) is bad
         # input that slipped past the schemas: refuse it, never 500.
-        log.warning("data error: %s", error.orig)
+        log.warning("data error: %s", escaped(error.orig))
         return render_error(422, "validation_error", HTTP_MESSAGES[422])
 
     @app.errorhandler(Exception)

@@ -4,8 +4,14 @@ Text is stripped before anything else, so "   " is blank, not a reason; blank is
 field says it may be empty. Control characters (other than line breaks and tabs in multi-line
 fields) and the bidirectional overrides that make "fdp.exe" display as "exe.pdf" are refused: they
 are never meant, and they make a stored title read differently from what was checked.
+
+Text is stored in one canonical form: Unicode NFC (a name typed on a decomposed keyboard, as some
+input methods and macOS produce, is the same name as one typed composed), without the invisible
+zero-width characters and direction marks that make two equal-looking names differ. Searches and
+unique checks then compare like with like.
 """
 import re
+import unicodedata
 
 from marshmallow import fields, validate
 
@@ -18,6 +24,13 @@ _BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 _CONTROL_EXCEPT_LINES = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # keeps \t (09) and \n (0a)
 _LINE_ENDS = re.compile("\r\n?")
+# zero-width space, non-joiner, joiner, word joiner, BOM; left-to-right, right-to-left and Arabic marks
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u200e\u200f\u061c]")
+
+
+def canonical(text: str) -> str:
+    """NFC, without zero-width characters and direction marks: the form every stored text takes."""
+    return unicodedata.normalize("NFC", _INVISIBLE.sub("", text))
 
 
 class Text(fields.String):
@@ -41,7 +54,7 @@ class Text(fields.String):
         text = super()._deserialize(value, attr, data, **kwargs)
         if self.multiline:
             text = _LINE_ENDS.sub("\n", text)
-        text = text.strip()
+        text = canonical(text).strip()
         if not text:
             if not self.allow_blank:
                 raise self.make_error("blank")

@@ -28,4 +28,4 @@ class UnitOut(Schema):
 
 class UnitListArgs(PageArgs):
     kind = fields.String(validate=validate.Length(max=40))
-    q = fields.String(validate=validate.Length(max=100))
+    q = Text(allow_blank=True, max_length=100)  # NFC, as the text it searches

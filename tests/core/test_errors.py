@@ -265,3 +265,20 @@ def test_fuzz_token(roles, body):
 def test_fuzz_list_queries(roles, query):
     for path in ("/api/v1/units", "/api/v1/audit"):
         _check_fuzzed(roles["auditor"].get(path, query_string=query))
+
+
+def test_database_messages_are_logged_on_one_line(app, caplog):
+    """PostgreSQL's DETAIL quotes what a client sent: a line break in it must not forge a log line."""
+    import logging
+
+    import sqlalchemy as sa
+    from app.extensions import db
+    forged = "duplicate key\nDETAIL:  Key (tax_code)=(0100\n2026-12-02 ERROR forged line) already exists."
+    for error in (sa.exc.IntegrityError("INSERT ...", {}, Exception(forged)),
+                  sa.exc.DataError("INSERT ...", {}, Exception(forged))):
+        with caplog.at_level(logging.WARNING, logger="app.core.errors"), \
+                app.test_request_context("/api/v1/suppliers", method="POST"):
+            app.make_response(app.handle_user_exception(error))
+            db.session.remove()
+    lines = [record.getMessage() for record in caplog.records if record.name == "app.core.errors"]
+    assert len(lines) == 2 and all("\n" not in line and "\\n" in line for line in lines), lines

@@ -127,3 +127,32 @@ def test_vietnamese_and_emoji_text_is_fine(roles):
     created = h.ok(roles["unit"].post("/api/v1/requests", json=_request_body(
         title="Truyền thông chuyển đổi số 📣", justification="Ứng dụng “VNeID” – đợt 2")), 201)
     assert created["title"] == "Truyền thông chuyển đổi số 📣"
+
+
+NFD_NAME = "Sở Tư pháp"            # typed composed
+NFD_TYPED = "So\u031b\u0309 Tu\u031b pha\u0301p"  # the same name from a decomposed keyboard
+
+
+def test_text_is_stored_composed_without_invisible_characters(roles):
+    import unicodedata
+    assert unicodedata.normalize("NFC", NFD_TYPED) == NFD_NAME and NFD_TYPED != NFD_NAME
+    created = h.ok(roles["unit"].post("/api/v1/requests", json=_request_body(
+        title=f"\u200bTuyên\u200d truyền {NFD_TYPED}\u200e", justification=f"Dòng\u2060 một\n{NFD_TYPED}\ufeff")), 201)
+    assert created["title"] == f"Tuyên truyền {NFD_NAME}"
+    assert created["justification"] == f"Dòng một\n{NFD_NAME}"
+    # only invisible characters is blank
+    refused(roles["unit"].post("/api/v1/requests", json=_request_body(title="\u200b\u200d\u200e")), "title")
+
+
+def test_a_decomposed_search_finds_the_composed_name(roles):
+    h.ok(roles["unit"].post("/api/v1/requests", json=_request_body(title=f"Phổ biến pháp luật {NFD_NAME}")), 201)
+    found = h.get(roles["unit"], "/api/v1/requests?q=" + "ph%E1%BB%95%20bi%E1%BA%BFn")  # composed "phổ biến"
+    decomposed = h.get(roles["unit"], "/api/v1/requests?q=" + __import__("urllib.parse").parse.quote(
+        "pho\u0302\u0309 bie\u0302\u0301n"))
+    assert found["total"] == decomposed["total"] == 1
+
+
+def test_a_supplier_typed_decomposed_is_stored_composed(roles):
+    supplier = h.ok(roles["finance"].post("/api/v1/suppliers", json={
+        "name": "Ba\u0301o Gia Lai\u200b", "kind": "press", "tax_code": "5900000001"}), 201)
+    assert supplier["name"] == "Báo Gia Lai"
