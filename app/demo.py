@@ -52,15 +52,6 @@ CENTRAL_AGENCIES = [
     ("CAT", "Công an tỉnh Gia Lai"),
 ]
 
-# The province's suppliers: (kind, name, tax code). There is no supplier table yet: the commissions
-# domain adds it and loads this list in its own demo loader (kinds as in DESIGN §4).
-SUPPLIERS = [
-    ("press", "Báo và Phát thanh, Truyền hình Gia Lai", "5900181213"),
-    ("it_service", "Công ty TNHH Giải pháp Dữ liệu Phố Núi", "5901112237"),
-    ("training", "Trường Chính trị tỉnh Gia Lai", "5902258479"),
-    ("other", "Công ty Cổ phần In Quy Nhơn - Chi nhánh Pleiku", "5900312547-001"),
-]
-
 DEMO_USERS = [
     # username, full name, role, unit
     ("quantri", "Nguyễn Văn Quản", "admin", None),

@@ -156,9 +156,9 @@ class Province:
     def grow_to(self, target_requests: int):
         import sqlalchemy as sa
 
+        from app.core.numbering import NumberSequence
         from app.extensions import db
-        from budgets.models import (Allocation, AllocationAdjustment, Envelope, FundingRequest,
-                                    NumberSequence, RequestLine)
+        from budgets.models import Allocation, AllocationAdjustment, Envelope, FundingRequest, RequestLine
 
         if target_requests <= self.counts["requests"]:
             return 0.0

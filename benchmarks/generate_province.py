@@ -26,12 +26,12 @@ What it writes, for one fiscal year:
   scanned invoice; only the row: there is no file behind it in the upload folder).
 
 Every balance is the sum of the entries it summarises, as the guarded UPDATEs would have left it, so
-`flask ledger check` (`check_ledger()`) finds nothing; allocations are sized on their peak use, so
+`flask ledger check` (`check_balances()`) finds nothing; allocations are sized on their peak use, so
 every CHECK held at every step of the story too. Numbers follow `next_number` (CT-YYYY-NNNN, DH-, DN-)
 and the counters in number_sequences are moved on, so the service keeps numbering after the load;
 vouchers are unique per unit. No audit entries are written for the bulk rows.
 
-`--check` then recomputes the ledger (`check_ledger()` must be []), and posts and reverses one entry
+`--check` then recomputes the ledger (`check_balances()` must be []), and posts and reverses one entry
 through the services in a transaction it rolls back, to show the service carries on from the data.
 Prints the rows written and rows/s.
 """
@@ -675,18 +675,19 @@ def generate(app, expenditures: int, year: int, seed: int) -> dict:
 
 
 def self_check(app, year: int) -> list[str]:
-    """check_ledger() on the data, then one entry posted and reversed through the services (rolled back)."""
+    """check_balances() on the data, then one entry posted and reversed through the services (rolled back)."""
     import sqlalchemy as sa
 
     from app.auth.models import User
     from app.extensions import db
     from budgets.models import Allocation
-    from commissions.expenditures import post_expenditure, reverse_expenditure
-    from commissions.ledger import check_ledger
-    from commissions.models import Commission, Expenditure
+    from commissions.expenditures.balances import check_balances
+    from commissions.expenditures.models import Expenditure
+    from commissions.expenditures.services import post_expenditure, reverse_expenditure
+    from commissions.models import Commission
 
     with app.app_context():
-        problems = check_ledger()
+        problems = check_balances()
         if problems:
             return problems
         duplicates = db.session.execute(sa.text(
@@ -713,7 +714,7 @@ def self_check(app, year: int) -> list[str]:
             .order_by(Expenditure.id.desc()).limit(1)).scalar_one()
         reverse_expenditure(finance, original, reason="Kiểm tra đảo sau khi nạp")
         db.session.flush()
-        problems += check_ledger()
+        problems += check_balances()
         db.session.rollback()
     return problems
 
@@ -737,7 +738,7 @@ def main(argv=None):
     parser.add_argument("--expenditures", type=int, default=1_000_000)
     parser.add_argument("--year", type=int, default=2026)
     parser.add_argument("--seed", type=int, default=2026)
-    parser.add_argument("--check", action="store_true", help="check_ledger() and a service round after")
+    parser.add_argument("--check", action="store_true", help="check_balances() and a service round after")
     args = parser.parse_args(argv)
     url = args.url
     if url.startswith("postgresql://"):
@@ -761,7 +762,7 @@ def main(argv=None):
         problems = self_check(app, args.year)
         for problem in problems[:20]:
             log(f"  PROBLEM {problem}")
-        log(f"check: check_ledger() {'== []' if not problems else f'found {len(problems)} problems'}; "
+        log(f"check: check_balances() {'== []' if not problems else f'found {len(problems)} problems'}; "
             f"one entry posted and reversed through the services and rolled back ({time.perf_counter() - t1:.1f} s)")
         if problems:
             return 1

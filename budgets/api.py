@@ -1,20 +1,20 @@
 """HTTP API v1 for envelopes, funding requests, allocations and their documents (DESIGN §6).
 
-Each handler loads the record (which checks the actor may see it), calls one service with the actor
-and plain values and returns the object; the commit point commits. Role checks that need no record run before
-the body is parsed, so a caller without the role hears 403 whatever they sent.
+Each handler loads the record once (which checks the actor may see it), calls one service with the
+actor and plain values and returns the object; the commit point commits. Role checks that need no
+record run before the body is parsed, so a caller without the role hears 403 whatever they sent; a
+check that needs the record loads it then and hands it to the handler (`loads`).
 """
-
+from app.core import idempotency
+from app.core.api import Blueprint, api_actor, list_schema, loads, paginate, role_check
+from app.core.documents_api import add_document_routes
+from app.core.schemas import ReasonSchema
 from budgets import permissions as perm
 from budgets import queries, services
-from budgets.schemas import (AdjustmentCreateSchema, AllocationCreateSchema, AllocationListArgs,
-                                 AllocationOut, EnvelopeCreateSchema, EnvelopeListArgs,
-                                 EnvelopeOut, ReasonSchema, RequestCreateSchema, RequestListArgs,
-                                 RequestOut, RequestUpdateSchema, SupplementCreateSchema,
-                                 TransferCreateSchema, TransferListArgs, TransferOut)
-from app.core import idempotency
-from app.core.api import Blueprint, api_actor, check_first, list_schema, paginate, role_check
-from app.core.documents_api import add_document_routes
+from budgets.schemas import (AdjustmentCreateSchema, AllocationCreateSchema, AllocationListArgs, AllocationOut,
+                             EnvelopeCreateSchema, EnvelopeListArgs, EnvelopeOut, RequestCreateSchema, RequestListArgs,
+                             RequestOut, RequestUpdateSchema, SupplementCreateSchema, TransferCreateSchema,
+                             TransferListArgs, TransferOut)
 
 envelopes_blp = Blueprint("envelopes_api", __name__, url_prefix="/api/v1/envelopes",
                           description="Nguồn kinh phí và bổ sung kinh phí")
@@ -36,8 +36,8 @@ for _blp in blueprints:
     _blp.before_request(_money_roles_only)
 
 
-def _owns_request(actor, request_id):
-    perm.check_owner_unit(actor, queries.get_request(actor, request_id), "đề nghị")
+def _owned_request(actor, request_id):
+    return perm.check_owner_unit(actor, queries.get_request(actor, request_id), "đề nghị")
 
 
 # --- envelopes ------------------------------------------------------------------------------
@@ -58,8 +58,7 @@ def list_envelopes(args):
 @envelopes_blp.errors(403, 422, conflicts=("rule_violation",))
 def create_envelope(data):
     """Tạo nguồn kinh phí với quyết định giao ban đầu."""
-    envelope = services.create_envelope(api_actor(), **data)
-    return envelope
+    return services.create_envelope(api_actor(), **data)
 
 
 @envelopes_blp.route("/<int:envelope_id>", methods=["GET"])
@@ -102,8 +101,7 @@ def list_requests(args):
 @requests_blp.errors(403, 422)
 def create_request(data):
     """Lập đề nghị cấp kinh phí (nháp) với các dòng chi."""
-    funding_request = services.create_request(api_actor(), **data)
-    return funding_request
+    return services.create_request(api_actor(), **data)
 
 
 @requests_blp.route("/<int:request_id>", methods=["GET"])
@@ -115,21 +113,18 @@ def get_request(request_id):
 
 
 @requests_blp.route("/<int:request_id>", methods=["PATCH"])
-@check_first(_owns_request)
+@loads("funding_request", _owned_request)
 @requests_blp.arguments(RequestUpdateSchema)
 @requests_blp.response(200, RequestOut)
 @requests_blp.errors(403, 404, 422, conflicts=("invalid_transition",))
-def update_request(data, request_id):
+def update_request(data, funding_request):
     """Sửa đề nghị khi còn nháp hoặc bị trả lại."""
-    actor = api_actor()
-    funding_request = services.update_request(actor, queries.get_request(actor, request_id), **data)
-    return funding_request
+    return services.update_request(api_actor(), funding_request, **data)
 
 
 def _request_action(service, request_id, **values):
     actor = api_actor()
-    funding_request = service(actor, queries.get_request(actor, request_id), **values)
-    return funding_request
+    return service(actor, queries.get_request(actor, request_id), **values)
 
 
 @requests_blp.route("/<int:request_id>/submit", methods=["POST"])
@@ -170,7 +165,7 @@ def reject_request(data, request_id):
     return _request_action(services.reject_request, request_id, reason=data["reason"])
 
 
-add_document_routes(requests_blp, "request", "request_id", owns=_owns_request,
+add_document_routes(requests_blp, "request", "request_id", owns=_owned_request,
                     list_summary="Tài liệu đính kèm của một đề nghị.",
                     upload_summary="Đính kèm một tài liệu vào đề nghị.", conflicts=("invalid_transition",))
 

@@ -284,12 +284,3 @@ class AllocationTransfer(db.Model):
         db.CheckConstraint("amount > 0", name="amount_positive"),
         db.CheckConstraint("from_allocation_id <> to_allocation_id", name="two_allocations"),
     )
-
-
-class NumberSequence(db.Model):
-    """Per-year counters for human numbers such as DN-2026-0007."""
-
-    __tablename__ = "number_sequences"
-
-    name = db.Column(db.String(40), primary_key=True)
-    last_value = db.Column(db.Integer, nullable=False, default=0)

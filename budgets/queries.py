@@ -7,12 +7,13 @@ only. Details load just what their response dumps.
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, lazyload, selectinload
 
+from app.core import audit
+from app.core.audit import AuditEntry
 from app.core.exceptions import NotFound
 from app.core.lists import ListQuery, fill_many_to_one
 from app.extensions import db
 from app.units.models import Unit
 from budgets import permissions as perm
-from app.core.audit import AuditEntry
 from budgets.models import SUBMITTED, Allocation, AllocationTransfer, Envelope, FundingRequest
 
 # The users who acted on a request, filled for a whole page in one query.
@@ -101,8 +102,26 @@ def unit_allocations(actor, unit_id: int, fiscal_year: int | None = None):
     return allocations_query(actor, fiscal_year=fiscal_year).where(Allocation.unit_id == unit_id).rows()
 
 
+def own_allocations(actor, categories) -> list[Allocation]:
+    """The allocations of the actor's unit in `categories`, the latest year first (what a unit's
+    forms offer to spend or commission on)."""
+    rows = allocations_query(actor).where(Allocation.unit_id == actor.unit_id,
+                                          Allocation.category.in_(categories)).rows()
+    return sorted(rows, key=lambda a: (-a.envelope.fiscal_year, a.category, a.id))
+
+
 def _unit_id(code: str):
     return sa.select(Unit.id).where(Unit.code == code).scalar_subquery()
+
+
+def units() -> list[Unit]:
+    """Every unit, by code: what the pages' unit filters offer."""
+    return db.session.execute(sa.select(Unit).order_by(Unit.code)).scalars().all()
+
+
+def envelope_years() -> set[int]:
+    """The fiscal years that have an envelope."""
+    return set(db.session.execute(sa.select(Envelope.fiscal_year).distinct()).scalars())
 
 
 # --- transfers between allocations -----------------------------------------------------------
@@ -153,7 +172,4 @@ def allocation_transfers(actor, allocation_id: int) -> list[AllocationTransfer]:
 
 def allocation_history(allocation_id: int, transfer_ids) -> list[AuditEntry]:
     """The allocation's audit entries and those of the transfers in or out of it, in chain order."""
-    mine = sa.and_(AuditEntry.entity == "allocation", AuditEntry.entity_id == allocation_id)
-    if transfer_ids:
-        mine = sa.or_(mine, sa.and_(AuditEntry.entity == "transfer", AuditEntry.entity_id.in_(transfer_ids)))
-    return db.session.execute(sa.select(AuditEntry).where(mine).order_by(AuditEntry.seq)).scalars().all()
+    return audit.history_of({"allocation": [allocation_id], "transfer": list(transfer_ids)})

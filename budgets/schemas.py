@@ -63,10 +63,6 @@ class RequestUpdateSchema(Schema):
             raise ValidationError("Không có trường nào để sửa.", "_schema")
 
 
-class ReasonSchema(Schema):
-    reason = Text(required=True, multiline=True, min_length=3, max_length=2000)
-
-
 class AllocationCreateSchema(Schema):
     envelope_id = StrictInteger(required=True, validate=validate.Range(min=1, max=2**31 - 1))
     unit_code = Text(required=True, max_length=20)

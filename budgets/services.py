@@ -7,43 +7,25 @@ is always envelope → allocation → request, so concurrent transactions cannot
 from datetime import date
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
 
-from budgets import permissions as perm
-from budgets.models import (APPROVED, CATEGORIES, DRAFT, REJECTED, REQUEST_ACTIONS_FROM,
-                                REQUEST_STATUS_LABELS,
-                                RETURNED, SUBMITTED, WITHDRAWN, Allocation, AllocationAdjustment,
-                                AllocationTransfer, Envelope, EnvelopeDecision, FundingRequest,
-                                NumberSequence, RequestLine)
 from app.core import audit
-from app.core.exceptions import (InsufficientFunds, InvalidTransition, NotFound, RuleViolation,
-                             ValidationFailed)
+from app.core.exceptions import InsufficientFunds, InvalidTransition, NotFound, RuleViolation, ValidationFailed
+from app.core.guarded import forget, guarded_transition, guarded_update
 from app.core.money import MAX_AMOUNT, MAX_TOTAL, format_vnd
+from app.core.numbering import next_number
 from app.core.timeutil import utcnow
 from app.extensions import db
 from app.units.models import Unit
+from budgets import permissions as perm
+from budgets.models import (APPROVED, CATEGORIES, DRAFT, REJECTED, REQUEST_ACTIONS_FROM, REQUEST_STATUS_LABELS,
+                            RETURNED, SUBMITTED, WITHDRAWN, Allocation, AllocationAdjustment, AllocationTransfer,
+                            Envelope, EnvelopeDecision, FundingRequest, RequestLine)
 from budgets.years.guard import require_open
 
 BUDGET_CODE_FIELDS = ("chapter_code", "type_code", "item_code", "section_code", "subsection_code")
 
 
 # --- helpers ---------------------------------------------------------------------------------
-
-def next_number(prefix: str, year: int) -> str:
-    """`DN-2026-0007`: a per-year counter bumped by a guarded UPDATE (first use inserts it)."""
-    name = f"{prefix}-{year}"
-    bump = (sa.update(NumberSequence).where(NumberSequence.name == name)
-            .values(last_value=NumberSequence.last_value + 1).returning(NumberSequence.last_value))
-    value = db.session.execute(bump).scalar_one_or_none()
-    if value is None:
-        try:
-            with db.session.begin_nested():
-                db.session.add(NumberSequence(name=name, last_value=1))
-            value = 1
-        except IntegrityError:  # a concurrent first use won; bump its row
-            value = db.session.execute(bump).scalar_one()
-    return f"{prefix}-{year}-{value:04d}"
-
 
 def check_decision_date(field: str, value: date, fiscal_year: int, *, allow_previous_december=True):
     """Budget decisions for year Y are dated in Y (estimates may be assigned in December of Y-1)."""
@@ -52,13 +34,6 @@ def check_decision_date(field: str, value: date, fiscal_year: int, *, allow_prev
         raise ValidationFailed.field(
             field, f"Ngày {value:%d/%m/%Y} nằm ngoài năm ngân sách {fiscal_year}"
             + (" (cho phép từ 01/12 năm trước)." if allow_previous_december else "."))
-
-
-def _forget(model, record_id):
-    """Drop a cached row after a guarded UPDATE so the next read sees the database's value."""
-    cached = db.session.identity_map.get(db.session.identity_key(model, record_id))
-    if cached is not None:
-        db.session.expire(cached)
 
 
 def _get(model, record_id, label):
@@ -96,18 +71,11 @@ def add_supplement(actor, envelope_id, *, amount, decision_no, decision_date) ->
     envelope = _get(Envelope, envelope_id, "nguồn kinh phí")
     require_open(envelope.fiscal_year)
     check_decision_date("decision_date", decision_date, envelope.fiscal_year, allow_previous_december=False)
-    grown = db.session.execute(
-        sa.update(Envelope)
-        .where(Envelope.id == envelope.id, Envelope.total + amount <= MAX_TOTAL)
-        .values(total=Envelope.total + amount)
-        .execution_options(synchronize_session=False)
-    )
-    if grown.rowcount != 1:
-        raise RuleViolation("Tổng nguồn kinh phí vượt giới hạn cho phép.", {"amount": ["Quá lớn."]})
-    db.session.add(EnvelopeDecision(envelope_id=envelope.id, kind="supplement", decision_no=decision_no,
+    guarded_update(Envelope, envelope_id, [Envelope.total + amount <= MAX_TOTAL], {"total": Envelope.total + amount},
+                   lambda: RuleViolation("Tổng nguồn kinh phí vượt giới hạn cho phép.", {"amount": ["Quá lớn."]}))
+    db.session.add(EnvelopeDecision(envelope_id=envelope_id, kind="supplement", decision_no=decision_no,
                                     decision_date=decision_date, amount=amount, created_by_id=actor.id))
     db.session.flush()
-    db.session.refresh(envelope)
     audit.record(actor, "envelope.supplement", "envelope", envelope.id, {
         "amount": amount, "decision_no": decision_no, "decision_date": decision_date,
         "total": envelope.total})
@@ -163,20 +131,15 @@ def _transition(request: FundingRequest, allowed_from: tuple[str, ...], to_statu
                 refusal: str | None = None, **values):
     """Move the status with a guarded UPDATE: the database, not Python, decides the race."""
     require_open(request.fiscal_year)
-    moved = db.session.execute(
-        sa.update(FundingRequest)
-        .where(FundingRequest.id == request.id, FundingRequest.status.in_(allowed_from))
-        .values(status=to_status, updated_at=utcnow(), **values)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.refresh(request)
-    if moved.rowcount != 1:
-        label = REQUEST_STATUS_LABELS[request.status]
-        raise InvalidTransition(
-            refusal.format(number=request.number, status=label) if refusal else
-            f"Không thể chuyển đề nghị {request.number} từ trạng thái "
+
+    def refused(now):
+        label = REQUEST_STATUS_LABELS[now.status]
+        return InvalidTransition(
+            refusal.format(number=now.number, status=label) if refusal else
+            f"Không thể chuyển đề nghị {now.number} từ trạng thái "
             f"“{label}” sang “{REQUEST_STATUS_LABELS[to_status]}”.",
-            {"status": [request.status]})
+            {"status": [now.status]})
+    guarded_transition(FundingRequest, request, allowed_from, to_status, refused, updated_at=utcnow(), **values)
 
 
 def update_request(actor, request: FundingRequest, **changes) -> FundingRequest:
@@ -236,54 +199,44 @@ def reject_request(actor, request: FundingRequest, *, reason: str) -> FundingReq
 
 # --- allocations -----------------------------------------------------------------------------
 
-def _take_from_envelope(envelope_id: int, delta: int):
-    """allocated += delta, refused when it would pass the envelope's total (rule 1)."""
-    taken = db.session.execute(
-        sa.update(Envelope)
-        .where(Envelope.id == envelope_id,
-               Envelope.allocated + delta <= Envelope.total,
-               Envelope.allocated + delta >= 0)
-        .values(allocated=Envelope.allocated + delta)
-        .execution_options(synchronize_session=False)
-    )
-    _forget(Envelope, envelope_id)
-    if taken.rowcount != 1 and delta < 0:
-        # Only a reduction larger than the whole allocation can take `allocated` below zero.
-        raise InsufficientFunds("Không thể giảm quá số đã phân bổ.",
-                                {"amount": ["Số giảm lớn hơn số đã phân bổ."]})
-    if taken.rowcount != 1:
+def _take_from_envelope(envelope_id: int, delta: int, refusal=None):
+    """allocated += delta, refused when it would pass the envelope's total (rule 1); `refusal()`
+    replaces the envelope's own answer."""
+    def envelope_refusal():
+        if delta < 0:  # only a reduction larger than the whole allocation takes `allocated` below zero
+            return InsufficientFunds("Không thể giảm quá số đã phân bổ.",
+                                     {"amount": ["Số giảm lớn hơn số đã phân bổ."]})
         envelope = db.session.get(Envelope, envelope_id)
-        raise InsufficientFunds(
+        return InsufficientFunds(
             f"Nguồn kinh phí {envelope.code} chỉ còn {format_vnd(envelope.available)}.",
             {"amount": [f"Vượt số còn lại của nguồn kinh phí ({format_vnd(envelope.available)})."]})
+    guarded_update(Envelope, envelope_id,
+                   [Envelope.allocated + delta <= Envelope.total, Envelope.allocated + delta >= 0],
+                   {"allocated": Envelope.allocated + delta}, refusal or envelope_refusal)
 
 
 def _approve_on_request(request_id: int, delta: int, actor, *, first_allocation: bool):
     """approved_total += delta, never above requested_total (rule 3)."""
     values = {"approved_total": FundingRequest.approved_total + delta, "updated_at": utcnow()}
-    conditions = [FundingRequest.id == request_id,
-                  FundingRequest.approved_total + delta <= FundingRequest.requested_total,
+    conditions = [FundingRequest.approved_total + delta <= FundingRequest.requested_total,
                   FundingRequest.approved_total + delta >= 0]
     if first_allocation:
         conditions.append(FundingRequest.status.in_(REQUEST_ACTIONS_FROM["allocate"]))
         values.update(status=APPROVED,
                       approved_at=sa.func.coalesce(FundingRequest.approved_at, utcnow()),
                       approved_by_id=sa.func.coalesce(FundingRequest.approved_by_id, actor.id))
-    moved = db.session.execute(
-        sa.update(FundingRequest).where(*conditions).values(**values)
-        .execution_options(synchronize_session=False))
-    _forget(FundingRequest, request_id)
-    if moved.rowcount == 1:
-        return
-    request = db.session.get(FundingRequest, request_id)
-    if first_allocation and request.status not in REQUEST_ACTIONS_FROM["allocate"]:
-        raise InvalidTransition(
-            f"Chỉ phân bổ cho đề nghị đã gửi; đề nghị {request.number} đang "
-            f"“{REQUEST_STATUS_LABELS[request.status]}”.", {"request_id": [request.status]})
-    remaining = request.requested_total - request.approved_total
-    raise RuleViolation(
-        f"Vượt số tiền đề nghị: đề nghị {request.number} chỉ còn {format_vnd(remaining)} chưa phân bổ.",
-        {"amount": [f"Tối đa {format_vnd(remaining)}."]})
+
+    def refusal():
+        request = db.session.get(FundingRequest, request_id)
+        if first_allocation and request.status not in REQUEST_ACTIONS_FROM["allocate"]:
+            return InvalidTransition(
+                f"Chỉ phân bổ cho đề nghị đã gửi; đề nghị {request.number} đang "
+                f"“{REQUEST_STATUS_LABELS[request.status]}”.", {"request_id": [request.status]})
+        remaining = request.requested_total - request.approved_total
+        return RuleViolation(
+            f"Vượt số tiền đề nghị: đề nghị {request.number} chỉ còn {format_vnd(remaining)} chưa phân bổ.",
+            {"amount": [f"Tối đa {format_vnd(remaining)}."]})
+    guarded_update(FundingRequest, request_id, conditions, values, refusal)
 
 
 def create_allocation(actor, *, envelope_id, unit_code, category, amount, decision_no, decision_date,
@@ -335,20 +288,13 @@ def adjust_allocation(actor, allocation_id, *, amount, reason, decision_no) -> A
     allocation = _get(Allocation, allocation_id, "quyết định phân bổ")
     require_open(allocation.envelope.fiscal_year)
     _take_from_envelope(allocation.envelope_id, amount)
-    changed = db.session.execute(
-        sa.update(Allocation)
-        .where(Allocation.id == allocation.id,
-               Allocation.amount + amount >= Allocation.committed + Allocation.spent)
-        .values(amount=Allocation.amount + amount)
-        .execution_options(synchronize_session=False)
-    )
-    _forget(Allocation, allocation.id)
-    if changed.rowcount != 1:
-        current = db.session.get(Allocation, allocation.id)
-        used = current.committed + current.spent
-        raise InsufficientFunds(
-            f"Không thể giảm dưới số đã cam kết và đã chi ({format_vnd(used)}).",
-            {"amount": [f"Chỉ giảm được tối đa {format_vnd(current.available)}."]})
+
+    def refusal():
+        used = allocation.committed + allocation.spent  # read again: the row was forgotten
+        return InsufficientFunds(f"Không thể giảm dưới số đã cam kết và đã chi ({format_vnd(used)}).",
+                                 {"amount": [f"Chỉ giảm được tối đa {format_vnd(allocation.available)}."]})
+    guarded_update(Allocation, allocation.id, [Allocation.amount + amount >= Allocation.committed + Allocation.spent],
+                   {"amount": Allocation.amount + amount}, refusal)
     if allocation.request_id is not None:
         _approve_on_request(allocation.request_id, amount, actor, first_allocation=False)
     adjustment = AllocationAdjustment(allocation_id=allocation.id, amount=amount, reason=reason.strip(),
@@ -374,12 +320,12 @@ def _label(allocation: Allocation) -> str:
     return f"{allocation.decision_no} ({allocation.unit.code}, #{allocation.id})"
 
 
-def _refuse_source(allocation_id: int, amount: int):
+def _source_cannot_give(allocation_id: int, amount: int) -> InsufficientFunds:
     """The source cannot give `amount`: say what it can (its amount less what it has used)."""
-    _forget(Allocation, allocation_id)
+    forget((Allocation, allocation_id))
     source = db.session.get(Allocation, allocation_id)
     can_give = max(source.available, 0)
-    raise InsufficientFunds(
+    return InsufficientFunds(
         f"Phân bổ {_label(source)} chỉ còn chuyển đi được {format_vnd(can_give)} "
         f"(không giảm dưới số đã cam kết, đã chi, đã chuyển nguồn và đã hủy); "
         f"không chuyển được {format_vnd(amount)}.",
@@ -392,28 +338,17 @@ def _move_envelopes(source: Allocation, target: Allocation, amount: int):
     if source.envelope_id == target.envelope_id:
         return
     for envelope_id, delta in sorted(((source.envelope_id, -amount), (target.envelope_id, amount))):
-        try:
-            _take_from_envelope(envelope_id, delta)
-        except InsufficientFunds:
-            if delta > 0:
-                raise
-            # `allocated` holds the source's amount: it falls below the amount only when the
-            # source itself cannot give it
-            _refuse_source(source.id, amount)
+        # `allocated` holds the source's amount: it falls below the amount only when the source
+        # itself cannot give it
+        _take_from_envelope(envelope_id, delta,
+                            refusal=(lambda: _source_cannot_give(source.id, amount)) if delta < 0 else None)
 
 
-def _move_allocation(allocation_id: int, delta: int) -> bool:
+def _move_allocation(allocation_id: int, delta: int, refusal):
     """amount and transferred += delta; a decrease only while the amount still covers what is used."""
-    conditions = [Allocation.id == allocation_id]
-    if delta < 0:
-        conditions.append(Allocation.amount + delta >= Allocation.committed + Allocation.spent
-                          + Allocation.carried_over + Allocation.cancelled)
-    moved = db.session.execute(
-        sa.update(Allocation).where(*conditions)
-        .values(amount=Allocation.amount + delta, transferred=Allocation.transferred + delta)
-        .execution_options(synchronize_session=False))
-    _forget(Allocation, allocation_id)
-    return moved.rowcount == 1
+    used = Allocation.committed + Allocation.spent + Allocation.carried_over + Allocation.cancelled
+    guarded_update(Allocation, allocation_id, [Allocation.amount + delta >= used] if delta < 0 else [],
+                   {"amount": Allocation.amount + delta, "transferred": Allocation.transferred + delta}, refusal)
 
 
 def transfer_between_allocations(actor, *, from_allocation_id, to_allocation_id, amount, decision_no,
@@ -444,8 +379,7 @@ def transfer_between_allocations(actor, *, from_allocation_id, to_allocation_id,
 
     _move_envelopes(source, target, amount)
     for allocation_id, delta in sorted(((source.id, -amount), (target.id, amount))):
-        if not _move_allocation(allocation_id, delta):
-            _refuse_source(source.id, amount)
+        _move_allocation(allocation_id, delta, lambda: _source_cannot_give(source.id, amount))
     transfer = AllocationTransfer(
         fiscal_year=fiscal_year, from_allocation_id=source.id, to_allocation_id=target.id, amount=amount,
         decision_no=decision_no.strip(), decision_date=decision_date, reason=reason.strip(),

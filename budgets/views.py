@@ -4,28 +4,22 @@ Forms are validated by the API's marshmallow schemas and handled by `app.core.pa
 a refused action re-renders the page with the message and everything the user typed (422 for bad
 input, 409 for a broken rule); a success flashes and redirects, and the commit point commits.
 """
-import json
-
-import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import login_required
 
-from budgets import permissions as perm
-from budgets import queries, services
-from budgets.models import CATEGORIES, REQUEST_STATUS_LABELS, REQUEST_STATUSES, SUBMITTED, FundingRequest
-from budgets.schemas import (AdjustmentCreateSchema, AllocationCreateSchema, EnvelopeCreateSchema,
-                             ReasonSchema, RequestCreateSchema, RequestUpdateSchema,
-                             SupplementCreateSchema, TransferCreateSchema)
 from app.core import audit, clock
 from app.core.documents import attach_document, documents_of
 from app.core.exceptions import ValidationFailed
 from app.core.money import format_vnd
-from app.core.pages import handle_form, int_arg, page_arg
-from app.core.permissions import (AUDITOR, DIC_OFFICER, FINANCE_OFFICER, UNIT_OFFICER, UNIT_ROLES,
-                                  require_role)
-from app.extensions import db
-from app.units.models import Unit
+from app.core.pages import current_actor, handle_form, int_arg, page_arg, year_choices
+from app.core.permissions import AUDITOR, DIC_OFFICER, FINANCE_OFFICER, UNIT_OFFICER, UNIT_ROLES, require_role
+from app.core.schemas import ReasonSchema
+from budgets import permissions as perm
+from budgets import queries, services
+from budgets.models import CATEGORIES, REQUEST_STATUS_LABELS, REQUEST_STATUSES, SUBMITTED, FundingRequest
+from budgets.schemas import (AdjustmentCreateSchema, AllocationCreateSchema, EnvelopeCreateSchema, RequestCreateSchema,
+                             RequestUpdateSchema, SupplementCreateSchema, TransferCreateSchema)
 
 bp = Blueprint("budgets", __name__)
 
@@ -33,10 +27,6 @@ PAGE_SIZE = 20
 
 
 # --- helpers ---------------------------------------------------------------------------------
-
-def _actor():
-    return current_user._get_current_object()
-
 
 def _with(form, **extra):
     """The submitted form without its buttons, plus values the server decides."""
@@ -50,16 +40,6 @@ def _money_text(amount) -> str:
     return format_vnd(amount).removesuffix(" ₫")
 
 
-def _history(entity, entity_id):
-    return [(entry, json.loads(entry.changes)) for entry in audit.history(entity, entity_id)]
-
-
-def _year_choices(selected=None):
-    this_year = clock.today().year
-    years = {this_year - 1, this_year, this_year + 1}
-    if selected:
-        years.add(selected)
-    return sorted(years, reverse=True)
 
 
 # --- unit dashboard --------------------------------------------------------------------------
@@ -67,7 +47,7 @@ def _year_choices(selected=None):
 @bp.get("/dashboard")
 @login_required
 def dashboard():
-    actor = _actor()
+    actor = current_actor()
     require_role(actor, UNIT_OFFICER, DIC_OFFICER, FINANCE_OFFICER, AUDITOR)
     year = int_arg("year", 2000, 2100) or clock.today().year
     if actor.role in UNIT_ROLES:
@@ -79,7 +59,7 @@ def dashboard():
               for key in ("amount", "committed", "spent", "available")}
     recent = queries.requests_query(actor).rows(limit=8)
     return render_template("budgets/dashboard.html", year=year, allocations=allocations,
-                           totals=totals, recent=recent, years=_year_choices(year))
+                           totals=totals, recent=recent, years=year_choices(year))
 
 
 # --- requests: list, new, edit ---------------------------------------------------------------
@@ -87,7 +67,7 @@ def dashboard():
 @bp.get("/requests")
 @login_required
 def list_requests():
-    actor = _actor()
+    actor = current_actor()
     filters = {
         "status": request.args.get("status") if request.args.get("status") in REQUEST_STATUSES else None,
         "fiscal_year": int_arg("fiscal_year", 2000, 2100),
@@ -98,13 +78,11 @@ def list_requests():
         filters["unit"] = None  # a unit sees its own requests only; no unit filter to offer
     page = page_arg()
     result = queries.requests_query(actor, **filters).page(page, PAGE_SIZE)
-    units = []
-    if actor.role not in UNIT_ROLES:
-        units = db.session.execute(sa.select(Unit).order_by(Unit.code)).scalars().all()
+    units = [] if actor.role in UNIT_ROLES else queries.units()
     args = {k: v for k, v in filters.items() if v is not None}
     return render_template("budgets/requests.html", result=result, filters=filters, units=units,
                            args=args, has_next=page * PAGE_SIZE < result["total"],
-                           years=_year_choices(filters["fiscal_year"]))
+                           years=year_choices(filters["fiscal_year"]))
 
 
 def _render_request_form(values, errors, *, record=None, status=200, message=None):
@@ -119,7 +97,7 @@ def _blank_request_values():
 @bp.route("/requests/new", methods=["GET", "POST"])
 @login_required
 def new_request():
-    actor = _actor()
+    actor = current_actor()
     perm.require_unit_role(actor)
     if request.method == "GET":
         return _render_request_form(_blank_request_values(), {})
@@ -166,7 +144,7 @@ def _values_of(record: FundingRequest) -> dict:
 @bp.route("/requests/<int:request_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit_request(request_id):
-    actor = _actor()
+    actor = current_actor()
     record = queries.get_request(actor, request_id)
     perm.check_owner_unit(actor, record, "đề nghị")
     if not perm.request_actions(actor, record)["edit"]:
@@ -201,7 +179,7 @@ def edit_request(request_id):
 
 def _render_request(record_id, *, active=None, values=None, errors=None, status=200, alert=None):
     """The detail page; `active` names the form whose values/errors are shown after a refusal."""
-    actor = _actor()
+    actor = current_actor()
     record = queries.get_request(actor, record_id)
     allocations = queries.allocations_query(actor, request_id=record.id).rows()
     envelopes = []
@@ -227,7 +205,7 @@ def _render_request(record_id, *, active=None, values=None, errors=None, status=
              for name in ("return", "reject", "allocate", "upload")}
     return render_template(
         "budgets/request_detail.html", r=record, allocations=allocations, envelopes=envelopes,
-        documents=documents_of("request", record.id), history=_history("request", record.id),
+        documents=documents_of("request", record.id), history=audit.with_changes(audit.history("request", record.id)),
         can=can, forms=forms, active=active, alert=alert, remaining=remaining, by_category=by_category,
     ), status
 
@@ -249,7 +227,7 @@ def _request_form(request_id, name, schema, act, done, *, form=None, invalid_mes
 
 
 def _simple_action(request_id, action, done_message):
-    actor = _actor()
+    actor = current_actor()
     record = queries.get_request(actor, request_id)
     return _request_form(
         request_id, None, None, lambda _data: action(actor, record),
@@ -271,7 +249,7 @@ def withdraw_request(request_id):
 
 
 def _reason_action(request_id, name, action, done_message):
-    actor = _actor()
+    actor = current_actor()
     perm.require_finance(actor)
     record = queries.get_request(actor, request_id)
     return _request_form(
@@ -297,7 +275,7 @@ def reject_request(request_id):
 @bp.post("/requests/<int:request_id>/allocate")
 @login_required
 def allocate_request(request_id):
-    actor = _actor()
+    actor = current_actor()
     perm.require_finance(actor)
     record = queries.get_request(actor, request_id)
 
@@ -317,11 +295,11 @@ def allocate_request(request_id):
 @bp.post("/requests/<int:request_id>/documents")
 @login_required
 def upload_request_document(request_id):
-    actor = _actor()
-    queries.get_request(actor, request_id)
+    actor = current_actor()
+    record = queries.get_request(actor, request_id)
     return _request_form(
         request_id, "upload", None,
-        lambda _data: attach_document(actor, "request", request_id, request.files.get("file")),
+        lambda _data: attach_document(actor, "request", record, request.files.get("file")),
         lambda document: (_("Đã tải lên %(name)s.", name=document.original_name),
                           url_for("budgets.show_request", request_id=request_id)),
         form={})
@@ -332,7 +310,7 @@ def upload_request_document(request_id):
 @bp.get("/finance")
 @login_required
 def finance_queue():
-    actor = _actor()
+    actor = current_actor()
     queue = queries.finance_queue_query(actor).rows()
     year = clock.today().year
     envelopes = queries.envelopes_query(actor, fiscal_year=year).rows()
@@ -342,7 +320,7 @@ def finance_queue():
 # --- envelopes -------------------------------------------------------------------------------
 
 def _render_envelopes(values=None, errors=None, status=200, message=None):
-    actor = _actor()
+    actor = current_actor()
     year = int_arg("fiscal_year", 2000, 2100)
     envelopes = queries.envelopes_query(actor, fiscal_year=year).rows()
     totals = {key: sum(getattr(e, key) for e in envelopes) for key in ("total", "allocated", "available")}
@@ -350,7 +328,7 @@ def _render_envelopes(values=None, errors=None, status=200, message=None):
         values = {"fiscal_year": str(year or clock.today().year),
                   "decision_date": clock.today().isoformat()}
     return render_template("budgets/envelopes.html", envelopes=envelopes, totals=totals, year=year,
-                           years=_year_choices(year), values=values, errors=errors or {},
+                           years=year_choices(year), values=values, errors=errors or {},
                            message=message), status
 
 
@@ -363,7 +341,7 @@ def list_envelopes():
 @bp.post("/envelopes")
 @login_required
 def create_envelope():
-    actor = _actor()
+    actor = current_actor()
     perm.require_finance(actor)
     return handle_form(
         EnvelopeCreateSchema(), _render_envelopes, lambda data: services.create_envelope(actor, **data),
@@ -374,7 +352,7 @@ def create_envelope():
 
 
 def _render_envelope(envelope_id, values=None, errors=None, status=200, message=None):
-    actor = _actor()
+    actor = current_actor()
     envelope = queries.get_envelope(actor, envelope_id)
     allocations = queries.allocations_query(actor, envelope_id=envelope.id).rows()
     if values is None:
@@ -393,7 +371,7 @@ def show_envelope(envelope_id):
 @bp.post("/envelopes/<int:envelope_id>/supplements")
 @login_required
 def add_supplement(envelope_id):
-    actor = _actor()
+    actor = current_actor()
     perm.require_finance(actor)
     queries.get_envelope(actor, envelope_id)
     return handle_form(
@@ -408,11 +386,10 @@ def add_supplement(envelope_id):
 # --- allocations -----------------------------------------------------------------------------
 
 def _render_allocation(allocation_id, values=None, errors=None, status=200, message=None):
-    actor = _actor()
+    actor = current_actor()
     allocation = queries.get_allocation(actor, allocation_id)
     transfers = queries.allocation_transfers(actor, allocation.id)
-    history = [(entry, json.loads(entry.changes))
-               for entry in queries.allocation_history(allocation.id, [t.id for t in transfers])]
+    history = audit.with_changes(queries.allocation_history(allocation.id, [t.id for t in transfers]))
     return render_template("budgets/allocation_detail.html", a=allocation, values=values or {},
                            errors=errors or {}, message=message, transfers=transfers,
                            sees_all=actor.role in (FINANCE_OFFICER, AUDITOR), history=history), status
@@ -427,7 +404,7 @@ def show_allocation(allocation_id):
 @bp.post("/allocations/<int:allocation_id>/adjustments")
 @login_required
 def adjust_allocation(allocation_id):
-    actor = _actor()
+    actor = current_actor()
     perm.require_finance(actor)
     queries.get_allocation(actor, allocation_id)
     return handle_form(
@@ -451,7 +428,7 @@ def _transfer_year(values) -> int:
 
 
 def _render_transfers(values=None, errors=None, status=200, message=None):
-    actor = _actor()
+    actor = current_actor()
     perm.require_finance(actor)
     if values is None:
         values = {"decision_date": clock.today().isoformat(),
@@ -461,7 +438,7 @@ def _render_transfers(values=None, errors=None, status=200, message=None):
                          key=lambda a: (a.unit.code, a.envelope.code, a.id))
     page = page_arg()
     result = queries.transfers_query(actor, fiscal_year=year, with_allocations=True).page(page, PAGE_SIZE)
-    return render_template("budgets/transfers.html", year=year, years=_year_choices(year),
+    return render_template("budgets/transfers.html", year=year, years=year_choices(year),
                            allocations=allocations, result=result, page=page,
                            has_next=page * PAGE_SIZE < result["total"], values=values, errors=errors or {},
                            message=message), status
@@ -476,7 +453,7 @@ def transfers():
 @bp.post("/transfers")
 @login_required
 def create_transfer():
-    actor = _actor()
+    actor = current_actor()
     perm.require_finance(actor)
 
     def done(transfer):

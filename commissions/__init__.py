@@ -1,49 +1,44 @@
-"""Suppliers, commissions and deliverables (later expenditures): the money's way to the product."""
+"""Suppliers, commissions and deliverables: the money's way from an allocation to the product.
+
+The ledger of what is paid on them (advances, payments, recoveries, direct spending) is nested
+here as `commissions.expenditures`, registered from `init_app`.
+"""
 
 
 def init_app(app, api):
     from app.core.i18n import N_
     from app.core.permissions import AUDITOR, DIC_OFFICER, FINANCE_OFFICER, UNIT_OFFICER
     from app.core.registry import registry_of
-    from commissions import models, permissions, queries
+    from commissions import expenditures, models, permissions, queries
     from commissions.api import blueprints
-    from commissions.ledger import register as register_ledger_cli
-    from commissions.demo import load_commissions, load_expenditures
-    from commissions.expenditure_views import bp as expenditures_bp
+    from commissions.demo import load_commissions
     from commissions.views import bp
 
     for blp in blueprints:
         api.register_blueprint(blp)
-    register_ledger_cli(app)
     app.jinja_env.globals.update(
         COMMISSION_STATUS_LABELS=models.COMMISSION_STATUS_LABELS,
         COMMISSION_STATUS_STYLES=models.COMMISSION_STATUS_STYLES, COMMISSION_STATUS=models.CommissionStatus,
         DELIVERABLE_STATUS_LABELS=models.DELIVERABLE_STATUS_LABELS,
         DELIVERABLE_STATUS_STYLES=models.DELIVERABLE_STATUS_STYLES, DELIVERABLE_STATUS=models.DeliverableStatus,
         DELIVERABLE_KIND_LABELS=models.DELIVERABLE_KIND_LABELS, METHOD_LABELS=models.METHOD_LABELS,
-        SUPPLIER_KIND_LABELS=models.SUPPLIER_KIND_LABELS,
-        EXPENDITURE_KIND_LABELS=models.EXPENDITURE_KIND_LABELS,
-        EXPENDITURE_STATUS_LABELS=models.EXPENDITURE_STATUS_LABELS)
+        SUPPLIER_KIND_LABELS=models.SUPPLIER_KIND_LABELS)
 
     registry = registry_of(app)
     registry.add_audit_labels(models.AUDIT_LABELS)
     registry.add_document_owner("commission", load=queries.get_commission,
                                 check_attach=permissions.check_can_attach_to_commission)
-    registry.add_document_owner("expenditure", load=queries.get_expenditure,
-                                check_attach=permissions.check_can_attach_to_expenditure)
     registry.add_document_owner("deliverable", load=queries.get_deliverable,
                                 check_attach=permissions.check_can_attach_to_deliverable)
 
     app.register_blueprint(bp)
-    app.register_blueprint(expenditures_bp)
     units = (UNIT_OFFICER, DIC_OFFICER)
     registry.add_nav("commissions.approval_queue", N_("Duyệt đặt hàng"), (FINANCE_OFFICER,), order=12)
     registry.add_nav("commissions.list_commissions", N_("Đặt hàng"), (*units, FINANCE_OFFICER, AUDITOR), order=40)
     registry.add_nav("commissions.new_commission", N_("Đề xuất đặt hàng"), (DIC_OFFICER,), order=45)
     registry.add_nav("commissions.overdue_deliverables", N_("Sản phẩm quá hạn"), (*units, FINANCE_OFFICER, AUDITOR),
                      order=50)
-    registry.add_nav("expenditures.list_expenditures", N_("Khoản chi"), (*units, FINANCE_OFFICER, AUDITOR),
-                     order=55)
-    registry.add_nav("expenditures.new_direct", N_("Chi trực tiếp"), units, order=56)
     registry.add_demo_loader(load_commissions)  # after the budgets' loader: it uses their allocations
-    registry.add_demo_loader(load_expenditures)  # on the commissions just made
+
+
+    expenditures.init_app(app, api)

@@ -14,14 +14,20 @@ import sqlalchemy as sa
 from app.auth.services import get_user_by_username
 from app.core import clock
 from app.core.documents import save_document
-from app.demo import SUPPLIERS
 from app.extensions import db
 from app.units.models import Unit
 from budgets.models import Allocation
 from commissions import services
 
-# A national outlet beside the province's own. The tax codes of the demo are illustrative: check
-# them against the tax register before any real use.
+# The province's suppliers, (kind, name, tax code), kinds as in DESIGN §4; then a national outlet
+# beside the province's own. The tax codes of the demo are illustrative: check them against the tax
+# register before any real use.
+SUPPLIERS = [
+    ("press", "Báo và Phát thanh, Truyền hình Gia Lai", "5900181213"),
+    ("it_service", "Công ty TNHH Giải pháp Dữ liệu Phố Núi", "5901112237"),
+    ("training", "Trường Chính trị tỉnh Gia Lai", "5902258479"),
+    ("other", "Công ty Cổ phần In Quy Nhơn - Chi nhánh Pleiku", "5900312547-001"),
+]
 NATIONAL_SUPPLIERS = [
     ("press", "Báo Nhân Dân", "0100111034"),
 ]
@@ -42,7 +48,8 @@ def _line(title, kind, quantity, unit_price, due_date):
     return {"title": title, "kind": kind, "quantity": quantity, "unit_price": unit_price, "due_date": due_date}
 
 
-def _allocation(unit_code, category, decision_no=None):
+def allocation_of(unit_code, category, decision_no=None):
+    """The demo's first allocation of a unit in a category (under a decision, when named)."""
     stmt = (sa.select(Allocation).join(Unit, Unit.id == Allocation.unit_id)
             .where(Unit.code == unit_code, Allocation.category == category).order_by(Allocation.id))
     if decision_no:
@@ -57,7 +64,7 @@ def load_suppliers() -> dict:
     return made
 
 
-def _under_way(year, today):
+def contracts_signed_by(year, today):
     """The day by which every demo contract is signed (the last signs on 20/03, or today when the
     year is younger): deliveries and payments are dated from it, never before their contract."""
     return min(date(year, 3, 20), today)
@@ -67,7 +74,7 @@ def load_commissions() -> dict:
     today = clock.today()
     year = today.year
     last_day = date(year, 12, 31)
-    under_way = _under_way(year, today)
+    under_way = contracts_signed_by(year, today)
 
     def ago(days):
         """A date of the fiscal year `days` before today, never before every contract is signed."""
@@ -83,10 +90,10 @@ def load_commissions() -> dict:
     dic = get_user_by_username("sovhttdl")       # Sở Văn hóa, Thể thao và Du lịch (the DIC)
     stp = get_user_by_username("donvi")          # Sở Tư pháp
     suppliers = load_suppliers()
-    press_first = _allocation("SVHTTDL", "press", "246/QĐ-STC")
-    press_second = _allocation("SVHTTDL", "press", "312/QĐ-STC")
-    monitoring = _allocation("SVHTTDL", "it_monitoring")
-    training = _allocation("STP", "training")
+    press_first = allocation_of("SVHTTDL", "press", "246/QĐ-STC")
+    press_second = allocation_of("SVHTTDL", "press", "312/QĐ-STC")
+    monitoring = allocation_of("SVHTTDL", "it_monitoring")
+    training = allocation_of("STP", "training")
 
     def propose(actor, allocation, supplier, title, topic, lines, *, method="order", advance=30,
                 price=PRICE_DECISION):
@@ -206,79 +213,3 @@ def load_commissions() -> dict:
 
     return {"signed": digital, "closed": radio, "rejected": duplicate, "cancelled": video, "approved": social,
             "bidding": listening, "training": course}
-
-
-def load_expenditures() -> dict:
-    """Advances, payments, a recovery, direct spending and a reversal on the demo's commissions, by
-    their units' own officers (finance reverses), each with its voucher (issue 10)."""
-    from commissions.expenditures import post_expenditure, reverse_expenditure
-    from commissions.models import Commission
-
-    today = clock.today()
-    year = today.year
-    under_way = _under_way(year, today)
-
-    def ago(days):
-        return max(under_way, today - timedelta(days=days))
-
-    finance = get_user_by_username("taichinh")
-    dic = get_user_by_username("sovhttdl")
-    stp = get_user_by_username("donvi")
-
-    def contract(no):
-        return db.session.execute(sa.select(Commission).where(Commission.contract_no == no)).scalar_one()
-
-    def post(actor, commission, kind, amount, voucher_no, paid_on, description, *, applied=0, links=()):
-        return post_expenditure(
-            actor, allocation_id=commission.allocation_id, commission_id=commission.id, kind=kind, amount=amount,
-            advance_applied=applied, paid_on=paid_on, voucher_no=voucher_no, payee=commission.supplier.name,
-            description=description, deliverables=[{"deliverable_id": d.id, "amount": a} for d, a in links])
-
-    # --- a settled advance: advance on the press contract, then the accepted articles paid applying it
-    digital = contract(f"12/{year}/HĐ-ĐH")
-    articles = digital.deliverables[0]
-    advance = post(dic, digital, "advance", 40_000_000, "TU-01/STTTT", ago(100),
-                   "Tạm ứng 40.000.000 đồng theo điều 5 hợp đồng đặt hàng")
-    payment = post(dic, digital, "payment", articles.accepted_value - 40_000_000, "TT-02/STTTT", ago(60),
-                   "Thanh toán 40 tin, bài đã nghiệm thu theo biên bản 07/BB-NT, trừ tạm ứng",
-                   applied=40_000_000, links=[(articles, articles.accepted_value)])
-
-    # --- a wrong payment reversed by finance, then the right one -------------------------------------
-    listening = contract(f"21/{year}/HĐ-DV")
-    reports = listening.deliverables[0]
-    wrong = post(dic, listening, "payment", 12_000_000, "TT-05/STTTT", ago(40),
-                 "Thanh toán báo cáo lắng nghe mạng xã hội quý I–III",
-                 links=[(reports, 12_000_000)])
-    reverse_expenditure(finance, wrong, reason="Nhập sai số tiền: giá trị nghiệm thu là 120.000.000 đồng.")
-    right = post(dic, listening, "payment", reports.accepted_value, "TT-06/STTTT", ago(39),
-                 "Thanh toán báo cáo lắng nghe mạng xã hội quý I–III theo biên bản 11/BB-NT",
-                 links=[(reports, reports.accepted_value)])
-
-    # --- training: an advance, part recovered, the rest applied to the accepted course ---------------
-    course = contract(f"03/{year}/HĐ-ĐT")
-    classes = course.deliverables[0]
-    post(stp, course, "advance", 30_000_000, "TU-01/STP", ago(30), "Tạm ứng tổ chức lớp bồi dưỡng")
-    post(stp, course, "recovery", 5_000_000, "TH-01/STP", ago(21), "Thu hồi phần tạm ứng không sử dụng")
-    post(stp, course, "payment", classes.accepted_value - 25_000_000, "TT-01/STP", ago(20),
-         "Thanh toán 02 lớp bồi dưỡng theo biên bản 01/BB-NT, trừ tạm ứng còn lại",
-         applied=25_000_000, links=[(classes, classes.accepted_value)])
-
-    # --- direct spending: the DIC's operations, STP's training materials; one reversed -----------------
-    operations = _allocation("SVHTTDL", "operations")
-    training = _allocation("STP", "training")
-
-    def direct(actor, allocation, amount, voucher_no, paid_on, description, payee):
-        return post_expenditure(actor, allocation_id=allocation.id, kind="direct", amount=amount, paid_on=paid_on,
-                                voucher_no=voucher_no, payee=payee, description=description)
-
-    banners = direct(dic, operations, 90_000_000, "PC-03/STTTT", ago(50),
-                     "Pano, áp phích tuyên truyền tại 15 phường, xã: 15 pano đã lắp (biên bản bàn giao kèm theo)",
-                     "Công ty Cổ phần In Quy Nhơn - Chi nhánh Pleiku")
-    save_document(dic, "expenditure", banners.id, filename="bien-ban-ban-giao-pano.pdf", stream=io.BytesIO(DEMO_PDF))
-    twice = direct(dic, operations, 90_000_000, "PC-04/STTTT", ago(49), "Pano, áp phích tuyên truyền (ghi trùng)",
-                   "Công ty Cổ phần In Quy Nhơn - Chi nhánh Pleiku")
-    reverse_expenditure(finance, twice, reason="Ghi trùng chứng từ PC-03/STTTT.")
-    direct(stp, training, 8_500_000, "PC-01/STP", ago(18),
-           "In 300 bộ tài liệu tập huấn kỹ năng truyền thông chính sách (đã phát cho học viên)",
-           "Công ty Cổ phần In Quy Nhơn - Chi nhánh Pleiku")
-    return {"advance": advance, "payment": payment, "reversed": wrong, "right": right, "direct": banners}

@@ -4,11 +4,9 @@ A commission's reservation on its allocation (`committed`) sits on the commissio
 its value, so that CHECK constraints see both; the allocation's total of commitments moves by a
 guarded UPDATE in the same transaction (DESIGN §5 rules 2 and 4).
 """
-import sqlalchemy as sa
-from sqlalchemy.ext.hybrid import hybrid_property
-
 from app.core import clock
 from app.core.i18n import N_
+from app.core.models import Described, in_list
 from app.core.timeutil import utcnow
 from app.extensions import db
 
@@ -86,8 +84,6 @@ AUDIT_LABELS = {
     "deliverable.deliver": N_("Giao sản phẩm"),
     "deliverable.accept": N_("Nghiệm thu sản phẩm"),
     "deliverable.reject": N_("Không nghiệm thu"),
-    "expenditure.post": N_("Ghi sổ khoản chi"),
-    "expenditure.reverse": N_("Đảo khoản chi"),
 }
 
 # Which kinds of product each category commissions; `other` fits every category.
@@ -120,12 +116,9 @@ DIC_ONLY_CATEGORIES = ("press", "it_monitoring")
 UNIT_CATEGORIES = ("training", "other")
 
 
-def _in(values):
-    return ", ".join(f"'{v}'" for v in values)
-
-
-class Supplier(db.Model):
+class Supplier(Described, db.Model):
     __tablename__ = "suppliers"
+    __described_by__ = ("tax_code", "name")
 
     id = db.Column(db.Integer, primary_key=True)
     name = db.Column(db.String(255), nullable=False)
@@ -134,11 +127,12 @@ class Supplier(db.Model):
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     created_by_id = db.Column(db.Integer, db.ForeignKey("users.id"), nullable=True)
 
-    __table_args__ = (db.CheckConstraint(f"kind IN ({_in(SUPPLIER_KINDS)})", name="kind_known"),)
+    __table_args__ = (db.CheckConstraint(f"kind IN ({in_list(SUPPLIER_KINDS)})", name="kind_known"),)
 
 
-class Commission(db.Model):
+class Commission(Described, db.Model):
     __tablename__ = "commissions"
+    __described_by__ = ("number", "status")
 
     id = db.Column(db.Integer, primary_key=True)
     number = db.Column(db.String(20), nullable=False, unique=True)
@@ -194,8 +188,8 @@ class Commission(db.Model):
     closed_by = db.relationship("User", foreign_keys=[closed_by_id])
 
     __table_args__ = (
-        db.CheckConstraint(f"status IN ({_in(COMMISSION_STATUSES)})", name="status_known"),
-        db.CheckConstraint(f"method IN ({_in(METHODS)})", name="method_known"),
+        db.CheckConstraint(f"status IN ({in_list(COMMISSION_STATUSES)})", name="status_known"),
+        db.CheckConstraint(f"method IN ({in_list(METHODS)})", name="method_known"),
         db.CheckConstraint("advance_limit_pct BETWEEN 0 AND 100", name="advance_limit_pct_range"),
         db.CheckConstraint("value > 0", name="value_positive"),
         db.CheckConstraint("committed >= 0 AND committed <= value", name="committed_within_value"),
@@ -203,7 +197,7 @@ class Commission(db.Model):
                            name="cash_not_negative"),
         db.CheckConstraint("paid + outstanding_advance <= value", name="cash_within_value"),
         db.CheckConstraint("outstanding_advance * 100 <= advance_limit_pct * value", name="advance_within_limit"),
-        db.CheckConstraint(f"method NOT IN ({_in(PRICED_METHODS)}) OR "
+        db.CheckConstraint(f"method NOT IN ({in_list(PRICED_METHODS)}) OR "
                            "(price_decision_no IS NOT NULL AND price_decision_date IS NOT NULL)",
                            name="priced_methods_have_price_basis"),
     )
@@ -214,8 +208,9 @@ class Commission(db.Model):
         return self.value - self.paid - self.outstanding_advance
 
 
-class Deliverable(db.Model):
+class Deliverable(Described, db.Model):
     __tablename__ = "deliverables"
+    __described_by__ = ("id", "kind", "status")
 
     id = db.Column(db.Integer, primary_key=True)
     commission_id = db.Column(db.Integer, db.ForeignKey("commissions.id"), nullable=False, index=True)
@@ -249,8 +244,8 @@ class Deliverable(db.Model):
         return self.status in OWED and self.due_date < clock.today()
 
     __table_args__ = (
-        db.CheckConstraint(f"status IN ({_in(DELIVERABLE_STATUSES)})", name="status_known"),
-        db.CheckConstraint(f"kind IN ({_in(ALL_DELIVERABLE_KINDS)})", name="kind_known"),
+        db.CheckConstraint(f"status IN ({in_list(DELIVERABLE_STATUSES)})", name="status_known"),
+        db.CheckConstraint(f"kind IN ({in_list(ALL_DELIVERABLE_KINDS)})", name="kind_known"),
         db.CheckConstraint("quantity > 0 AND unit_price > 0", name="quantity_and_price_positive"),
         db.CheckConstraint("value = quantity * unit_price", name="value_is_quantity_times_price"),
         db.CheckConstraint("delivered_quantity IS NULL OR (delivered_quantity > 0 AND delivered_quantity <= quantity)",
@@ -260,111 +255,4 @@ class Deliverable(db.Model):
         db.CheckConstraint("accepted_value = COALESCE(accepted_quantity, 0) * unit_price",
                            name="accepted_value_is_quantity_times_price"),
         db.CheckConstraint("paid >= 0 AND paid <= accepted_value", name="paid_within_accepted"),
-    )
-
-
-# --- expenditures ------------------------------------------------------------------------------
-
-ADVANCE, PAYMENT, RECOVERY, DIRECT = "advance", "payment", "recovery", "direct"
-EXPENDITURE_KINDS = (ADVANCE, PAYMENT, RECOVERY, DIRECT)
-EXPENDITURE_KIND_LABELS = {
-    ADVANCE: N_("Tạm ứng"),
-    PAYMENT: N_("Thanh toán"),
-    RECOVERY: N_("Thu hồi tạm ứng"),
-    DIRECT: N_("Chi trực tiếp"),
-}
-POSTED, REVERSED = "posted", "reversed"
-EXPENDITURE_STATUSES = (POSTED, REVERSED)
-EXPENDITURE_STATUS_LABELS = {POSTED: N_("Đã ghi sổ"), REVERSED: N_("Đã đảo")}
-# Spending with no commission: the categories that are not commissioned from suppliers.
-DIRECT_CATEGORIES = ("training", "operations", "other")
-
-
-class Expenditure(db.Model):
-    """One posted entry of the ledger. Nothing posted is edited or deleted: a mistake is undone by a
-    reversal, a new entry of the same kind that names the original (`reversal_of_id`)."""
-
-    __tablename__ = "expenditures"
-
-    id = db.Column(db.Integer, primary_key=True)
-    number = db.Column(db.String(20), nullable=False, unique=True)
-    unit_id = db.Column(db.Integer, db.ForeignKey("units.id"), nullable=False, index=True)
-    allocation_id = db.Column(db.Integer, db.ForeignKey("allocations.id"), nullable=False, index=True)
-    commission_id = db.Column(db.Integer, db.ForeignKey("commissions.id"), nullable=True, index=True)
-    kind = db.Column(db.String(12), nullable=False)
-    amount = db.Column(db.BigInteger, nullable=False)
-    advance_applied = db.Column(db.BigInteger, nullable=False, default=0)
-    paid_on = db.Column(db.Date, nullable=False)
-    voucher_no = db.Column(db.String(60), nullable=False)
-    payee = db.Column(db.String(255), nullable=False)
-    description = db.Column(db.Text, nullable=False)
-    status = db.Column(db.String(12), nullable=False, default=POSTED)
-    reversal_of_id = db.Column(db.Integer, db.ForeignKey("expenditures.id"), nullable=True, unique=True)
-    reverse_reason = db.Column(db.Text)
-    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
-    created_by_id = db.Column(db.Integer, db.ForeignKey("users.id"), nullable=False)
-    reversed_at = db.Column(db.DateTime)
-    reversed_by_id = db.Column(db.Integer, db.ForeignKey("users.id"))
-
-    unit = db.relationship("Unit")
-    allocation = db.relationship("Allocation")
-    commission = db.relationship("Commission")
-    links = db.relationship("ExpenditureLink", order_by="ExpenditureLink.id", back_populates="expenditure",
-                            cascade="all, delete-orphan")
-    reversal_of = db.relationship("Expenditure", remote_side=[id], foreign_keys=[reversal_of_id])
-    created_by = db.relationship("User", foreign_keys=[created_by_id])
-
-    __table_args__ = (
-        db.UniqueConstraint("unit_id", "voucher_no", name="uq_expenditures_unit_voucher"),
-        db.CheckConstraint(f"kind IN ({_in(EXPENDITURE_KINDS)})", name="kind_known"),
-        db.CheckConstraint(f"status IN ({_in(EXPENDITURE_STATUSES)})", name="status_known"),
-        db.CheckConstraint("amount >= 0 AND advance_applied >= 0", name="amounts_not_negative"),
-        db.CheckConstraint("amount + advance_applied > 0", name="moves_something"),
-        db.CheckConstraint("kind = 'payment' OR advance_applied = 0", name="only_payments_apply_advances"),
-        db.CheckConstraint("(kind = 'direct') = (commission_id IS NULL)", name="direct_has_no_commission"),
-        db.CheckConstraint("reversal_of_id IS NULL OR status = 'posted'", name="reversals_stay_posted"),
-    )
-
-    @property
-    def is_reversal(self) -> bool:
-        return self.reversal_of_id is not None
-
-    # Each works on a loaded entry and in SQL (ledger check, exports, OCDS share one definition).
-    @hybrid_property
-    def sign(self) -> int:
-        """+1 for a posted entry, -1 for a reversal (which undoes its original)."""
-        return 1 if self.reversal_of_id is None else -1
-
-    @sign.inplace.expression
-    @classmethod
-    def _sign_expression(cls):
-        return sa.case((cls.reversal_of_id.is_(None), 1), else_=-1)
-
-    @hybrid_property
-    def cash_moved(self) -> int:
-        """What the entry moved out of its allocation: recoveries bring money back, reversals undo."""
-        return self.sign * (-self.amount if self.kind == RECOVERY else self.amount)
-
-    @cash_moved.inplace.expression
-    @classmethod
-    def _cash_moved_expression(cls):
-        return cls.sign * sa.case((cls.kind == RECOVERY, -cls.amount), else_=cls.amount)
-
-
-class ExpenditureLink(db.Model):
-    """How much of a payment settles one accepted deliverable."""
-
-    __tablename__ = "expenditure_links"
-
-    id = db.Column(db.Integer, primary_key=True)
-    expenditure_id = db.Column(db.Integer, db.ForeignKey("expenditures.id"), nullable=False, index=True)
-    deliverable_id = db.Column(db.Integer, db.ForeignKey("deliverables.id"), nullable=False, index=True)
-    amount = db.Column(db.BigInteger, nullable=False)
-
-    expenditure = db.relationship("Expenditure", back_populates="links")
-    deliverable = db.relationship("Deliverable")
-
-    __table_args__ = (
-        db.UniqueConstraint("expenditure_id", "deliverable_id", name="uq_expenditure_links_expenditure_deliverable"),
-        db.CheckConstraint("amount > 0", name="amount_positive"),
     )

@@ -81,9 +81,3 @@ def check_can_attach_to_commission(actor, commission):
 def check_can_attach_to_deliverable(actor, deliverable):
     check_owner_unit(actor, deliverable.commission, "sản phẩm")
     return deliverable
-
-
-def check_can_attach_to_expenditure(actor, expenditure):
-    """The owner unit adds evidence (vouchers, invoices) to its own entries."""
-    check_owner_unit(actor, expenditure, "khoản chi")
-    return expenditure

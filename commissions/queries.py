@@ -1,14 +1,19 @@
-"""Reads for suppliers, commissions and deliverables, scoped to the actor, loading what is shown."""
-import sqlalchemy as sa
-from sqlalchemy.orm import joinedload, selectinload
+"""Reads for suppliers, commissions and deliverables, scoped to the actor, loading what is shown.
+The ledger's reads are `commissions.expenditures.queries`."""
+from dataclasses import replace
 
-from app.core import clock
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload, lazyload, selectinload
+
+from app.core import audit, clock
+from app.core.documents import documents_by_owner
 from app.core.exceptions import NotFound
-from app.core.lists import ListQuery
+from app.core.lists import ListQuery, fill_many_to_one
 from app.extensions import db
 from app.units.models import Unit
+from budgets.models import Allocation
 from commissions import permissions as perm
-from commissions.models import OWED, PROPOSED, Commission, Deliverable, Expenditure, Supplier
+from commissions.models import CANCELLED, CLOSED, OWED, PROPOSED, REJECTED, Commission, Deliverable, Supplier
 
 COMMISSION_LOADS = (joinedload(Commission.unit).lazyload("*"), joinedload(Commission.supplier),
                     selectinload(Commission.deliverables))
@@ -46,10 +51,36 @@ def approval_queue_query(actor) -> ListQuery:
     return ListQuery(stmt, order=(Commission.created_at, Commission.id), loads=COMMISSION_LOADS)
 
 
+def approval_queue_page(actor, page: int, per_page: int) -> dict:
+    """One page of finance's queue, each commission with its allocation and envelope, and `waiting`:
+    {allocation id: the value of every proposal waiting on it}."""
+    result = approval_queue_query(actor).page(page, per_page)
+    fill_many_to_one(result["items"], (Commission.allocation,))
+    allocations = {c.allocation_id: c.allocation for c in result["items"]}
+    fill_many_to_one(list(allocations.values()), (Allocation.envelope,))
+    result["waiting"] = dict(db.session.execute(
+        sa.select(Commission.allocation_id, sa.func.sum(Commission.value))
+        .where(Commission.status == PROPOSED, Commission.allocation_id.in_(allocations))
+        .group_by(Commission.allocation_id)).all())
+    return result
+
+
 def get_commission(actor, commission_id: int) -> Commission:
     perm.require_commission_reader(actor)
     commission = db.session.get(Commission, commission_id, options=COMMISSION_LOADS)
     return perm.check_visible(actor, commission, "đặt hàng")
+
+
+def owned_commission(actor, commission_id: int) -> Commission:
+    """A commission the actor's unit owns, for the owner's actions (another unit's reads as 404; a
+    role that acts for no unit hears 403)."""
+    return perm.check_owner_unit(actor, get_commission(actor, commission_id), "đặt hàng")
+
+
+def commission_for_finance(actor, commission_id: int) -> Commission:
+    """A commission for finance's decisions (403 for any other role)."""
+    perm.require_role(actor, perm.FINANCE_OFFICER)
+    return get_commission(actor, commission_id)
 
 
 def deliverables_query(actor, *, commission_id=None, status=None, overdue=None) -> ListQuery:
@@ -68,12 +99,27 @@ def deliverables_query(actor, *, commission_id=None, status=None, overdue=None) 
                      loads=(joinedload(Deliverable.commission).lazyload("*"),))
 
 
+def overdue_query(actor) -> ListQuery:
+    """Deliverables past due and still owed, with their commission, its unit and supplier; a rejected,
+    cancelled or liquidated contract owes nothing more, whatever its lines say."""
+    listing = deliverables_query(actor, overdue=True).where(Commission.status.not_in((REJECTED, CANCELLED, CLOSED)))
+    return replace(listing, loads=(joinedload(Deliverable.commission).options(
+        joinedload(Commission.unit).lazyload("*"), joinedload(Commission.supplier), lazyload("*")),))
+
+
 def get_deliverable(actor, deliverable_id: int) -> Deliverable:
     perm.require_commission_reader(actor)
     deliverable = db.session.get(Deliverable, deliverable_id)
     if deliverable is None:
         raise NotFound("Không tìm thấy sản phẩm.")
     perm.check_visible(actor, deliverable.commission, "sản phẩm")
+    return deliverable
+
+
+def owned_deliverable(actor, deliverable_id: int) -> Deliverable:
+    """A deliverable of a commission the actor's unit owns (as `owned_commission`)."""
+    deliverable = get_deliverable(actor, deliverable_id)
+    perm.check_owner_unit(actor, deliverable.commission, "sản phẩm")
     return deliverable
 
 
@@ -84,24 +130,17 @@ def get_supplier(supplier_id: int) -> Supplier:
     return supplier
 
 
-# --- expenditures ------------------------------------------------------------------------------
-
-EXPENDITURE_LOADS = (joinedload(Expenditure.unit).lazyload("*"), selectinload(Expenditure.links))
-
-
-def expenditures_query(actor, *, voucher_no=None, commission_id=None, allocation_id=None, kind=None) -> ListQuery:
-    perm.require_commission_reader(actor)
-    stmt = perm.scope_to_unit(sa.select(Expenditure), Expenditure, actor)
-    for column, value in ((Expenditure.commission_id, commission_id), (Expenditure.allocation_id, allocation_id),
-                          (Expenditure.kind, kind)):
-        if value is not None:
-            stmt = stmt.where(column == value)
-    if voucher_no:
-        stmt = stmt.where(Expenditure.voucher_no.icontains(voucher_no, autoescape=True))
-    return ListQuery(stmt, order=(Expenditure.id.desc(),), loads=EXPENDITURE_LOADS)
+def commission_history(commission: Commission) -> list[tuple]:
+    """The audit entries of the commission and its deliverables, in chain order: (entry, changes,
+    the deliverable's title or None)."""
+    titles = {d.id: d.title for d in commission.deliverables}
+    entries = audit.history_of({"commission": [commission.id], "deliverable": list(titles)})
+    return [(entry, changes, titles.get(entry.entity_id) if entry.entity == "deliverable" else None)
+            for entry, changes in audit.with_changes(entries)]
 
 
-def get_expenditure(actor, expenditure_id: int) -> Expenditure:
-    perm.require_commission_reader(actor)
-    entry = db.session.get(Expenditure, expenditure_id, options=EXPENDITURE_LOADS)
-    return perm.check_visible(actor, entry, "khoản chi")
+def commission_documents(commission: Commission) -> tuple[list, dict]:
+    """(the commission's documents, {deliverable id: its documents}), in one statement."""
+    found = documents_by_owner({"commission": [commission.id], "deliverable": [d.id for d in commission.deliverables]})
+    return (found.get(("commission", commission.id), []),
+            {owner_id: documents for (owner_type, owner_id), documents in found.items() if owner_type == "deliverable"})

@@ -15,11 +15,12 @@ from app.core import audit
 from app.core.database import lock_for_update
 from app.core.dates import not_before, not_in_future
 from app.core.exceptions import InsufficientFunds, InvalidTransition, RuleViolation, ValidationFailed
+from app.core.guarded import forget, guarded_transition, guarded_update
 from app.core.money import MAX_AMOUNT, format_vnd
+from app.core.numbering import next_number
 from app.core.timeutil import utcnow
 from app.extensions import db
 from budgets.models import Allocation
-from budgets.services import next_number
 from budgets.years.guard import require_open
 from commissions import permissions as perm
 from commissions.models import (ACCEPTED, APPROVED, CANCELLED, CLOSED, COMMISSION_ACTIONS_FROM,
@@ -30,10 +31,6 @@ from commissions.models import (ACCEPTED, APPROVED, CANCELLED, CLOSED, COMMISSIO
 
 TAX_CODE = re.compile(r"[0-9]{10}|[0-9]{13}|[0-9]{10}-[0-9]{3}")  # ASCII digits: \d also takes "０" and "٠"
 NUMBER_PREFIX = "DH"  # đặt hàng
-
-
-def _forget(record):
-    db.session.expire(record)
 
 
 # --- suppliers -------------------------------------------------------------------------------
@@ -124,16 +121,14 @@ def propose_commission(actor, *, allocation_id, supplier_id, title, method, topi
 def _move(commission: Commission, action: str, to_status: str, **values):
     """status := to_status only from the states `action` starts from, checked in the UPDATE itself."""
     require_open(commission.fiscal_year)
-    moved = db.session.execute(
-        sa.update(Commission)
-        .where(Commission.id == commission.id, Commission.status.in_(COMMISSION_ACTIONS_FROM[action]))
-        .values(status=to_status, **values)
-        .execution_options(synchronize_session=False))
-    _forget(commission)
-    if moved.rowcount != 1:
-        raise InvalidTransition(
-            f"Đặt hàng {commission.number} đang “{COMMISSION_STATUS_LABELS[commission.status]}”: "
-            "không thực hiện được thao tác này.", {"status": [commission.status]})
+    guarded_transition(Commission, commission, COMMISSION_ACTIONS_FROM[action], to_status, _refused_commission,
+                       **values)
+
+
+def _refused_commission(commission: Commission) -> InvalidTransition:
+    return InvalidTransition(
+        f"Đặt hàng {commission.number} đang “{COMMISSION_STATUS_LABELS[commission.status]}”: "
+        "không thực hiện được thao tác này.", {"status": [commission.status]})
 
 
 def approve_commission(actor, commission: Commission) -> Commission:
@@ -146,19 +141,15 @@ def approve_commission(actor, commission: Commission) -> Commission:
     value, allocation_id = commission.value, commission.allocation_id
     _lock_allocation(commission)
     _move(commission, "approve", APPROVED, approved_at=utcnow(), approved_by_id=actor.id, committed=value)
-    reserved = db.session.execute(
-        sa.update(Allocation)
-        .where(Allocation.id == allocation_id,
-               Allocation.committed + Allocation.spent + value <= Allocation.amount)
-        .values(committed=Allocation.committed + value)
-        .execution_options(synchronize_session=False))
-    _forget_allocation(allocation_id)
-    if reserved.rowcount != 1:  # the request rolls back, the status change with it
+
+    def short():  # the request rolls back, the status change with it
         allocation = db.session.get(Allocation, allocation_id)
-        raise InsufficientFunds(
+        return InsufficientFunds(
             f"Phân bổ chỉ còn {format_vnd(allocation.available)}; đặt hàng {number} "
             f"cần {format_vnd(value)}.",
             {"value": [f"Vượt số còn lại của phân bổ ({format_vnd(allocation.available)})."]})
+    guarded_update(Allocation, allocation_id, [Allocation.committed + Allocation.spent + value <= Allocation.amount],
+                   {"committed": Allocation.committed + value}, short)
     audit.record(actor, "commission.approve", "commission", commission_id,
                  {"committed": value, "allocation_id": allocation_id})
     return commission
@@ -187,17 +178,14 @@ def _release(commission: Commission) -> int:
     """Take back from the allocation what the commission still holds; returns the amount."""
     held = db.session.execute(sa.select(Commission.committed).where(Commission.id == commission.id)).scalar_one()
     if held:
-        released = db.session.execute(
-            sa.update(Allocation).where(Allocation.id == commission.allocation_id,
-                                        Allocation.committed >= held)
-            .values(committed=Allocation.committed - held).execution_options(synchronize_session=False))
-        if released.rowcount != 1:  # the two totals disagree: refuse rather than lose track of money
-            raise RuleViolation(f"Số cam kết của phân bổ không khớp với đặt hàng {commission.number}.",
-                                {"committed": [str(held)]})
-        db.session.execute(sa.update(Commission).where(Commission.id == commission.id)
-                           .values(committed=0).execution_options(synchronize_session=False))
-        _forget_allocation(commission.allocation_id)
-        _forget(commission)
+        number, allocation_id = commission.number, commission.allocation_id
+
+        def mismatch():  # the two totals disagree: refuse rather than lose track of money
+            return RuleViolation(f"Số cam kết của phân bổ không khớp với đặt hàng {number}.",
+                                 {"committed": [str(held)]})
+        guarded_update(Allocation, allocation_id, [Allocation.committed >= held],
+                       {"committed": Allocation.committed - held}, mismatch)
+        guarded_update(Commission, commission.id, [Commission.committed == held], {"committed": 0}, mismatch)
     return held
 
 
@@ -218,7 +206,7 @@ def _lock(commission: Commission):
     (a payment or a delivery committed while this request waited is seen)."""
     _lock_allocation(commission)
     db.session.execute(lock_for_update(sa.select(Commission.id).where(Commission.id == commission.id)))
-    _forget(commission)
+    forget(commission)
 
 
 def cancel_commission(actor, commission: Commission, *, reason: str) -> Commission:
@@ -256,25 +244,17 @@ def close_commission(actor, commission: Commission, *, liquidation_no=None, liqu
     return commission
 
 
-def _forget_allocation(allocation_id: int):
-    cached = db.session.identity_map.get(db.session.identity_key(Allocation, allocation_id))
-    if cached is not None:
-        db.session.expire(cached)
-
-
 # --- deliverables ----------------------------------------------------------------------------
 
 def _move_deliverable(deliverable: Deliverable, action: str, to_status: str, **values):
-    moved = db.session.execute(
-        sa.update(Deliverable)
-        .where(Deliverable.id == deliverable.id, Deliverable.status.in_(DELIVERABLE_ACTIONS_FROM[action]))
-        .values(status=to_status, **values)
-        .execution_options(synchronize_session=False))
-    _forget(deliverable)
-    if moved.rowcount != 1:
-        raise InvalidTransition(
-            f"Sản phẩm “{deliverable.title}” đang “{DELIVERABLE_STATUS_LABELS[deliverable.status]}”: "
-            "không thực hiện được thao tác này.", {"status": [deliverable.status]})
+    guarded_transition(Deliverable, deliverable, DELIVERABLE_ACTIONS_FROM[action], to_status, _refused_deliverable,
+                       **values)
+
+
+def _refused_deliverable(deliverable: Deliverable) -> InvalidTransition:
+    return InvalidTransition(
+        f"Sản phẩm “{deliverable.title}” đang “{DELIVERABLE_STATUS_LABELS[deliverable.status]}”: "
+        "không thực hiện được thao tác này.", {"status": [deliverable.status]})
 
 
 def _check_under_contract(actor, deliverable: Deliverable):
@@ -289,7 +269,7 @@ def _check_under_contract(actor, deliverable: Deliverable):
         raise InvalidTransition(
             f"Đặt hàng {commission.number} chưa ký hợp đồng hoặc đã kết thúc: không giao, nghiệm thu được.",
             {"status": [status]})
-    _forget(deliverable)  # its checks below read the row as it is now
+    forget(deliverable)  # its checks below read the row as it is now
 
 
 def deliver(actor, deliverable: Deliverable, *, delivered_on: date, quantity: int, evidence_url=None,

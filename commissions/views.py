@@ -3,40 +3,30 @@
 Every form is validated by the API's schema and handled by `app.core.pages.handle_form`: a refusal
 draws the page again with the message and what was typed (422 bad input, 409 a broken rule), a
 success flashes and redirects, and the commit point commits. Each action checks who may act before
-it reads the form, as the API does.
+it reads the form, as the API does. The commission's page shows its money (`spending_of`); the
+ledger's forms on it (`commissions.expenditures.views`) draw it again with `render_commission`.
 """
-import json
-from dataclasses import replace
-import sqlalchemy as sa
 from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
-from sqlalchemy.orm import joinedload, lazyload
+from flask_login import login_required
 
 from app.core import clock
-from app.core.audit import AuditEntry
 from app.core.dates import Day
-from app.core.documents import Document, attach_document
+from app.core.documents import attach_document
 from app.core.exceptions import ValidationFailed
 from app.core.i18n import N_
-from app.core.lists import fill_many_to_one
 from app.core.money import format_vnd
-from app.core.pages import handle_form, int_arg, page_arg
-from app.core.permissions import DIC_OFFICER, FINANCE_OFFICER, UNIT_ROLES, require_role
+from app.core.pages import current_actor, handle_form, int_arg, page_arg, year_choices
+from app.core.permissions import DIC_OFFICER, UNIT_ROLES, require_role
+from app.core.schemas import ReasonSchema
 from app.core.text import Text
-from app.extensions import db
-from app.units.models import Unit
 from budgets import queries as budget_queries
-from budgets.models import Allocation
-from budgets.schemas import ReasonSchema
 from commissions import permissions as perm
 from commissions import queries, services
-from commissions.expenditure_views import spending_context
-from commissions.models import (ACCEPTED, CANCELLED, CLOSED, COMMISSION_STATUSES, DELIVERABLE_KINDS,
-                                DELIVERY_REJECTED, DIC_ONLY_CATEGORIES, METHODS, PRICED_METHODS, PROPOSED,
-                                REJECTED, UNIT_CATEGORIES, Commission, Deliverable)
-from commissions.schemas import (DOC_NO, AcceptSchema, CloseSchema, CommissionCreateSchema, DeliverSchema,
-                                 SignSchema)
+from commissions.expenditures.queries import spending_of
+from commissions.models import (ACCEPTED, COMMISSION_STATUSES, DELIVERABLE_KINDS, DELIVERY_REJECTED,
+                                DIC_ONLY_CATEGORIES, METHODS, PRICED_METHODS, UNIT_CATEGORIES)
+from commissions.schemas import DOC_NO, AcceptSchema, CloseSchema, CommissionCreateSchema, DeliverSchema, SignSchema
 
 bp = Blueprint("commissions", __name__)
 
@@ -55,10 +45,6 @@ class CloseFormSchema(CloseSchema):
 
 # --- helpers ---------------------------------------------------------------------------------
 
-def _actor():
-    return current_user._get_current_object()
-
-
 def _form():
     """The submitted form without its buttons."""
     return {k: v for k, v in request.form.items() if k != "action"}
@@ -70,10 +56,8 @@ def _detail_url(commission_id):
 
 def _proposable_allocations(actor):
     """The allocations of the actor's unit it may commission against, newest first."""
-    categories = UNIT_CATEGORIES + (DIC_ONLY_CATEGORIES if actor.role == DIC_OFFICER else ())
-    rows = budget_queries.allocations_query(actor).where(Allocation.unit_id == actor.unit_id,
-                                                         Allocation.category.in_(categories)).rows()
-    return sorted(rows, key=lambda a: (-a.envelope.fiscal_year, a.category, a.id))
+    return budget_queries.own_allocations(
+        actor, UNIT_CATEGORIES + (DIC_ONLY_CATEGORIES if actor.role == DIC_OFFICER else ()))
 
 
 def _suppliers(actor):
@@ -83,7 +67,7 @@ def _suppliers(actor):
 # --- new commission --------------------------------------------------------------------------
 
 def _render_new(values, errors, *, status=200, message=None):
-    actor = _actor()
+    actor = current_actor()
     return render_template(
         "commissions/commission_form.html", values=values, errors=errors, message=message,
         allocations=_proposable_allocations(actor), suppliers=_suppliers(actor), methods=METHODS,
@@ -93,7 +77,7 @@ def _render_new(values, errors, *, status=200, message=None):
 @bp.route("/commissions/new", methods=["GET", "POST"])
 @login_required
 def new_commission():
-    actor = _actor()
+    actor = current_actor()
     require_role(actor, *UNIT_ROLES)
     if request.method == "GET":
         return _render_new({"method": "order", "advance_limit_pct": "0", "deliverables": [{}, {}],
@@ -117,15 +101,10 @@ def new_commission():
 
 # --- list, queue, overdue --------------------------------------------------------------------
 
-def _year_choices(selected=None):
-    this_year = clock.today().year
-    return sorted({this_year - 1, this_year, this_year + 1} | ({selected} if selected else set()), reverse=True)
-
-
 @bp.get("/commissions")
 @login_required
 def list_commissions():
-    actor = _actor()
+    actor = current_actor()
     perm.require_commission_reader(actor)
     unit_view = actor.role in UNIT_ROLES
     status = request.args.get("status")
@@ -140,73 +119,35 @@ def list_commissions():
     }
     page = page_arg()
     result = queries.commissions_query(actor, **filters).page(page, PAGE_SIZE)
-    units = [] if unit_view else db.session.execute(sa.select(Unit).order_by(Unit.code)).scalars().all()
+    units = [] if unit_view else budget_queries.units()
     args = {k: v for k, v in filters.items() if v is not None}
     return render_template(
         "commissions/list.html", result=result, filters=filters, args=args, units=units,
         suppliers=_suppliers(actor), categories=COMMISSIONED_CATEGORIES, unit_view=unit_view,
-        years=_year_choices(filters["fiscal_year"]), has_next=page * PAGE_SIZE < result["total"])
+        years=year_choices(filters["fiscal_year"]), has_next=page * PAGE_SIZE < result["total"])
 
 
 @bp.get("/commissions/queue")
 @login_required
 def approval_queue():
-    actor = _actor()
+    actor = current_actor()
     page = page_arg()
-    result = queries.approval_queue_query(actor).page(page, PAGE_SIZE)
-    fill_many_to_one(result["items"], (Commission.allocation,))
-    allocations = {c.allocation_id: c.allocation for c in result["items"]}
-    fill_many_to_one(list(allocations.values()), (Allocation.envelope,))
-    waiting = dict(db.session.execute(
-        sa.select(Commission.allocation_id, sa.func.sum(Commission.value))
-        .where(Commission.status == PROPOSED, Commission.allocation_id.in_(allocations))
-        .group_by(Commission.allocation_id)).all())
-    return render_template("commissions/queue.html", result=result, waiting=waiting,
+    result = queries.approval_queue_page(actor, page, PAGE_SIZE)
+    return render_template("commissions/queue.html", result=result, waiting=result["waiting"],
                            has_next=page * PAGE_SIZE < result["total"])
 
 
 @bp.get("/deliverables/overdue")
 @login_required
 def overdue_deliverables():
-    actor = _actor()
+    actor = current_actor()
     page = page_arg()
-    # a rejected, cancelled or liquidated contract owes nothing more, whatever its lines say
-    listing = queries.deliverables_query(actor, overdue=True).where(
-        Commission.status.not_in((REJECTED, CANCELLED, CLOSED)))
-    listing = replace(listing, loads=(joinedload(Deliverable.commission).options(
-        joinedload(Commission.unit).lazyload("*"), joinedload(Commission.supplier), lazyload("*")),))
-    result = listing.page(page, PAGE_SIZE)
+    result = queries.overdue_query(actor).page(page, PAGE_SIZE)
     return render_template("commissions/overdue.html", result=result, today=clock.today(),
                            has_next=page * PAGE_SIZE < result["total"])
 
 
 # --- detail ----------------------------------------------------------------------------------
-
-def _history(commission):
-    ids = [d.id for d in commission.deliverables]
-    entries = db.session.execute(
-        sa.select(AuditEntry).where(sa.or_(
-            sa.and_(AuditEntry.entity == "commission", AuditEntry.entity_id == commission.id),
-            sa.and_(AuditEntry.entity == "deliverable", AuditEntry.entity_id.in_(ids))))
-        .order_by(AuditEntry.seq)).scalars().all()
-    titles = {d.id: d.title for d in commission.deliverables}
-    return [(entry, json.loads(entry.changes),
-             titles.get(entry.entity_id) if entry.entity == "deliverable" else None) for entry in entries]
-
-
-def _documents(commission):
-    ids = [d.id for d in commission.deliverables]
-    rows = db.session.execute(
-        sa.select(Document).where(sa.or_(
-            sa.and_(Document.owner_type == "commission", Document.owner_id == commission.id),
-            sa.and_(Document.owner_type == "deliverable", Document.owner_id.in_(ids))))
-        .order_by(Document.id)).scalars().all()
-    by_deliverable = {}
-    for document in rows:
-        if document.owner_type == "deliverable":
-            by_deliverable.setdefault(document.owner_id, []).append(document)
-    return [d for d in rows if d.owner_type == "commission"], by_deliverable
-
 
 def _defaults(commission):
     today = clock.today().isoformat()
@@ -218,13 +159,13 @@ def _defaults(commission):
     return defaults
 
 
-def _render_commission(commission_id, *, active=None, values=None, errors=None, status=200, alert=None):
-    """The detail page; `active` names the form whose values and errors a refusal shows."""
-    actor = _actor()
+def render_commission(commission_id, *, active=None, values=None, errors=None, status=200, alert=None):
+    """The detail page, with its money; `active` names the form whose values and errors a refusal
+    shows (the ledger's forms on this page draw it again with theirs)."""
+    actor = current_actor()
     commission = queries.get_commission(actor, commission_id)
-    allocation = db.session.get(Allocation, commission.allocation_id)
     defaults = _defaults(commission)
-    money = spending_context(actor, commission)
+    money = spending_of(actor, commission)
     defaults.update(money.pop("spend_defaults"))
 
     def form(name):
@@ -232,27 +173,28 @@ def _render_commission(commission_id, *, active=None, values=None, errors=None, 
             return values or {}, errors or {}
         return defaults.get(name, {}), {}
 
-    documents, deliverable_documents = _documents(commission)
+    documents, deliverable_documents = queries.commission_documents(commission)
     return render_template(
-        "commissions/detail.html", c=commission, allocation=allocation, can=perm.commission_actions(actor, commission),
+        "commissions/detail.html", c=commission, allocation=commission.allocation,
+        can=perm.commission_actions(actor, commission),
         deliverable_can={d.id: perm.deliverable_actions(actor, d) for d in commission.deliverables},
         form=form, active=active, alert=alert, documents=documents, deliverable_documents=deliverable_documents,
-        history=_history(commission), **money,
+        history=queries.commission_history(commission), **money,
         unsettled=[d for d in commission.deliverables if d.status not in SETTLED]), status
 
 
 @bp.get("/commissions/<int:commission_id>")
 @login_required
 def show_commission(commission_id):
-    return _render_commission(commission_id)
+    return render_commission(commission_id)
 
 
 # --- actions on a commission -----------------------------------------------------------------
 
 def _on_commission(commission_id, name, schema, act, message, *, form=None, invalid_message=None, url=None):
     def render(values, errors, status, alert):
-        return _render_commission(commission_id, active=name, values=values, errors=errors, status=status,
-                                  alert=alert)
+        return render_commission(commission_id, active=name, values=values, errors=errors, status=status,
+                                 alert=alert)
 
     return handle_form(schema, render, act,
                        lambda c: (message % {"number": c.number}, url or _detail_url(commission_id)),
@@ -260,16 +202,13 @@ def _on_commission(commission_id, name, schema, act, message, *, form=None, inva
 
 
 def _finance_commission(commission_id):
-    actor = _actor()
-    require_role(actor, FINANCE_OFFICER)
-    return actor, queries.get_commission(actor, commission_id)
+    actor = current_actor()
+    return actor, queries.commission_for_finance(actor, commission_id)
 
 
 def _owned_commission(commission_id):
-    actor = _actor()
-    commission = queries.get_commission(actor, commission_id)
-    perm.check_owner_unit(actor, commission, "đặt hàng")
-    return actor, commission
+    actor = current_actor()
+    return actor, queries.owned_commission(actor, commission_id)
 
 
 @bp.post("/commissions/<int:commission_id>/approve")
@@ -326,7 +265,7 @@ def upload_commission_document(commission_id):
     actor, commission = _owned_commission(commission_id)
 
     def upload(_data):
-        attach_document(actor, "commission", commission.id, request.files.get("file"))
+        attach_document(actor, "commission", commission, request.files.get("file"))
         return commission
 
     return _on_commission(commission_id, "upload", None, upload,
@@ -336,10 +275,8 @@ def upload_commission_document(commission_id):
 # --- actions on a deliverable ----------------------------------------------------------------
 
 def _owned_deliverable(deliverable_id):
-    actor = _actor()
-    deliverable = queries.get_deliverable(actor, deliverable_id)
-    perm.check_owner_unit(actor, deliverable.commission, "sản phẩm")
-    return actor, deliverable
+    actor = current_actor()
+    return actor, queries.owned_deliverable(actor, deliverable_id)
 
 
 def _on_deliverable(deliverable, name, schema, act, message, *, form=None, invalid_message=None):
@@ -347,8 +284,8 @@ def _on_deliverable(deliverable, name, schema, act, message, *, form=None, inval
     title = deliverable.title
 
     def render(values, errors, status, alert):
-        return _render_commission(commission_id, active=f"{name}-{deliverable.id}", values=values,
-                                  errors=errors, status=status, alert=alert)
+        return render_commission(commission_id, active=f"{name}-{deliverable.id}", values=values,
+                                 errors=errors, status=status, alert=alert)
 
     return handle_form(schema, render, act,
                        lambda _d: (message % {"title": title}, _detail_url(commission_id) + f"#d-{deliverable.id}"),
@@ -364,7 +301,7 @@ def deliver(deliverable_id):
     def act(data):
         services.deliver(actor, deliverable, **data)
         if upload is not None and upload.filename:
-            attach_document(actor, "deliverable", deliverable.id, upload)
+            attach_document(actor, "deliverable", deliverable, upload)
         return deliverable
 
     return _on_deliverable(deliverable, "deliver", DeliverSchema(), act,
@@ -397,7 +334,6 @@ def reject_delivery(deliverable_id):
 def upload_deliverable_document(deliverable_id):
     actor, deliverable = _owned_deliverable(deliverable_id)
     return _on_deliverable(deliverable, "upload", None,
-                           lambda _data: attach_document(actor, "deliverable", deliverable.id,
-                                                         request.files.get("file")),
+                           lambda _data: attach_document(actor, "deliverable", deliverable, request.files.get("file")),
                            _("Đã tải minh chứng lên sản phẩm “%(title)s”."), form={})
 

@@ -49,8 +49,8 @@ from app.core.templating import format_date
 from app.units.models import Unit
 from reports.queries import stream_rows
 from budgets.models import CATEGORY_LABELS, Allocation, Envelope
-from commissions.models import (ACCEPTED, ADVANCE, DIRECT, OWED, PLANNED, POSTED, SIGNED, Commission,
-                                Deliverable, Expenditure)
+from commissions.expenditures.models import ADVANCE, DIRECT, POSTED, Expenditure
+from commissions.models import ACCEPTED, OWED, PLANNED, SIGNED, Commission, Deliverable
 
 ACCEPTED_UNPAID_DAYS = 30
 ADVANCE_OUTSTANDING_DAYS = 90

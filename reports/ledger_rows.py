@@ -20,9 +20,9 @@ from app.extensions import db
 from app.units.models import Unit
 from budgets.models import (CATEGORY_LABELS, Allocation, AllocationTransfer, Envelope, EnvelopeDecision,
                             FundingRequest)
+from commissions.expenditures.models import EXPENDITURE_KIND_LABELS, Expenditure, ExpenditureLink
 from commissions.models import (COMMISSION_STATUS_LABELS, DELIVERABLE_KIND_LABELS, DELIVERABLE_STATUS_LABELS,
-                                EXPENDITURE_KIND_LABELS, METHOD_LABELS, Commission, Deliverable,
-                                Expenditure, ExpenditureLink, Supplier)
+                                METHOD_LABELS, Commission, Deliverable, Supplier)
 from reports.filters import LedgerFilter
 from reports.queries import stream_rows
 

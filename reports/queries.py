@@ -23,6 +23,11 @@ def stream_rows(stmt, execute=None):
         yield from batch
 
 
+def unit_named(unit_id: int | None) -> Unit | None:
+    """The unit a report is scoped to (None: the whole province)."""
+    return db.session.get(Unit, unit_id) if unit_id is not None else None
+
+
 def execution_rate(spent: int, allocated: int) -> float:
     """Spent over allocated, in percent with two decimals, rounded half up from the integers."""
     if allocated <= 0:

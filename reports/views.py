@@ -6,25 +6,23 @@ Every page reads its query string with the API's own schema and shows the API's 
 (422) and replaced by its default, never a 500. The downloads answer exactly what the API answers,
 through `reports.downloads` and `reports.filters.ledger_filter`.
 """
-import sqlalchemy as sa
 from flask import Blueprint, render_template, request, url_for
 from flask_babel import get_locale, gettext
-from flask_login import current_user, login_required
+from flask_login import login_required
 from marshmallow import ValidationError
 
 from app.core.database import begin_snapshot
 from app.core.exceptions import ValidationFailed
 from app.core.i18n import N_
+from app.core.pages import current_actor, year_choices
 from app.core.permissions import UNIT_ROLES
-from app.extensions import db
-from app.units.models import Unit
-from budgets.models import Envelope
+from budgets import queries as budget_queries
 from reports import flags
 from reports.downloads import csv_response, workbook_response
 from reports.filters import ledger_filter
 from reports.permissions import require_report_reader, unit_scope, units_to_report
-from reports.queries import execution
-from reports.schemas import GROUPINGS, ExecutionArgs, LedgerArgs, YearArgs, current_year
+from reports.queries import execution, unit_named
+from reports.schemas import GROUPINGS, ExecutionArgs, LedgerArgs, YearArgs
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
@@ -36,10 +34,6 @@ RECORD_PAGES = {"commission": ("commissions.show_commission", "commission_id"),
                 "deliverable": ("expenditures.show_deliverable", "deliverable_id"),
                 "expenditure": ("expenditures.show_expenditure", "expenditure_id"),
                 "allocation": ("budgets.show_allocation", "allocation_id")}
-
-
-def _actor():
-    return current_user._get_current_object()
 
 
 def _raw_args(schema, defaults=None) -> dict:
@@ -65,13 +59,8 @@ def _lenient(schema, raw: dict) -> tuple[dict, dict]:
 
 
 def _year_choices(selected: int) -> list[int]:
-    years = set(db.session.execute(sa.select(Envelope.fiscal_year).distinct()).scalars())
-    this_year = current_year()
-    return sorted(years | {this_year - 1, this_year, selected}, reverse=True)
-
-
-def _units():
-    return db.session.execute(sa.select(Unit).order_by(Unit.code)).scalars().all()
+    """The years with an envelope, last year and this year (the reports show no year to come)."""
+    return year_choices(selected, known=budget_queries.envelope_years(), next_year=False)
 
 
 def _ui_language() -> str:
@@ -83,7 +72,7 @@ def _ui_language() -> str:
 @bp.get("")
 @login_required
 def dashboard():
-    actor = _actor()
+    actor = current_actor()
     require_report_reader(actor)
     unit_view = actor.role in UNIT_ROLES
     # a unit's own figures are one row by unit: by category they say more
@@ -94,12 +83,12 @@ def dashboard():
         errors.update(error.details)
         args["unit"], unit_id = None, unit_scope(actor)
     report = execution(args["fiscal_year"], args["by"], unit_id, gettext)
-    unit = db.session.get(Unit, unit_id) if unit_id is not None else None
+    unit = unit_named(unit_id)
     downloads = {"fiscal_year": args["fiscal_year"], "lang": _ui_language(),
                  **({"unit": unit.code} if unit is not None and not unit_view else {})}
     return render_template(
         "reports/dashboard.html", report=report, args=args, errors=errors, unit_view=unit_view, unit=unit,
-        units=[] if unit_view else _units(), years=_year_choices(args["fiscal_year"]),
+        units=[] if unit_view else budget_queries.units(), years=_year_choices(args["fiscal_year"]),
         groupings=[(key, GROUPING_LABELS[key]) for key in GROUPINGS], downloads=downloads,
     ), 422 if errors else 200
 
@@ -137,14 +126,14 @@ PAGE_LIMIT = 500  # flags on the page; the workbook's Cảnh báo sheet holds th
 @bp.get("/flags")
 @login_required
 def flags_page():
-    actor = _actor()
+    actor = current_actor()
     scope = unit_scope(actor)
     args, errors = _lenient(YearArgs(), _raw_args(YearArgs()))
     begin_snapshot()
     items, total = flags.window(args["fiscal_year"], scope, 0, PAGE_LIMIT)
     return render_template(
         "reports/flags.html", groups=_by_severity(items), total=total, shown=len(items), args=args, errors=errors,
-        unit=db.session.get(Unit, scope) if scope is not None else None,
+        unit=unit_named(scope),
         years=_year_choices(args["fiscal_year"]),
     ), 422 if errors else 200
 
@@ -163,7 +152,7 @@ def _ledger_args() -> dict:
 @bp.get("/ledger.xlsx")
 @login_required
 def ledger_xlsx():
-    actor = _actor()
+    actor = current_actor()
     require_report_reader(actor)
     args = _ledger_args()
     return workbook_response(actor, ledger_filter(actor, args), args["lang"])
@@ -172,7 +161,7 @@ def ledger_xlsx():
 @bp.get("/ledger.csv")
 @login_required
 def ledger_csv():
-    actor = _actor()
+    actor = current_actor()
     require_report_reader(actor)
     args = _ledger_args()
     return csv_response(ledger_filter(actor, args), args["lang"])

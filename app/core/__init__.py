@@ -1,8 +1,9 @@
-"""The shared kernel: errors, money, permissions, audit chain, documents, idempotency, lists."""
+"""The shared kernel: errors, money, permissions, audit chain, documents, idempotency, lists, guarded
+updates and numbering. It knows no domain: the domains register what it needs to know of them."""
 
 
 def init_app(app, api):
-    from app.core import audit, documents, idempotency  # noqa: F401 - models for the schema
+    from app.core import audit, documents, idempotency, numbering  # noqa: F401 - models for the schema
     from app.core.audit_api import blp as audit_api
     from app.core.cli import register as register_cli
     from app.core.documents_api import blp as documents_api

@@ -4,7 +4,7 @@ import http
 from datetime import timezone
 
 import flask_smorest
-from flask import current_app, request
+from flask import request
 from flask_login import current_user
 from marshmallow import Schema, fields, validate
 
@@ -12,6 +12,7 @@ from app.core.errors import ErrorOut
 from app.core.exceptions import Unauthenticated
 from app.core.lists import ListQuery
 from app.extensions import db
+from config import Config
 
 _list_schemas: dict[str, type[Schema]] = {}
 
@@ -77,8 +78,12 @@ class UtcDateTime(fields.DateTime):
 
 
 class PageArgs(Schema):
+    """The page of every list. Its sizes are the configuration's (`DEFAULT_PER_PAGE`, `MAX_PER_PAGE`),
+    read when the schema is defined: the OpenAPI document publishes them."""
+
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=10**9))
-    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+    per_page = fields.Integer(load_default=Config.DEFAULT_PER_PAGE,
+                              validate=validate.Range(min=1, max=Config.MAX_PER_PAGE))
 
 
 def list_schema(item_schema: type[Schema]) -> type[Schema]:
@@ -96,8 +101,7 @@ def list_schema(item_schema: type[Schema]) -> type[Schema]:
 
 def paginate(query: ListQuery, args: dict) -> dict:
     """One page of a list query: two statements (plus its loads) whatever the page size."""
-    page, per_page = args.get("page", 1), args.get("per_page", current_app.config["DEFAULT_PER_PAGE"])
-    return query.page(page, per_page)
+    return query.page(args["page"], args["per_page"])
 
 
 def check_first(check):
@@ -116,6 +120,19 @@ def check_first(check):
 def role_check(check):
     """`check_first` for a check of the actor's role alone."""
     return check_first(lambda actor, **_path: check(actor))
+
+
+def loads(name: str, load):
+    """Load the record the path names and check access, before the body is parsed (place it just
+    under `route`), then hand the record to the handler as `name` in place of the path's arguments,
+    so that it is read once (Indico's `_process_args`). `load(actor, **path)` returns the record or
+    raises (403, or 404 for another unit's record)."""
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapper(*args, **path):
+            return view(*args, **{name: load(api_actor(), **path)})
+        return wrapper
+    return decorator
 
 
 def api_actor():

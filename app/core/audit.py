@@ -11,6 +11,10 @@ from datetime import date, datetime
 import sqlalchemy as sa
 
 from app.core.database import advisory_xact_lock
+from app.core.lists import ListQuery
+from app.core.models import Described
+from app.core.permissions import ADMIN, AUDITOR, FINANCE_OFFICER, require_role
+from app.core.registry import registry
 from app.core.timeutil import utcnow
 from app.extensions import db
 
@@ -18,8 +22,9 @@ GENESIS_HASH = "0" * 64
 AUDIT_LOCK_KEY = 7_310_2022  # any constant; names the audit chain's lock
 
 
-class AuditEntry(db.Model):
+class AuditEntry(Described, db.Model):
     __tablename__ = "audit_entries"
+    __described_by__ = ("seq", "action", "entity", "entity_id")
 
     seq = db.Column(db.Integer, primary_key=True, autoincrement=False)
     at = db.Column(db.DateTime, nullable=False)
@@ -145,13 +150,27 @@ def visible_entries(actor, rules=()):
     return stmt
 
 
-def history(entity: str, entity_id: int):
-    return (
-        db.session.execute(
-            sa.select(AuditEntry)
-            .where(AuditEntry.entity == entity, AuditEntry.entity_id == entity_id)
-            .order_by(AuditEntry.seq)
-        )
-        .scalars()
-        .all()
-    )
+def trail_query(actor, *, entity=None, entity_id=None, action=None) -> ListQuery:
+    """The trail finance, auditors and admins read (403 for others), newest first, without what the
+    domains' rules hide from the actor; filtered by entity, entity id and action."""
+    require_role(actor, FINANCE_OFFICER, AUDITOR, ADMIN)
+    stmt = visible_entries(actor, registry().audit_filters)
+    for column, value in ((AuditEntry.entity, entity), (AuditEntry.entity_id, entity_id), (AuditEntry.action, action)):
+        if value is not None:
+            stmt = stmt.where(column == value)
+    return ListQuery(stmt, order=(AuditEntry.seq.desc(),))
+
+
+def history_of(records: dict[str, list[int]]) -> list[AuditEntry]:
+    """The entries of the records named, `{entity: [ids]}`, in chain order, in one statement."""
+    named = [sa.and_(AuditEntry.entity == entity, AuditEntry.entity_id.in_(ids)) for entity, ids in records.items()]
+    return db.session.execute(sa.select(AuditEntry).where(sa.or_(*named)).order_by(AuditEntry.seq)).scalars().all()
+
+
+def history(entity: str, entity_id: int) -> list[AuditEntry]:
+    return history_of({entity: [entity_id]})
+
+
+def with_changes(entries) -> list[tuple[AuditEntry, dict]]:
+    """(entry, what it changed) pairs, as the history panels of the pages show them."""
+    return [(entry, json.loads(entry.changes)) for entry in entries]

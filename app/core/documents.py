@@ -1,18 +1,22 @@
 """Uploaded documents, shared by every record that can carry evidence.
 
 Files are checked by their leading bytes as well as their extension, stored under a name the
-server makes, outside `static`, with size and sha256 recorded.
+server makes, outside `static`, with size and sha256 recorded. Which records carry documents, and
+who may read and add them, is each domain's to say: the owner types its `init_app` registers
+(`Registry.add_document_owner`); the kernel names none.
 """
 import hashlib
 import os
 import secrets
 
+import sqlalchemy as sa
 from flask import send_file
 from sqlalchemy.orm import joinedload
 
 from app.core import audit
 from app.core.exceptions import DomainError, NotFound, ValidationFailed
 from app.core.lists import ListQuery
+from app.core.models import Described
 from app.core.registry import registry
 from app.core.settings import setting
 from app.core.timeutil import utcnow
@@ -34,7 +38,6 @@ ALLOWED = {
     "doc": ("application/msword", (OLE_MAGIC,)),
     "xls": ("application/vnd.ms-excel", (OLE_MAGIC,)),
 }
-OWNER_TYPES = ("request", "commission", "deliverable", "expenditure")
 
 
 class FileTooLarge(DomainError):
@@ -43,8 +46,9 @@ class FileTooLarge(DomainError):
     status, code = 413, "payload_too_large"
 
 
-class Document(db.Model):
+class Document(Described, db.Model):
     __tablename__ = "documents"
+    __described_by__ = ("id", "owner_type", "owner_id", "original_name")
 
     id = db.Column(db.Integer, primary_key=True)
     owner_type = db.Column(db.String(20), nullable=False)
@@ -76,10 +80,12 @@ def _clean_name(filename: str) -> str:
 
 
 def save_document(actor, owner_type: str, owner_id: int, *, filename: str, stream) -> Document:
-    """Check, store and record one upload; the caller has checked the actor may write the owner."""
+    """Check, store and record one upload; the caller has checked the actor may write the owner.
+    Refuses (422) an owner type no domain registered, a file of a kind not allowed, an empty file or
+    one whose leading bytes are not its kind's; 413 above `MAX_UPLOAD_MB`."""
     upload_folder = setting("UPLOAD_FOLDER")
     max_bytes = int(setting("MAX_UPLOAD_MB")) * 1024 * 1024
-    if owner_type not in OWNER_TYPES:
+    if owner_type not in registry().document_owners:
         raise ValidationFailed.field("owner_type", "Loại hồ sơ không hợp lệ.")
     name = _clean_name(filename or "")
     ext = _extension(name)
@@ -141,11 +147,11 @@ def readable_document(actor, document_id: int) -> Document:
     return document
 
 
-def attach_document(actor, owner_type: str, owner_id: int, upload) -> Document:
-    """Check that the actor may attach to this record now (the owner type's rule), then store."""
-    owner = _owner(owner_type)
-    record = owner.load(actor, owner_id)
-    owner.check_attach(actor, record)
+def attach_document(actor, owner_type: str, record, upload) -> Document:
+    """Add `upload` to `record`, which the caller loaded as the actor sees it: the owner type's rule
+    decides whether the actor may attach to it now (403, or 409 for a record closed to papers),
+    then `save_document` checks and stores the file (422 without one)."""
+    _owner(owner_type).check_attach(actor, record)
     if upload is None or not upload.filename:
         raise ValidationFailed.field("file", "Chọn một tệp để tải lên.")
     return save_document(actor, owner_type, record.id, filename=upload.filename, stream=upload.stream)
@@ -158,6 +164,18 @@ def documents_query(owner_type: str, owner_id: int) -> ListQuery:
 
 def documents_of(owner_type: str, owner_id: int):
     return documents_query(owner_type, owner_id).rows()
+
+
+def documents_by_owner(owners: dict[str, list[int]]) -> dict[tuple[str, int], list[Document]]:
+    """The documents of several records, `{owner type: [ids]}`, in one statement:
+    `{(owner type, id): [documents, oldest first]}` (a record with none is absent)."""
+    named = [sa.and_(Document.owner_type == owner_type, Document.owner_id.in_(ids))
+             for owner_type, ids in owners.items() if ids]
+    found = {}
+    if named:
+        for document in db.session.execute(sa.select(Document).where(sa.or_(*named)).order_by(Document.id)).scalars():
+            found.setdefault((document.owner_type, document.owner_id), []).append(document)
+    return found
 
 
 def attachment_response(document: Document):

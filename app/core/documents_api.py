@@ -3,7 +3,7 @@ routes every owner type gets from `add_document_routes` (the owner registry deci
 from flask_smorest.fields import Upload
 from marshmallow import Schema, fields
 
-from app.core.api import Blueprint, PageArgs, UtcDateTime, api_actor, check_first, list_schema, paginate
+from app.core.api import Blueprint, PageArgs, UtcDateTime, api_actor, list_schema, loads, paginate
 from app.core.documents import attach_document, attachment_response, documents_query, readable_document
 from app.core.registry import registry
 
@@ -40,14 +40,15 @@ def download_document(document_id):
 def add_document_routes(owner_blp, owner_type: str, id_arg: str, *, owns, list_summary: str,
                         upload_summary: str, conflicts: tuple = ()):
     """`GET` and `POST <id>/documents` on an owner's blueprint: `list_<type>_documents` reads what
-    the owner type's `load` lets the actor see; `upload_<type>_document` checks `owns(actor, id)`
-    before the body is read, then the owner type's attach rule (`attach_document`)."""
+    the owner type's `load` lets the actor see; `upload_<type>_document` loads the record with
+    `owns(actor, id)` (which refuses one the actor does not own) before the body is read, then
+    applies the owner type's attach rule to that record (`attach_document`)."""
     def list_documents(args, **path):
         record = registry().document_owners[owner_type].load(api_actor(), path[id_arg])
         return paginate(documents_query(owner_type, record.id), args)
 
-    def upload_document(files, **path):
-        return attach_document(api_actor(), owner_type, path[id_arg], files["file"])
+    def upload_document(files, record):
+        return attach_document(api_actor(), owner_type, record, files["file"])
 
     for view, name, summary in ((list_documents, f"list_{owner_type}_documents", list_summary),
                                 (upload_document, f"upload_{owner_type}_document", upload_summary)):
@@ -58,7 +59,7 @@ def add_document_routes(owner_blp, owner_type: str, id_arg: str, *, owns, list_s
             owner_blp.response(200, list_schema(DocumentOut))(
                 owner_blp.errors(403, 404, 422)(list_documents))))
     owner_blp.route(rule, methods=["POST"])(
-        check_first(lambda actor, **path: owns(actor, path[id_arg]))(
+        loads("record", lambda actor, **path: owns(actor, path[id_arg]))(
             owner_blp.arguments(UploadSchema, location="files")(
                 owner_blp.response(201, DocumentOut)(
                     owner_blp.errors(403, 404, 413, 422, conflicts=conflicts)(upload_document)))))

@@ -1,4 +1,5 @@
-"""What every HTML page shares: bounded query arguments and the one way a form is handled.
+"""What every HTML page shares: who is acting, bounded query arguments, the years a page offers and
+the one way a form is handled.
 
 `handle_form` is the pattern of every form page: validate with the API's schema, call the service;
 on bad input or a refused rule, re-render the page with the message and everything typed (422 for
@@ -6,12 +7,27 @@ bad input, the rule's own status otherwise); on success flash and redirect. Acce
 form errors: they become pages of their own. The commit point commits after the redirect.
 """
 from flask import flash, redirect, request
+from flask_login import current_user
 
+from app.core import clock
 from app.core.exceptions import DomainError, Forbidden, NotFound, Unauthenticated
 from app.core.forms import load_form
 from app.extensions import db
 
 MAX_PAGE = 10**6
+
+
+def current_actor():
+    """The logged-in user of this page request, as the services take it (the plain object, not the proxy)."""
+    return current_user._get_current_object()
+
+
+def year_choices(selected: int | None = None, *, known=(), next_year: bool = True) -> list[int]:
+    """The fiscal years a page's select offers, newest first: last year, this year (in Việt Nam) and,
+    unless `next_year` is false, the next; plus the `known` years the data holds and the one selected."""
+    this_year = clock.today().year
+    years = {this_year - 1, this_year, *known} | ({this_year + 1} if next_year else set())
+    return sorted(years | ({selected} if selected else set()), reverse=True)
 
 
 def int_arg(name: str, low: int | None = None, high: int | None = None) -> int | None:

@@ -11,7 +11,8 @@ from app.core import clock
 from app.extensions import db
 from budgets import services as budgets
 from budgets.years import services as years
-from commissions import expenditures, services as commissions
+from commissions import services as commissions
+from commissions.expenditures import services as expenditures
 from commissions.models import Supplier
 
 PRICE_DECISION = ("31/QĐ-UBND", date(2025, 1, 20))

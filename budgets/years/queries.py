@@ -54,6 +54,11 @@ def _sum(column):
     return sa.cast(sa.func.coalesce(sa.func.sum(column), sa.literal_column("0")), sa.BigInteger)
 
 
+def known_years() -> set[int]:
+    """Every year with an envelope or a close."""
+    return set(db.session.execute(sa.union(sa.select(Envelope.fiscal_year), sa.select(FiscalYear.year))).scalars())
+
+
 def fiscal_year(year: int) -> FiscalYear | None:
     return db.session.get(FiscalYear, year)
 

@@ -1,41 +1,29 @@
 """Pages of the budget year for finance and auditors: the years, one year's close (preview and the
 guided close) and its close report in the shape of Mẫu 31."""
-import sqlalchemy as sa
 from flask import Blueprint, render_template, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import login_required
 
 from app.core import clock
 from app.core.exceptions import DomainError
-from app.core.pages import handle_form
-from app.extensions import db
-from budgets.models import Envelope
+from app.core.pages import current_actor, handle_form, year_choices
+from app.core.permissions import FINANCE_OFFICER
 from budgets.years import permissions as perm
 from budgets.years import queries, services
 from budgets.years.api import known_year
-from budgets.years.models import FiscalYear
 from budgets.years.schemas import CloseYearSchema
 
 bp = Blueprint("years", __name__, url_prefix="/years")
 
 
-def _actor():
-    return current_user._get_current_object()
-
-
-def _known_years() -> list[int]:
-    """Every year with an envelope or a close, and this year and the last."""
-    this_year = clock.today().year
-    years = set(db.session.execute(sa.select(Envelope.fiscal_year).distinct()).scalars())
-    years |= set(db.session.execute(sa.select(FiscalYear.year)).scalars()) | {this_year - 1, this_year}
-    return sorted(years, reverse=True)
 
 
 @bp.get("")
 @login_required
 def list_years():
-    perm.require_read(_actor())
-    summaries = [queries.year_summary(year) for year in _known_years()]
+    perm.require_read(current_actor())
+    # every year with an envelope or a close, and this year and the last
+    summaries = [queries.year_summary(year) for year in year_choices(known=queries.known_years(), next_year=False)]
     return render_template("budgets/years/list.html", summaries=summaries, today=clock.today())
 
 
@@ -49,7 +37,7 @@ def _may_close(year: int) -> str | None:
 
 
 def _render_year(year, values=None, errors=None, status=200, message=None):
-    actor = _actor()
+    actor = current_actor()
     perm.require_read(actor)
     summary = queries.year_summary(year)
     closed = summary["status"] == "closed"
@@ -58,7 +46,7 @@ def _render_year(year, values=None, errors=None, status=200, message=None):
         values = {"decision_date": clock.today().isoformat()}
     return render_template("budgets/years/detail.html", year=year, summary=summary, preview=preview,
                            refusal=None if closed else _may_close(year), values=values, errors=errors or {},
-                           message=message, may_close=actor.role == "finance_officer",
+                           message=message, may_close=actor.role == FINANCE_OFFICER,
                            limit=queries.PREVIEW_LIMIT), status
 
 
@@ -71,7 +59,7 @@ def show_year(year):
 @bp.post("/<int:year>/close")
 @login_required
 def close_year(year):
-    actor = _actor()
+    actor = current_actor()
     perm.require_close(actor)
     known_year(year)
     return handle_form(
@@ -84,6 +72,6 @@ def close_year(year):
 @bp.get("/<int:year>/settlement")
 @login_required
 def settlement(year):
-    perm.require_read(_actor())
+    perm.require_read(current_actor())
     report = queries.settlement_report(known_year(year))
     return render_template("budgets/years/settlement.html", year=year, report=report)

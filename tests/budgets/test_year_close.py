@@ -10,7 +10,7 @@ import time_machine
 
 from app.core.audit import verify_chain
 from app.extensions import db
-from commissions.ledger import check_ledger
+from commissions.expenditures.balances import check_balances as check_ledger
 from tests import support as h
 from tests.commissions import builders as cb
 

@@ -25,7 +25,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
     run_state_machine_as_test
 
 from app.extensions import db
-from commissions.ledger import check_ledger
+from commissions.expenditures.balances import check_balances as check_ledger
 from tests import support as h
 from tests.commissions import builders as cb
 

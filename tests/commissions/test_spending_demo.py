@@ -5,7 +5,7 @@ import sqlalchemy as sa
 
 from app.core import clock
 from app.extensions import db
-from commissions.models import EXPENDITURE_KINDS, Expenditure
+from commissions.expenditures.models import EXPENDITURE_KINDS, Expenditure
 from app.demo import DEMO_PASSWORD
 from tests.support import csrf_of, text
 

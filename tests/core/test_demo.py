@@ -8,10 +8,11 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from app.auth.models import User
-from app.demo import DEMO_PASSWORD, SUPPLIERS
+from app.demo import DEMO_PASSWORD
 from app.extensions import db
 from app.units.models import Unit
 from budgets.models import FundingRequest, RequestLine
+from commissions.demo import SUPPLIERS
 
 GONE = ("huyện", "thị xã", "Thông tin và Truyền thông", "Bình Định")
 

@@ -1,8 +1,10 @@
-"""`flask ledger check`: every running balance recomputed from the rows it summarises (DESIGN §7).
+"""The balance check behind `flask ledger check`: every running balance recomputed from the rows it
+summarises (DESIGN §7).
 
 The balances on envelopes, requests, allocations, commissions and deliverables are moved by guarded
-UPDATEs; this recomputes each from the decisions, allocations and ledger entries themselves, by SQL
-aggregates, and lists every row whose stored figure differs.
+UPDATEs; this recomputes each from the decisions, allocations, transfers, carry-overs and ledger
+entries themselves, by SQL aggregates, and lists every row whose stored figure differs. It lives
+with the ledger because the ledger's entries are what most balances are made of.
 """
 import click
 import sqlalchemy as sa
@@ -11,8 +13,8 @@ from flask.cli import AppGroup
 from app.extensions import db
 from budgets.models import Allocation, AllocationTransfer, Envelope, EnvelopeDecision, FundingRequest
 from budgets.years.models import CarryOver, FiscalYear
-from commissions.models import (ADVANCE, APPROVED, PAYMENT, RECOVERY, SIGNED, Commission, Deliverable,
-                                Expenditure, ExpenditureLink)
+from commissions.expenditures.models import ADVANCE, PAYMENT, RECOVERY, Expenditure, ExpenditureLink
+from commissions.models import APPROVED, SIGNED, Commission, Deliverable
 
 ledger_cli = AppGroup("ledger", help="Sổ chi: đối chiếu số dư.")
 
@@ -63,7 +65,9 @@ def _transfers_balance() -> list[str]:
         lambda i: (into.get(i, 0) - out_of.get(i, 0),), ("transferred",))
 
 
-def check_ledger() -> list[str]:
+def check_balances() -> list[str]:
+    """Every stored balance that differs from what its rows add up to, one line each (none: all agree).
+    Reads only; anyone may call it (the command line does)."""
     sign = Expenditure.sign
     problems = []
 
@@ -141,13 +145,9 @@ def check_ledger() -> list[str]:
 @ledger_cli.command("check")
 def check():
     """Recompute every balance from the rows; exit 1 listing each mismatch."""
-    problems = check_ledger()
+    problems = check_balances()
     for problem in problems:
         click.echo(problem, err=True)
     if problems:
         raise SystemExit(1)
     click.echo("Sổ chi khớp: mọi số dư tính lại đều đúng.")
-
-
-def register(app):
-    app.cli.add_command(ledger_cli)

@@ -19,35 +19,20 @@ from sqlalchemy.exc import IntegrityError
 from app.core import audit, clock
 from app.core.database import lock_for_update
 from app.core.dates import not_before, not_in_future, vn
-from app.core.exceptions import (InsufficientFunds, InvalidTransition, RuleViolation, ValidationFailed,
-                                 YearClosed)
+from app.core.exceptions import InsufficientFunds, InvalidTransition, RuleViolation, ValidationFailed, YearClosed
+from app.core.guarded import guarded_update
 from app.core.money import format_vnd
-from app.core.permissions import FINANCE_OFFICER, UNIT_ROLES, require_role
+from app.core.numbering import next_number
 from app.core.timeutil import utcnow
 from app.extensions import db
 from budgets.models import Allocation
-from budgets.services import next_number
 from budgets.years.guard import is_closed, require_open
-from commissions.models import (ACCEPTED, ADVANCE, COMMISSION_ACTIONS_FROM, DIRECT, DIRECT_CATEGORIES,
-                                PAYMENT, POSTED, RECOVERY, REVERSED, Commission, Deliverable, Expenditure,
-                                ExpenditureLink)
+from commissions.expenditures import permissions as perm
+from commissions.expenditures.models import (ADVANCE, DIRECT, DIRECT_CATEGORIES, PAYMENT, POSTED, RECOVERY, REVERSED,
+                                             Expenditure, ExpenditureLink)
+from commissions.models import ACCEPTED, COMMISSION_ACTIONS_FROM, Commission, Deliverable
 
 NUMBER_PREFIX = "CT"  # chứng từ chi
-
-
-def _guarded(model, record_id, conditions, values, refusal):
-    """UPDATE one row only while `conditions` hold; else raise `refusal()` (the request rolls back)."""
-    moved = db.session.execute(
-        sa.update(model).where(model.id == record_id, *conditions).values(**values)
-        .execution_options(synchronize_session=False))
-    if moved.rowcount != 1:
-        raise refusal()
-
-
-def _forget(*records):
-    for record in records:
-        if record is not None:
-            db.session.expire(record)
 
 
 # --- the movements, signed: +1 posts an entry, -1 reverses it ---------------------------------
@@ -55,18 +40,16 @@ def _forget(*records):
 def _move_allocation(allocation_id: int, *, committed: int = 0, spent: int = 0):
     def refusal():
         allocation = db.session.get(Allocation, allocation_id)
-        db.session.refresh(allocation)
         return InsufficientFunds(f"Phân bổ chỉ còn {format_vnd(allocation.available)}.",
                                  {"amount": [f"Vượt số còn lại của phân bổ ({format_vnd(allocation.available)})."]})
-    _guarded(Allocation, allocation_id,
+    guarded_update(Allocation, allocation_id,
              [Allocation.committed + committed >= 0, Allocation.spent + spent >= 0,
               Allocation.committed + committed + Allocation.spent + spent <= Allocation.amount],
              {"committed": Allocation.committed + committed, "spent": Allocation.spent + spent}, refusal)
 
 
 def _move_commission(commission: Commission, *, committed=0, advanced=0, outstanding=0, paid=0):
-    def refusal():
-        db.session.refresh(commission)
+    def refusal():  # `commission` is read again: the row was forgotten
         if commission.outstanding_advance + outstanding < 0:
             return RuleViolation(
                 f"Tạm ứng còn lại chỉ {format_vnd(commission.outstanding_advance)}.",
@@ -80,7 +63,7 @@ def _move_commission(commission: Commission, *, committed=0, advanced=0, outstan
         return InsufficientFunds(
             f"Đặt hàng {commission.number} chỉ còn {format_vnd(commission.committed)} chưa chi.",
             {"amount": [f"Tối đa {format_vnd(commission.committed)}."]})
-    _guarded(Commission, commission.id,
+    guarded_update(Commission, commission.id,
              [Commission.committed + committed >= 0,
               Commission.advanced + advanced >= 0,
               Commission.outstanding_advance + outstanding >= 0,
@@ -95,12 +78,11 @@ def _move_commission(commission: Commission, *, committed=0, advanced=0, outstan
 def _move_deliverable(deliverable_id: int, paid: int):
     def refusal():
         deliverable = db.session.get(Deliverable, deliverable_id)
-        db.session.refresh(deliverable)
         left = deliverable.accepted_value - deliverable.paid
         return RuleViolation(
             f"Sản phẩm “{deliverable.title}” chỉ còn {format_vnd(left)} chưa thanh toán.",
             {"deliverables": [f"Tối đa {format_vnd(left)} cho sản phẩm {deliverable.id}."]})
-    _guarded(Deliverable, deliverable_id,
+    guarded_update(Deliverable, deliverable_id,
              [Deliverable.paid + paid >= 0, Deliverable.paid + paid <= Deliverable.accepted_value],
              {"paid": Deliverable.paid + paid}, refusal)
 
@@ -123,7 +105,6 @@ def _apply(entry: Expenditure, sign: int):
             _move_commission(commission, committed=-amount, outstanding=-applied, paid=amount + applied)
             for link in sorted(entry.links, key=lambda link: link.deliverable_id):
                 _move_deliverable(link.deliverable_id, sign * link.amount)
-    _forget(commission)
 
 
 def _locked(model, record_id):
@@ -226,7 +207,7 @@ def _check_voucher(unit_id: int, voucher_no: str):
 def post_expenditure(actor, *, allocation_id, kind, amount, paid_on, voucher_no, payee, description,
                      commission_id=None, advance_applied=0, deliverables=None) -> Expenditure:
     """The owner unit records one expenditure; every balance it touches moves in this transaction."""
-    require_role(actor, *UNIT_ROLES)
+    perm.require_poster(actor)
     allocation = _locked(Allocation, allocation_id)
     if allocation is None or allocation.unit_id != actor.unit_id:  # another unit's is not named
         raise ValidationFailed.field("allocation_id", "Không tìm thấy quyết định phân bổ.")
@@ -272,7 +253,6 @@ def post_expenditure(actor, *, allocation_id, kind, amount, paid_on, voucher_no,
     except IntegrityError:  # a concurrent entry took the voucher number first
         raise ValidationFailed.field("voucher_no", f"Số chứng từ {voucher_no} đã được dùng.") from None
     _apply(entry, +1)
-    _forget(allocation)
     audit.record(actor, "expenditure.post", "expenditure", entry.id, {
         "number": entry.number, "kind": kind, "allocation_id": allocation.id, "commission_id": entry.commission_id,
         "amount": amount, "advance_applied": advance_applied, "voucher_no": voucher_no, "paid_on": paid_on,
@@ -297,7 +277,7 @@ def _reversal_voucher(entry: Expenditure) -> str:
 
 def reverse_expenditure(actor, entry: Expenditure, *, reason: str) -> Expenditure:
     """Finance undoes a posted entry with a new one of the same kind; the original is marked reversed."""
-    require_role(actor, FINANCE_OFFICER)
+    perm.require_reverser(actor)
     db.session.execute(lock_for_update(sa.select(Allocation.id).where(Allocation.id == entry.allocation_id)))
     if entry.is_reversal:
         raise InvalidTransition("Bút toán đảo không đảo lại được.", {"status": ["reversal"]})
@@ -315,7 +295,7 @@ def reverse_expenditure(actor, entry: Expenditure, *, reason: str) -> Expenditur
             raise InvalidTransition(
                 f"Đặt hàng {commission.number} đã kết thúc: không đảo khoản chi của nó được.",
                 {"status": [commission.status]})
-    _guarded(Expenditure, entry.id, [Expenditure.status == POSTED],
+    guarded_update(Expenditure, entry.id, [Expenditure.status == POSTED],
              {"status": REVERSED, "reversed_at": utcnow(), "reversed_by_id": actor.id, "reverse_reason": reason},
              lambda: InvalidTransition("Khoản chi đã được đảo.", {"status": [REVERSED]}))
     reversal = Expenditure(
@@ -334,9 +314,8 @@ def reverse_expenditure(actor, entry: Expenditure, *, reason: str) -> Expenditur
                                 {"voucher_no": [reversal.voucher_no]}) from None
     _apply(entry, -1)
     if year_closed:
-        _guarded(Allocation, entry.allocation_id, [], {"cancelled": Allocation.cancelled + entry.amount},
-                 lambda: RuleViolation("Không ghi được phần hủy của năm đã khóa sổ."))
-    _forget(entry)
+        guarded_update(Allocation, entry.allocation_id, [], {"cancelled": Allocation.cancelled + entry.amount},
+                       lambda: RuleViolation("Không ghi được phần hủy của năm đã khóa sổ."))
     audit.record(actor, "expenditure.reverse", "expenditure", entry.id,
                  {"reversal_id": reversal.id, "reversal_number": reversal.number, "reason": reason})
     return reversal

@@ -1,0 +1,90 @@
+"""Reads of the ledger, scoped to the actor, loading what is shown."""
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload, selectinload
+
+from app.core import clock
+from app.core.lists import ListQuery, fill_many_to_one
+from app.core.permissions import UNIT_ROLES, check_visible, scope_to_unit
+from app.extensions import db
+from commissions.expenditures.permissions import require_ledger_reader
+from commissions.expenditures.models import Expenditure, ExpenditureLink
+from commissions.models import ACCEPTED, COMMISSION_ACTIONS_FROM, Commission, Supplier
+
+EXPENDITURE_LOADS = (joinedload(Expenditure.unit).lazyload("*"), selectinload(Expenditure.links))
+
+
+def expenditures_query(actor, *, voucher_no=None, commission_id=None, allocation_id=None, kind=None) -> ListQuery:
+    require_ledger_reader(actor)
+    stmt = scope_to_unit(sa.select(Expenditure), Expenditure, actor)
+    for column, value in ((Expenditure.commission_id, commission_id), (Expenditure.allocation_id, allocation_id),
+                          (Expenditure.kind, kind)):
+        if value is not None:
+            stmt = stmt.where(column == value)
+    if voucher_no:
+        stmt = stmt.where(Expenditure.voucher_no.icontains(voucher_no, autoescape=True))
+    return ListQuery(stmt, order=(Expenditure.id.desc(),), loads=EXPENDITURE_LOADS)
+
+
+def search_query(actor, *, q=None, amount=None, kind=None) -> ListQuery:
+    """The auditor's search: `q` in the voucher, number or payee, or in the number, supplier name or
+    tax code of the entry's commission; `amount` exactly."""
+    listing = expenditures_query(actor, kind=kind)
+    if q:
+        matches = sa.select(Commission.id).join(Supplier, Supplier.id == Commission.supplier_id).where(sa.or_(
+            Commission.number.icontains(q, autoescape=True), Supplier.name.icontains(q, autoescape=True),
+            Supplier.tax_code.icontains(q, autoescape=True)))
+        listing = listing.where(sa.or_(Expenditure.voucher_no.icontains(q, autoescape=True),
+                                       Expenditure.number.icontains(q, autoescape=True),
+                                       Expenditure.payee.icontains(q, autoescape=True),
+                                       Expenditure.commission_id.in_(matches)))
+    if amount is not None:
+        listing = listing.where(Expenditure.amount == amount)
+    return listing
+
+
+def commissions_of(entries) -> dict[int, Commission]:
+    """{commission id: commission} of a page of entries, in one statement."""
+    fill_many_to_one(entries, (Expenditure.commission,))
+    return {entry.commission_id: entry.commission for entry in entries if entry.commission_id}
+
+
+def get_expenditure(actor, expenditure_id: int) -> Expenditure:
+    require_ledger_reader(actor)
+    entry = db.session.get(Expenditure, expenditure_id, options=EXPENDITURE_LOADS)
+    return check_visible(actor, entry, "khoản chi")
+
+
+def reversal_of(entry: Expenditure) -> Expenditure | None:
+    """The entry that reversed `entry`, if any."""
+    return db.session.execute(sa.select(Expenditure).where(Expenditure.reversal_of_id == entry.id)).scalar()
+
+
+def payments_of(deliverable_id: int) -> list[tuple[Expenditure, int]]:
+    """(entry, amount it paid) of every entry linked to the deliverable, oldest first."""
+    return db.session.execute(
+        sa.select(Expenditure, ExpenditureLink.amount)
+        .join(ExpenditureLink, ExpenditureLink.expenditure_id == Expenditure.id)
+        .where(ExpenditureLink.deliverable_id == deliverable_id).order_by(Expenditure.id)).all()
+
+
+def spending_of(actor, commission: Commission) -> dict:
+    """What the commission's page shows of its money: its entries, the accepted deliverables still
+    to pay, whether the actor may spend on it, and the spending forms' starting values (a payment
+    prefilled with what remains, applying what it can of the advance)."""
+    entries = expenditures_query(actor, commission_id=commission.id).rows()
+    accepted = [d for d in commission.deliverables if d.status == ACCEPTED and d.accepted_value > d.paid]
+    unpaid = sum(d.accepted_value - d.paid for d in accepted)
+    applied = min(commission.outstanding_advance, unpaid)
+    today = clock.today().isoformat()
+    payee = commission.supplier.name
+    defaults = {
+        "spend-advance": {"paid_on": today, "payee": payee},
+        "spend-recovery": {"paid_on": today, "payee": payee, "amount": str(commission.outstanding_advance)},
+        "spend-payment": {"paid_on": today, "payee": payee, "advance_applied": str(applied),
+                          "amount": str(unpaid - applied),
+                          "deliverables": [{"deliverable_id": str(d.id), "amount": str(d.accepted_value - d.paid)}
+                                           for d in accepted]},
+    }
+    return {"entries": entries, "payable": accepted, "spend_defaults": defaults,
+            "can_spend": actor.role in UNIT_ROLES and actor.unit_id == commission.unit_id
+            and commission.status in COMMISSION_ACTIONS_FROM["deliver"]}

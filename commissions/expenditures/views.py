@@ -1,0 +1,192 @@
+"""HTML pages for expenditures (DESIGN §4, §9): recording advances, payments, recoveries and direct
+spending, finance's reversal, the trail of one entry, the deliverable page and the auditor's search.
+
+The forms call the services directly through `handle_form` (no Idempotency-Key: a page is protected
+by its CSRF token and the redirect after the post; a second submit of the same voucher number is
+refused by the voucher's uniqueness in the unit). The forms of a commission's money live on the
+commission's page, which `commissions.views.render_commission` draws.
+"""
+from flask import Blueprint, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import login_required
+
+from app.core import audit, clock
+from app.core.documents import attach_document, documents_by_owner
+from app.core.exceptions import ValidationFailed
+from app.core.money import format_vnd
+from app.core.pages import current_actor, handle_form, page_arg
+from app.core.permissions import FINANCE_OFFICER, UNIT_ROLES
+from app.core.schemas import ReasonSchema
+from budgets import queries as budget_queries
+from commissions import queries as commission_queries
+from commissions.expenditures import permissions as perm
+from commissions.expenditures import queries, services
+from commissions.expenditures.models import (ADVANCE, DIRECT, DIRECT_CATEGORIES, EXPENDITURE_KIND_LABELS,
+                                             EXPENDITURE_KINDS, PAYMENT, POSTED, RECOVERY)
+from commissions.expenditures.schemas import ExpenditureCreateSchema
+from commissions.views import render_commission
+
+bp = Blueprint("expenditures", __name__)
+
+PAGE_SIZE = 20
+COMMISSION_KINDS = (ADVANCE, PAYMENT, RECOVERY)
+INVALID = "Khoản chi chưa hợp lệ: kiểm tra các ô được đánh dấu đỏ."
+
+
+def _trail_url(entry):
+    return url_for("expenditures.show_expenditure", expenditure_id=entry.id)
+
+
+def _posted(entry):
+    return (_("Đã ghi khoản chi %(number)s (%(kind)s), số tiền %(amount)s, chứng từ %(voucher)s.",
+              number=entry.number, kind=_(EXPENDITURE_KIND_LABELS[entry.kind]), amount=format_vnd(entry.amount),
+              voucher=entry.voucher_no),
+            _trail_url(entry))
+
+
+# --- on a commission: advance, payment, recovery ---------------------------------------------
+
+def _commission_form(kind):
+    """The submitted form of one kind; a payment keeps only the deliverables ticked."""
+    form = {k: v for k, v in request.form.items() if k != "action"}
+    if kind == PAYMENT:
+        for key in [k for k in form if k.startswith("deliverables-") and k.endswith("-amount")]:
+            if f"{key[:-len('amount')]}deliverable_id" not in form:
+                del form[key]
+    else:
+        form = {k: v for k, v in form.items() if not k.startswith("deliverables-") and k != "advance_applied"}
+    form["kind"] = kind
+    return form
+
+
+@bp.post("/commissions/<int:commission_id>/expenditures")
+@login_required
+def record_on_commission(commission_id):
+    actor = current_actor()
+    commission = commission_queries.owned_commission(actor, commission_id)
+    kind = request.form.get("kind")
+    if kind not in COMMISSION_KINDS:
+        kind = ADVANCE
+    form = _commission_form(kind)
+    form["allocation_id"] = str(commission.allocation_id)
+    form["commission_id"] = str(commission.id)
+
+    def render(values, errors, status, message):
+        return render_commission(commission_id, active=f"spend-{kind}", values=values, errors=errors,
+                                 status=status, alert=message)
+
+    return handle_form(ExpenditureCreateSchema(), render, lambda data: services.post_expenditure(actor, **data),
+                       _posted, form=form, list_fields=("deliverables",), invalid_message=_(INVALID))
+
+
+# --- direct spending on an allocation --------------------------------------------------------
+
+@bp.route("/expenditures/new", methods=["GET", "POST"])
+@login_required
+def new_direct():
+    actor = current_actor()
+    perm.require_poster(actor)
+    allocations = budget_queries.own_allocations(actor, DIRECT_CATEGORIES)
+
+    def render(values, errors, status=200, message=None):
+        return render_template("expenditures/direct_form.html", values=values, errors=errors, message=message,
+                               allocations=allocations), status
+
+    if request.method == "GET":
+        return render({"allocation_id": request.args.get("allocation_id", ""),
+                       "paid_on": clock.today().isoformat()}, {})
+    upload = request.files.get("file")
+    form = {k: v for k, v in request.form.items() if k not in ("action", "kind", "commission_id")}
+    form["kind"] = DIRECT
+
+    def act(data):
+        if data["allocation_id"] not in {a.id for a in allocations}:
+            raise ValidationFailed.field("allocation_id", _("Chọn một quyết định phân bổ của đơn vị "
+                                                            "(bồi dưỡng, hoạt động hoặc chi khác)."))
+        entry = services.post_expenditure(actor, **data)
+        if upload is not None and upload.filename:
+            attach_document(actor, "expenditure", entry, upload)
+        return entry
+
+    return handle_form(ExpenditureCreateSchema(), render, act, _posted, form=form, invalid_message=_(INVALID))
+
+
+# --- reversal ----------------------------------------------------------------------------------
+
+@bp.post("/expenditures/<int:expenditure_id>/reverse")
+@login_required
+def reverse(expenditure_id):
+    actor = current_actor()
+    perm.require_reverser(actor)
+    entry = queries.get_expenditure(actor, expenditure_id)
+
+    def render(values, errors, status, message):
+        return _render_trail(expenditure_id, values=values, errors=errors, status=status, alert=message)
+
+    return handle_form(ReasonSchema(), render,
+                       lambda data: services.reverse_expenditure(actor, entry, reason=data["reason"]),
+                       lambda reversal: (_("Đã đảo khoản chi %(number)s bằng bút toán %(reversal)s.",
+                                           number=entry.number, reversal=reversal.number), _trail_url(entry)),
+                       invalid_message=_("Vui lòng ghi rõ lý do (ít nhất 3 ký tự)."))
+
+
+# --- the trail ---------------------------------------------------------------------------------
+
+def _render_trail(expenditure_id, *, values=None, errors=None, status=200, alert=None):
+    actor = current_actor()
+    entry = queries.get_expenditure(actor, expenditure_id)
+    allocation = entry.allocation
+    reversal = queries.reversal_of(entry)
+    deliverable_ids = [link.deliverable_id for link in entry.links]
+    history = audit.with_changes(audit.history_of(
+        {"expenditure": [entry.id] + ([reversal.id] if reversal else [])}))
+    documents = documents_by_owner({"expenditure": [entry.id], "deliverable": deliverable_ids})
+    return render_template(
+        "expenditures/detail.html", e=entry, allocation=allocation, envelope=allocation.envelope,
+        commission=entry.commission, reversal=reversal, history=history,
+        documents=documents.get(("expenditure", entry.id), []),
+        deliverable_documents={owner_id: found for (owner_type, owner_id), found in documents.items()
+                               if owner_type == "deliverable"},
+        can_reverse=actor.role == FINANCE_OFFICER and entry.status == POSTED and not entry.is_reversal,
+        values=values or {}, errors=errors or {}, alert=alert), status
+
+
+@bp.get("/expenditures/<int:expenditure_id>")
+@login_required
+def show_expenditure(expenditure_id):
+    return _render_trail(expenditure_id)
+
+
+@bp.get("/deliverables/<int:deliverable_id>")
+@login_required
+def show_deliverable(deliverable_id):
+    deliverable = commission_queries.get_deliverable(current_actor(), deliverable_id)
+    documents = documents_by_owner({"deliverable": [deliverable.id]})
+    return render_template("expenditures/deliverable.html", d=deliverable, c=deliverable.commission,
+                           payments=queries.payments_of(deliverable.id),
+                           documents=documents.get(("deliverable", deliverable.id), []))
+
+
+# --- search ------------------------------------------------------------------------------------
+
+def _amount_arg():
+    raw = request.args.get("amount", "").strip().replace(".", "").replace(" ", "")
+    if not raw or not raw.isascii() or not raw.isdigit() or len(raw) > 15:
+        return None
+    return int(raw)
+
+
+@bp.get("/expenditures")
+@login_required
+def list_expenditures():
+    actor = current_actor()
+    perm.require_ledger_reader(actor)
+    kind = request.args.get("kind")
+    filters = {"q": (request.args.get("q") or "").strip()[:100] or None,
+               "amount": _amount_arg(), "kind": kind if kind in EXPENDITURE_KINDS else None}
+    page = page_arg()
+    result = queries.search_query(actor, **filters).page(page, PAGE_SIZE)
+    args = {k: v for k, v in filters.items() if v is not None}
+    return render_template("expenditures/list.html", result=result, filters=filters, args=args,
+                           commissions=queries.commissions_of(result["items"]),
+                           has_next=page * PAGE_SIZE < result["total"], unit_view=actor.role in UNIT_ROLES)
