@@ -7,8 +7,6 @@ import re
 import pytest
 
 from tests.browser.pages import by_testid, login
-from tests.commissions.conftest import budget  # noqa: F401 - fixtures the `spending` world needs
-from tests.reports.conftest import spending  # noqa: F401
 from tests.support import YEAR
 
 pytestmark = pytest.mark.browser
@@ -16,7 +14,7 @@ pytestmark = pytest.mark.browser
 SHEETS = ["Tổng hợp", "Sổ chi", "Đặt hàng", "Sản phẩm", "Điều chỉnh dự toán", "Mẫu 31", "Cảnh báo", "Nhật ký"]
 
 
-def test_an_auditor_filters_the_dashboard_and_downloads_the_workbook(spending, browsing, artifacts):  # noqa: F811
+def test_an_auditor_filters_the_dashboard_and_downloads_the_workbook(spending, browsing, artifacts):
     import openpyxl
     auditor = browsing.page()
     login(auditor, "kiemtoan")

@@ -3,7 +3,7 @@ per unit, category or envelope, with totals; a unit sees only its own rows."""
 import pytest
 
 from tests import support as h
-from tests.reports.conftest import YEAR
+from tests.reports.builders import YEAR
 
 PATH = f"/api/v1/reports/execution?fiscal_year={YEAR}"
 

@@ -12,7 +12,7 @@ from app.extensions import db
 from reports import flags
 from tests import support as h
 from tests.commissions import builders as cb
-from tests.reports.conftest import entry, spend
+from tests.reports.builders import entry, spend
 
 YEAR = h.YEAR
 LATE = f"{YEAR}-12-31"  # a due date no test clock reaches

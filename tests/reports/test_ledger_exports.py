@@ -7,7 +7,7 @@ import openpyxl
 import pytest
 
 from tests import support as h
-from tests.reports.conftest import HOSTILE, YEAR
+from tests.reports.builders import HOSTILE, YEAR
 
 SHEET_NAMES = ["Tổng hợp", "Sổ chi", "Đặt hàng", "Sản phẩm", "Điều chỉnh dự toán", "Mẫu 31", "Cảnh báo", "Nhật ký"]
 LEDGER = f"/api/v1/reports/ledger.xlsx?fiscal_year={YEAR}"
@@ -255,7 +255,7 @@ def _statements(app, client, path):
 
 @pytest.mark.parametrize("path", [LEDGER, CSV, f"/api/v1/reports/execution?fiscal_year={YEAR}"])
 def test_exports_run_a_fixed_number_of_statements_whatever_the_row_count(app, roles, budget, path):
-    from tests.reports.conftest import entry, spend
+    from tests.reports.builders import entry, spend
     operations = budget.allocation("unit", "operations")
     spend(roles["unit"], entry(operations, None, "direct", 1_000, "ONE"))
     few = _statements(app, roles["finance"], path)

@@ -12,7 +12,7 @@ import pytest
 
 from tests import support as h
 from tests.commissions import builders as cb
-from tests.reports.conftest import YEAR, entry, spend
+from tests.reports.builders import YEAR, entry, spend
 
 PATH = f"/api/v1/reports/ocds.json?fiscal_year={YEAR}"
 RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from app.extensions import db
 from tests import support as h
 from tests.commissions import builders as cb
-from tests.reports.conftest import YEAR, entry, spend
+from tests.reports.builders import YEAR, entry, spend
 from tests.reports.test_ocds import schema_dir, validator  # noqa: F401 - the fixtures, shared
 from tests.support import Browser, text
 
