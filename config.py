@@ -51,6 +51,10 @@ class Config:
     PASSWORD_HASH_CONCURRENCY = int(os.environ.get("PASSWORD_HASH_CONCURRENCY", str(os.cpu_count() or 2)))
     LOGIN_MAX_FAILURES = 5
     LOGIN_FAILURE_WINDOW = timedelta(minutes=15)
+    # Roles that must enrol a second factor (TOTP) before they act: comma-separated role names.
+    # Empty here (development, tests); production requires it of finance officers and admins.
+    TOTP_REQUIRED_ROLES = os.environ.get("TOTP_REQUIRED_ROLES", "")
+    TOTP_ISSUER = os.environ.get("TOTP_ISSUER", "So Tai chinh - KP truyen thong")  # shown in authenticator apps
 
     # Forms, uploads, UI
     WTF_CSRF_CHECK_DEFAULT = False  # checked in one before_request hook, pages only
@@ -85,6 +89,7 @@ class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
     HSTS = True
     REMEMBER_COOKIE_SECURE = True
+    TOTP_REQUIRED_ROLES = os.environ.get("TOTP_REQUIRED_ROLES", "finance_officer,admin")
 
     @classmethod
     def check(cls):

@@ -40,5 +40,11 @@ def init_app(app, api):
                      order=50)
     registry.add_demo_loader(load_commissions)  # after the budgets' loader: it uses their allocations
 
+    # the suppliers' pages: whoever adds suppliers edits them, their bank accounts too (issue 17)
+    from app.core.permissions import ADMIN
+    from commissions.supplier_views import bp as supplier_pages
+    app.register_blueprint(supplier_pages)
+    registry.add_nav("suppliers.list_suppliers", N_("Nhà cung cấp"), (ADMIN, FINANCE_OFFICER, DIC_OFFICER), order=60)
+    registry.add_audit_labels({"supplier.update": N_("Sửa nhà cung cấp")})
 
     expenditures.init_app(app, api)

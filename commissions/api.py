@@ -12,7 +12,7 @@ from commissions import permissions as perm
 from commissions import queries, services
 from commissions.schemas import (AcceptSchema, CloseSchema, CommissionCreateSchema, CommissionListArgs, CommissionOut,
                                  DeliverableListArgs, DeliverableOut, DeliverSchema, SignSchema, SupplierCreateSchema,
-                                 SupplierListArgs, SupplierOut)
+                                 SupplierListArgs, SupplierOut, SupplierUpdateSchema)
 
 suppliers_blp = Blueprint("suppliers_api", __name__, url_prefix="/api/v1/suppliers",
                           description="Nhà cung cấp: cơ quan báo chí, dịch vụ CNTT, đào tạo")
@@ -50,6 +50,17 @@ def create_supplier(data):
 def get_supplier(supplier_id):
     """Một nhà cung cấp."""
     return queries.get_supplier(supplier_id)
+
+
+@suppliers_blp.route("/<int:supplier_id>", methods=["PATCH"])
+@role_check(perm.require_supplier_writer)
+@suppliers_blp.arguments(SupplierUpdateSchema)
+@suppliers_blp.response(200, SupplierOut)
+@suppliers_blp.errors(403, 404, 422)
+def update_supplier(data, supplier_id):
+    """Sửa nhà cung cấp (quản trị, Sở Tài chính, Sở VHTTDL): tên, loại, mã số thuế, tài khoản nhận thanh
+    toán; mỗi thay đổi ghi nhật ký với giá trị cũ và mới."""
+    return services.update_supplier(api_actor(), queries.get_supplier(supplier_id), **data)
 
 
 # --- commissions ----------------------------------------------------------------------------

@@ -124,6 +124,8 @@ class Supplier(Described, db.Model):
     name = db.Column(db.String(255), nullable=False)
     kind = db.Column(db.String(20), nullable=False)
     tax_code = db.Column(db.String(14), nullable=False, unique=True)
+    bank_account = db.Column(db.String(30), nullable=True)  # where payments go (số tài khoản)
+    bank_name = db.Column(db.String(200), nullable=True)    # the bank and branch that holds it
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     created_by_id = db.Column(db.Integer, db.ForeignKey("users.id"), nullable=True)
 

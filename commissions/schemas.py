@@ -25,6 +25,23 @@ class SupplierCreateSchema(Schema):
     name = Text(required=True, max_length=255)
     kind = fields.String(required=True, validate=one_of(SUPPLIER_KINDS, "Loại"))
     tax_code = Text(required=True, max_length=14)
+    bank_account = Text(load_default=None, allow_none=True, allow_blank=True, max_length=40,
+                        metadata={"description": "Số tài khoản nhận thanh toán (6–30 chữ số)."})
+    bank_name = Text(load_default=None, allow_none=True, allow_blank=True, max_length=200,
+                     metadata={"description": "Ngân hàng, chi nhánh giữ tài khoản."})
+
+
+class SupplierUpdateSchema(Schema):
+    name = Text(max_length=255)
+    kind = fields.String(validate=one_of(SUPPLIER_KINDS, "Loại"))
+    tax_code = Text(max_length=14)
+    bank_account = Text(allow_none=True, allow_blank=True, max_length=40)
+    bank_name = Text(allow_none=True, allow_blank=True, max_length=200)
+
+    @validates_schema
+    def _not_empty(self, data, **_kwargs):
+        if not data:
+            raise ValidationError("Gửi ít nhất một trường để sửa.", "_schema")
 
 
 class DeliverableLineSchema(Schema):
@@ -103,6 +120,8 @@ class SupplierOut(Schema):
     name = fields.String()
     kind = fields.String()
     tax_code = fields.String()
+    bank_account = fields.String(allow_none=True)
+    bank_name = fields.String(allow_none=True)
 
 
 class DeliverableOut(Schema):

@@ -35,7 +35,7 @@ NUMBER_PREFIX = "DH"  # đặt hàng
 
 # --- suppliers -------------------------------------------------------------------------------
 
-def create_supplier(actor, *, name, kind, tax_code) -> Supplier:
+def create_supplier(actor, *, name, kind, tax_code, bank_account=None, bank_name=None) -> Supplier:
     if actor is not None:  # None only from the demo loader and the command line
         perm.require_supplier_writer(actor)
     if kind not in SUPPLIER_KINDS:
@@ -43,17 +43,83 @@ def create_supplier(actor, *, name, kind, tax_code) -> Supplier:
     tax_code = (tax_code or "").strip()
     if not TAX_CODE.fullmatch(tax_code):
         raise ValidationFailed.field("tax_code", "Mã số thuế gồm 10 chữ số, 13 chữ số hoặc dạng 10-3.")
+    bank_account, bank_name = _bank(bank_account, bank_name)
     duplicate = ValidationFailed.field("tax_code", f"Đã có nhà cung cấp mã số thuế {tax_code}.")
     if db.session.execute(sa.select(Supplier.id).filter_by(tax_code=tax_code)).first():
         raise duplicate
-    supplier = Supplier(name=name, kind=kind, tax_code=tax_code, created_by_id=getattr(actor, "id", None))
+    supplier = Supplier(name=name, kind=kind, tax_code=tax_code, bank_account=bank_account, bank_name=bank_name,
+                        created_by_id=getattr(actor, "id", None))
     try:
         with db.session.begin_nested():  # a concurrent request may have added it since the check
             db.session.add(supplier)
     except IntegrityError:
         raise duplicate from None
-    audit.record(actor, "supplier.create", "supplier", supplier.id,
-                 {"name": name, "kind": kind, "tax_code": tax_code})
+    changes = {"name": name, "kind": kind, "tax_code": tax_code}
+    if bank_account:
+        changes.update(bank_account=bank_account, bank_name=bank_name)
+    audit.record(actor, "supplier.create", "supplier", supplier.id, changes)
+    return supplier
+
+
+BANK_ACCOUNT = re.compile(r"[0-9]{6,30}")  # ASCII digits only, as the Treasury's forms take them
+_UNSET = object()
+
+
+def _bank(bank_account, bank_name):
+    """A payment account: its number (digits, spaces and dots as typed are dropped) and its bank,
+    both or neither."""
+    account = re.sub(r"[ .]", "", bank_account or "") or None
+    bank_name = (bank_name or "").strip() or None
+    if account is not None and not BANK_ACCOUNT.fullmatch(account):
+        raise ValidationFailed.field("bank_account", "Số tài khoản gồm 6 đến 30 chữ số.")
+    if (account is None) != (bank_name is None):
+        field = "bank_name" if account else "bank_account"
+        raise ValidationFailed.field(field, "Số tài khoản và ngân hàng đi cùng nhau: nhập cả hai, hoặc để trống "
+                                            "cả hai.")
+    return account, bank_name
+
+
+def update_supplier(actor, supplier: Supplier, *, name=_UNSET, kind=_UNSET, tax_code=_UNSET, bank_account=_UNSET,
+                    bank_name=_UNSET) -> Supplier:
+    """Edit a supplier (PATCH /suppliers/{id}): its name, kind, tax code (still unique) and the bank
+    account payments go to. Every change is one audit entry with the old and new values, the bank
+    account's included: a changed account is what a payment fraud would change first.
+    Raises Forbidden, ValidationFailed."""
+    perm.require_supplier_writer(actor)
+    supplier = db.session.execute(lock_for_update(sa.select(Supplier).where(Supplier.id == supplier.id))
+                                  .execution_options(populate_existing=True)).scalar_one()
+    values = {}
+    if name is not _UNSET:
+        values["name"] = (name or "").strip()
+        if not values["name"]:
+            raise ValidationFailed.field("name", "Tên nhà cung cấp không được để trống.")
+    if kind is not _UNSET:
+        if kind not in SUPPLIER_KINDS:
+            raise ValidationFailed.field("kind", "Loại nhà cung cấp không hợp lệ.")
+        values["kind"] = kind
+    if tax_code is not _UNSET:
+        values["tax_code"] = (tax_code or "").strip()
+        if not TAX_CODE.fullmatch(values["tax_code"]):
+            raise ValidationFailed.field("tax_code", "Mã số thuế gồm 10 chữ số, 13 chữ số hoặc dạng 10-3.")
+        if db.session.execute(sa.select(Supplier.id).where(Supplier.tax_code == values["tax_code"],
+                                                           Supplier.id != supplier.id)).first():
+            raise ValidationFailed.field("tax_code", f"Đã có nhà cung cấp mã số thuế {values['tax_code']}.")
+    if bank_account is not _UNSET or bank_name is not _UNSET:
+        values["bank_account"], values["bank_name"] = _bank(
+            supplier.bank_account if bank_account is _UNSET else bank_account,
+            supplier.bank_name if bank_name is _UNSET else bank_name)
+    changes = {field: [getattr(supplier, field), value] for field, value in values.items()
+               if getattr(supplier, field) != value}
+    if not changes:
+        return supplier
+    for field, (_old, value) in changes.items():
+        setattr(supplier, field, value)
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError:  # a concurrent request took the tax code since the check
+        raise ValidationFailed.field("tax_code", "Mã số thuế đã thuộc nhà cung cấp khác.") from None
+    audit.record(actor, "supplier.update", "supplier", supplier.id, changes)
     return supplier
 
 

@@ -60,6 +60,8 @@ class Document(Described, db.Model):
     sha256 = db.Column(db.String(64), nullable=False)
     uploaded_by_id = db.Column(db.Integer, db.ForeignKey("users.id"), nullable=False)
     uploaded_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    # The unit whose storage quota the file counts against (the uploader's, who acts for its owner).
+    unit_id = db.Column(db.Integer, db.ForeignKey("units.id"), nullable=True, index=True)
 
     uploaded_by = db.relationship("User", lazy="joined")
 

@@ -11,4 +11,20 @@ def init_app(app, api):
 
     api.register_blueprint(units_api)
     app.register_blueprint(unit_views)
-    registry_of(app).add_nav("units.list_units", N_("Đơn vị"), (ADMIN,), order=10)
+    app.jinja_env.globals.update(unit_kind_label=kind_label)
+    registry = registry_of(app)
+    registry.add_nav("units.list_units", N_("Đơn vị"), (ADMIN,), order=10)
+    registry.add_audit_labels({"unit.create": N_("Thêm đơn vị"), "unit.update": N_("Sửa đơn vị"),
+                               "unit.deactivate": N_("Ngừng hoạt động đơn vị"),
+                               "unit.activate": N_("Đơn vị hoạt động trở lại")})
+
+
+def kind_label(kind) -> str:
+    """A unit kind's name in the reader's language: the default kinds have translated labels; a kind
+    an organisation added, or renamed in the table, shows the table's name."""
+    from flask_babel import gettext
+
+    from app.units.services import DEFAULT_UNIT_KINDS
+
+    default = DEFAULT_UNIT_KINDS.get(kind.code)
+    return gettext(default) if default is not None and default == kind.name else kind.name

@@ -1,6 +1,7 @@
-from app.core.api import PageArgs
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from app.core.api import PageArgs
+from app.core.booleans import StrictBoolean
 from app.core.text import Text
 
 
@@ -13,6 +14,21 @@ class UnitCreateSchema(Schema):
     contact_phone = Text(load_default=None, allow_none=True, allow_blank=True, validate=validate.Regexp(
         r"^[0-9 +().-]{6,40}$", error="Số điện thoại không hợp lệ."))
     contact_email = fields.Email(load_default=None, allow_none=True, validate=validate.Length(max=254))
+
+
+class UnitUpdateSchema(Schema):
+    name = Text(min_length=2, max_length=255)
+    kind = Text(max_length=40)
+    contact_name = Text(allow_none=True, allow_blank=True, max_length=200)
+    contact_phone = Text(allow_none=True, allow_blank=True, validate=validate.Regexp(
+        r"^[0-9 +().-]{6,40}$", error="Số điện thoại không hợp lệ."))
+    contact_email = fields.Email(allow_none=True, validate=validate.Length(max=254))
+    active = StrictBoolean()
+
+    @validates_schema
+    def _not_empty(self, data, **_kwargs):
+        if not data:
+            raise ValidationError("Gửi ít nhất một trường để sửa.", "_schema")
 
 
 class UnitOut(Schema):
@@ -29,3 +45,4 @@ class UnitOut(Schema):
 class UnitListArgs(PageArgs):
     kind = fields.String(validate=validate.Length(max=40))
     q = Text(allow_blank=True, max_length=100)  # NFC, as the text it searches
+    active = fields.Boolean()

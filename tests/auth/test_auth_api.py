@@ -49,7 +49,8 @@ def test_issue_token_and_use_it(client, app, officer):
     response = get_token(client, "donvi")
     assert response.status_code == 201
     body = response.get_json()
-    assert set(body) == {"token", "expires_at"}
+    assert set(body) == {"token", "expires_at", "password_change_required"}
+    assert body["password_change_required"] is False
     token = body["token"]
     assert re.fullmatch(r"[A-Za-z0-9_-]{22,}", token)  # url-safe, at least 128 random bits
     expires_at = datetime.fromisoformat(body["expires_at"].replace("Z", "+00:00")).replace(tzinfo=None)

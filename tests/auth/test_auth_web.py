@@ -105,7 +105,7 @@ def test_login_then_home_then_logout(client, officer):
     ("dic_officer", "SVHTTDL", "/dashboard"),
     ("finance_officer", None, "/finance"),
     ("auditor", None, "/envelopes"),
-    ("admin", None, "/units"),
+    ("admin", None, "/users"),
 ])
 def test_each_role_lands_on_its_working_page(app, client, world, role, unit_code, landing):
     world.unit("STP", "Sở Tư pháp")

@@ -105,6 +105,11 @@ CLASSES = {
     # exactly as one that does not exist: 422 naming `allocation_id`
     "propose": _klass(E403, anonymous=E401, unit_own=ALLOWED, dic_own=ALLOWED, unit_other=E422_UNKNOWN,
                       dic_other=E422_UNKNOWN),
+    # --- accounts (issue 17) ---------------------------------------------------------------------
+    "page_supplier_write": _klass(E403, anonymous=LOGIN, admin=ALLOWED, finance=ALLOWED, dic_own=ALLOWED,
+                                  dic_other=ALLOWED),
+    # the login's second step without a password checked first: back to the login form, whoever asks
+    "login_code": _klass(LOGIN),
 }
 assert all(name in CLASSES for name in ("page_finance_write", "page_owner_write"))
 
@@ -112,6 +117,7 @@ assert all(name in CLASSES for name in ("page_finance_write", "page_owner_write"
 
 YEAR = h.YEAR
 REASON = {"reason": "Lý do của Sở Tài chính"}
+NEW_PASSWORD = "mot-mat-khau-moi-2026"
 REQUEST_FORM = {"fiscal_year": str(YEAR), "title": "Đề nghị mới", "lines-0-category": "press",
                 "lines-0-description": "Tin bài", "lines-0-quantity": "1", "lines-0-unit_cost": "1.000"}
 
@@ -126,6 +132,7 @@ class Route:
     upload: bool = False           # a multipart body with a file
     headers: object = None         # extra headers: a dict, or a function of nothing (a fresh value per call)
     must_succeed: bool = True      # an allowed actor's valid body goes through (2xx/3xx, one audit entry)
+    path: dict | None = None       # path arguments taken from other records: {argument: key of the records}
 
     def values(self, records) -> dict | None:
         return self.body(records) if callable(self.body) else self.body
@@ -332,6 +339,60 @@ ROUTES = {
     ("years.close_year", "POST"): Route("page_finance_write", {
         "decision_no": "15/STC-QLNS", "decision_date": f"{YEAR}-02-06"}),
     # --- end of the budget year -------------------------------------------------------------------
+    # --- accounts (issue 17; records from _add_accounts) -------------------------------------------
+    ("auth_api.change_own_password", "POST"): Route("auth_any", {"current_password": PASSWORD,
+                                                                 "new_password": NEW_PASSWORD}),
+    ("auth_api.start_totp", "POST"): Route("auth_any"),
+    # nobody of the roles world has started an enrolment: 409, nothing changes
+    ("auth_api.confirm_totp", "POST"): Route("auth_any", {"code": "123456"}, must_succeed=False),
+    ("auth_api.list_users", "GET"): Route("admin_only"),
+    ("auth_api.get_user", "GET"): Route("admin_only"),
+    ("auth_api.update_user", "PATCH"): Route("admin_only", {"full_name": "Tên đã sửa"}),
+    ("auth_api.set_user_password", "POST"): Route("admin_only", {"password": NEW_PASSWORD}),
+    ("auth_api.unlock_user", "POST"): Route("admin_only"),
+    ("auth_api.revoke_user_sessions", "POST"): Route("admin_only"),
+    ("auth_api.reset_user_totp", "POST"): Route("admin_only"),
+    ("auth_api.confirm_user_role", "POST"): Route("finance_write", path={"user_id": "grantee"}),
+    ("units_api.get_unit", "GET"): Route("auth_any", path={"code": "unit_code"}),
+    ("units_api.update_unit", "PATCH"): Route("admin_only", {"name": "Tên đơn vị đã sửa"}, path={"code": "unit_code"}),
+    ("suppliers_api.update_supplier", "PATCH"): Route("supplier_write", {"name": "Tên nhà cung cấp đã sửa"}),
+    ("auth.login_code", "GET"): Route("login_code"),
+    ("auth.login_code", "POST"): Route("login_code", {"code": "123456"}),
+    ("auth.account", "GET"): Route("page_auth_any"),
+    ("auth.change_password", "GET"): Route("page_auth_any"),
+    ("auth.change_password", "POST"): Route("page_auth_any", {
+        "current_password": PASSWORD, "new_password": NEW_PASSWORD, "new_password_confirm": NEW_PASSWORD}),
+    ("auth.totp_setup", "GET"): Route("page_auth_any"),
+    ("auth.totp_start", "POST"): Route("page_auth_any", {}),
+    ("auth.totp_confirm", "POST"): Route("page_auth_any", {"code": "123456"}, must_succeed=False),
+    ("users.list_users", "GET"): Route("page_admin_only"),
+    ("users.new_user", "GET"): Route("page_admin_only"),
+    ("users.create_user", "POST"): Route("page_admin_only", {
+        "username": "canbo.moi", "full_name": "Người Mới", "role": "auditor", "password": NEW_PASSWORD}),
+    ("users.show_user", "GET"): Route("page_admin_only"),
+    ("users.update_user", "POST"): Route("page_admin_only", {"full_name": "Tên đã sửa", "role": "unit_officer",
+                                                            "unit_code": "STP"}),
+    ("users.deactivate_user", "POST"): Route("page_admin_only", {}),
+    # the account is active: reactivating it is refused (409), nothing changes
+    ("users.reactivate_user", "POST"): Route("page_admin_only", {}, must_succeed=False),
+    ("users.set_password", "POST"): Route("page_admin_only", {"password": NEW_PASSWORD}),
+    ("users.unlock_user", "POST"): Route("page_admin_only", {}),
+    ("users.revoke_sessions", "POST"): Route("page_admin_only", {}),
+    ("users.reset_totp", "POST"): Route("page_admin_only", {}),
+    ("users.role_grants", "GET"): Route("page_finance_write"),
+    ("users.confirm_role", "POST"): Route("page_finance_write", {}, path={"user_id": "grantee"}),
+    ("units.edit_unit", "GET"): Route("page_admin_only", path={"code": "unit_code"}),
+    ("units.update_unit", "POST"): Route("page_admin_only", {"name": "Tên đơn vị đã sửa"}, path={"code": "unit_code"}),
+    ("units.deactivate_unit", "POST"): Route("page_admin_only", {}, path={"code": "idle_unit"}),
+    ("units.reactivate_unit", "POST"): Route("page_admin_only", {}, path={"code": "idle_unit"}, must_succeed=False),
+    ("suppliers.list_suppliers", "GET"): Route("page_supplier_write"),
+    ("suppliers.create_supplier", "POST"): Route("page_supplier_write", {
+        "name": "Báo Nhân Dân", "kind": "press", "tax_code": "0100111111"}),
+    ("suppliers.edit_supplier", "GET"): Route("page_supplier_write"),
+    ("suppliers.update_supplier", "POST"): Route("page_supplier_write", {
+        "name": "Tên nhà cung cấp đã sửa", "kind": "other", "tax_code": "0100222222",
+        "bank_account": "0123456789", "bank_name": "Ngân hàng Nông nghiệp, chi nhánh Gia Lai"}),
+    # --- end of accounts ---------------------------------------------------------------------------
 }
 
 # A body every write route refuses (a field no schema knows, a missing file): a caller without
@@ -390,6 +451,8 @@ class MatrixWorld:
                   "supplier_id": records["supplier"], "expenditure_id": records["expenditure"],
                   "year": YEAR - 1}  # a past year: its correction period is over, it may be closed
         values["transfer_id"] = records["transfer"]
+        values["user_id"] = records["account"]
+        values.update({argument: records[key] for argument, key in (route.path or {}).items()})
         path = self.app.url_map.bind("localhost").build(
             endpoint, {k: v for k, v in values.items() if k in rule.arguments}, method=method)
         client = self.app.test_client()
@@ -504,6 +567,7 @@ def _matrix_world(app, _roles_world):
     _add_commissions(clients, envelope, records)
     _add_expenditures(clients, records)
     _add_transfers(clients, records)
+    _add_accounts(app, clients, records)
     logins = {key: _log_in(app, username) for key, (username, _role, _unit) in ROLE_PEOPLE.items()}
     logins[None] = _log_in(app, None)
     world = MatrixWorld(app, take_snapshot(app, "access_matrix"), dict(_roles_world.tokens), logins, records)
@@ -538,6 +602,22 @@ def _add_commissions(clients, envelope, records):
     other = ROLE_PEOPLE["other_unit"][2]
     theirs = h.allocation(finance, envelope, other, 50_000_000, category="training")["id"]
     cb.propose(clients["other_unit"], theirs, supplier, category="training")
+
+
+def _add_accounts(app, clients, records):
+    """Accounts (issue 17): the <user_id> the admin's routes name, a unit officer of STP made on the
+    server who enrolled TOTP; a user whose auditor role an admin granted, waiting for confirmation
+    (the grantee of confirm-role); and STC, a unit with no user, for deactivating."""
+    import pyotp
+    account = h.World(app).user("matrix.account", "unit_officer", "STP")
+    own = ApiClient(app.test_client(), h.World(app).token("matrix.account"))
+    secret = h.ok(own.post("/api/v1/me/totp"), 201)["secret"]
+    h.ok(own.post("/api/v1/me/totp/confirm", json={"code": pyotp.TOTP(secret).now()}), 200)
+    grantee = h.ok(clients["admin"].post("/api/v1/users", json={
+        "username": "matrix.grantee", "password": NEW_PASSWORD, "full_name": "Người Được Cấp", "role": "auditor"}),
+        201)["id"]
+    for mine in records.values():
+        mine.update(account=account, grantee=grantee, idle_unit="STC")
 
 
 def _add_transfers(clients, records):

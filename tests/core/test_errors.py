@@ -147,7 +147,7 @@ def test_unknown_api_route_is_404_json(roles, path):
 
 @pytest.mark.parametrize("method,path", [
     ("put", "/api/v1/units"), ("delete", "/api/v1/units"), ("patch", "/api/v1/units"),
-    ("post", "/api/v1/me"), ("get", "/api/v1/auth/token"), ("get", "/api/v1/users"),
+    ("post", "/api/v1/me"), ("get", "/api/v1/auth/token"), ("put", "/api/v1/users"),
     ("post", "/api/v1/audit"),
 ])
 def test_wrong_method_is_405_json_with_allow(roles, method, path):
