@@ -11,6 +11,8 @@ USERNAME = validate.Regexp(r"^[A-Za-z0-9._-]{3,64}$",
                            error="Tên đăng nhập 3-64 ký tự: chữ không dấu, số, dấu chấm, gạch.")
 
 
+PASSWORD_LENGTH = validate.Length(min=PASSWORD_MIN, max=PASSWORD_MAX,
+                                  error=f"Mật khẩu phải dài từ {PASSWORD_MIN} đến {PASSWORD_MAX} ký tự.")
 OTP = {"max_length": 64, "metadata": {"description": "Mã 6 chữ số của ứng dụng xác thực, hoặc một mã khôi phục."}}
 
 
@@ -78,12 +80,12 @@ class UserUpdateSchema(Schema):
 
 
 class PasswordSetSchema(Schema):
-    password = fields.String(required=True, validate=validate.Length(min=PASSWORD_MIN, max=PASSWORD_MAX))
+    password = fields.String(required=True, validate=PASSWORD_LENGTH)
 
 
 class OwnPasswordSchema(Schema):
     current_password = fields.String(required=True, validate=validate.Length(min=1, max=1024))
-    new_password = fields.String(required=True, validate=validate.Length(min=PASSWORD_MIN, max=PASSWORD_MAX))
+    new_password = fields.String(required=True, validate=PASSWORD_LENGTH)
 
 
 class TotpStartOut(Schema):
@@ -102,7 +104,7 @@ class RecoveryCodesOut(Schema):
 
 class UserCreateSchema(Schema):
     username = Text(required=True, validate=USERNAME)
-    password = fields.String(required=True, validate=validate.Length(min=PASSWORD_MIN, max=PASSWORD_MAX))
+    password = fields.String(required=True, validate=PASSWORD_LENGTH)
     full_name = Text(required=True, max_length=200)
     role = fields.String(required=True, validate=validate.OneOf(ROLES))
     unit_code = Text(load_default=None, allow_none=True, max_length=20)
