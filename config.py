@@ -34,6 +34,8 @@ class Config:
     OPENAPI_URL_PREFIX = "/api/v1"
     OPENAPI_JSON_PATH = "openapi.json"
     API_TOKEN_TTL = timedelta(hours=int(os.environ.get("API_TOKEN_TTL_HOURS", "12")))
+    # The API's pages (`page`, `per_page`): app.core.api.PageArgs enforces these and the OpenAPI
+    # document publishes them, so they are read once, from this class.
     DEFAULT_PER_PAGE = 50
     MAX_PER_PAGE = 200
 
@@ -51,10 +53,22 @@ class Config:
     PASSWORD_HASH_CONCURRENCY = int(os.environ.get("PASSWORD_HASH_CONCURRENCY", str(os.cpu_count() or 2)))
     LOGIN_MAX_FAILURES = 5
     LOGIN_FAILURE_WINDOW = timedelta(minutes=15)
+    # `flask prune` deletes login attempts older than this (never within the failure window)
+    LOGIN_ATTEMPT_RETENTION = timedelta(days=int(os.environ.get("LOGIN_ATTEMPT_RETENTION_DAYS", "90")))
     # Roles that must enrol a second factor (TOTP) before they act: comma-separated role names.
     # Empty here (development, tests); production requires it of finance officers and admins.
     TOTP_REQUIRED_ROLES = os.environ.get("TOTP_REQUIRED_ROLES", "")
     TOTP_ISSUER = os.environ.get("TOTP_ISSUER", "So Tai chinh - KP truyen thong")  # shown in authenticator apps
+
+    # Deployment behind a reverse proxy: the host names the service answers to (others get 400;
+    # comma-separated, a leading dot for subdomains), and how many proxies set each X-Forwarded-*
+    # header (werkzeug's ProxyFix; 0 trusts none of them).
+    TRUSTED_HOSTS = [h.strip() for h in os.environ.get("TRUSTED_HOSTS", "").split(",") if h.strip()] or None
+    PROXY_FIX_X_FOR = int(os.environ.get("PROXY_FIX_X_FOR", "0"))
+    PROXY_FIX_X_PROTO = int(os.environ.get("PROXY_FIX_X_PROTO", "0"))
+    PROXY_FIX_X_HOST = int(os.environ.get("PROXY_FIX_X_HOST", "0"))
+    PROXY_FIX_X_PORT = int(os.environ.get("PROXY_FIX_X_PORT", "0"))
+    PROXY_FIX_X_PREFIX = int(os.environ.get("PROXY_FIX_X_PREFIX", "0"))
 
     # Forms, uploads, UI
     WTF_CSRF_CHECK_DEFAULT = False  # checked in one before_request hook, pages only
@@ -63,12 +77,17 @@ class Config:
     MAX_CONTENT_LENGTH = MAX_UPLOAD_MB * 1024 * 1024 + 64 * 1024  # file plus form overhead
     MAX_JSON_BYTES = 1024 * 1024  # JSON bodies and plain forms: far below the upload limit
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER", str(INSTANCE_DIR / "uploads"))
+    # What one unit's documents may take in all, in bytes (0: no quota); above it an upload is 409.
+    UNIT_UPLOAD_QUOTA_BYTES = int(os.environ.get("UNIT_UPLOAD_QUOTA_BYTES", str(2 * 1024**3)))
     BOOTSTRAP_SERVE_LOCAL = True
     BABEL_DEFAULT_LOCALE = "vi"
     BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
     LANGUAGES = ("vi", "en")
     UNIT_KINDS_DEFAULT = ("department", "central_agency", "local_government", "other")
     DIC_UNIT_CODE = os.environ.get("DIC_UNIT_CODE", "SVHTTDL")  # holds press management since 2025
+    # The department of finance as the OCDS package names it (its publisher and the funder).
+    FINANCE_UNIT_CODE = os.environ.get("FINANCE_UNIT_CODE", "STC")
+    OCDS_PUBLISHER_NAME = os.environ.get("OCDS_PUBLISHER_NAME", "Sở Tài chính tỉnh Gia Lai")
 
 
 class DevelopmentConfig(Config):

@@ -27,6 +27,8 @@ def create_app(config=None):
     _register_hooks(app)
     for name in DOMAINS:
         importlib.import_module(name).init_app(app, api)
+    from app import deployment  # the reverse proxy in front, `flask backup`
+    deployment.init_app(app)
     return app
 
 

@@ -2,7 +2,7 @@
 import sys
 
 import click
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from app.core.exceptions import DomainError
 from app.core.permissions import ROLES
@@ -48,5 +48,23 @@ def create_token(username):
     click.echo(token)
 
 
+@click.command("prune")
+@click.option("--dry-run", is_flag=True, help="Chỉ đếm, không xoá.")
+@with_appcontext
+def prune(dry_run):
+    """Xoá token API hết hạn hoặc đã thu hồi, phiên web đã kết thúc và lần đăng nhập cũ."""
+    from app.auth.maintenance import prune_logins
+
+    counts = prune_logins(dry_run=dry_run)
+    if dry_run:
+        db.session.rollback()
+    else:
+        db.session.commit()
+    verb = "Sẽ xoá" if dry_run else "Đã xoá"
+    click.echo(f"{verb} {counts['tokens']} token API hết hạn hoặc đã thu hồi, {counts['sessions']} phiên web đã "
+               f"kết thúc, {counts['login_attempts']} lần đăng nhập cũ hơn {counts['retention_days']} ngày.")
+
+
 def register(app):
     app.cli.add_command(users_cli)
+    app.cli.add_command(prune)

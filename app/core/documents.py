@@ -46,6 +46,38 @@ class FileTooLarge(DomainError):
     status, code = 413, "payload_too_large"
 
 
+class UploadQuotaExceeded(DomainError):
+    """The unit's documents would take more than UNIT_UPLOAD_QUOTA_BYTES: a rule about the unit's
+    state, not about this file alone (409)."""
+
+    status, code = 409, "upload_quota_exceeded"
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):,.1f} MB".replace(",", " ")
+
+
+def _quota_room(unit_id: int | None) -> tuple[int, int] | None:
+    """(bytes the unit's documents use, its quota), with the unit's row locked until the request
+    ends so that two uploads of one unit cannot both take the last room; None without a quota."""
+    quota = int(setting("UNIT_UPLOAD_QUOTA_BYTES") or 0)
+    if not quota or unit_id is None:
+        return None
+    from app.core.database import lock_for_update
+    from app.units.models import Unit
+    db.session.execute(lock_for_update(sa.select(Unit.id).where(Unit.id == unit_id)))
+    used = db.session.execute(sa.select(sa.func.coalesce(sa.func.sum(Document.size), 0))
+                              .where(Document.unit_id == unit_id)).scalar_one()
+    return int(used), quota
+
+
+def _over_quota(used: int, quota: int, size: int) -> UploadQuotaExceeded:
+    message = (f"Đơn vị đã dùng {_megabytes(used)} trong hạn mức {_megabytes(quota)} dành cho tài liệu; "
+               f"tệp này (từ {_megabytes(size)}) vượt phần còn lại ({_megabytes(max(0, quota - used))}). "
+               "Liên hệ quản trị viên để nâng hạn mức (UNIT_UPLOAD_QUOTA_BYTES).")
+    return UploadQuotaExceeded(message, {"file": [message]})
+
+
 class Document(Described, db.Model):
     __tablename__ = "documents"
     __described_by__ = ("id", "owner_type", "owner_id", "original_name")
@@ -95,6 +127,10 @@ def save_document(actor, owner_type: str, owner_id: int, *, filename: str, strea
         raise ValidationFailed.field(
             "file", "Chỉ nhận PDF, ảnh (PNG, JPEG) và tệp văn phòng (DOCX, XLSX, PPTX, ODT, ODS, DOC, XLS).")
     content_type, magics = ALLOWED[ext]
+    unit_id = getattr(actor, "unit_id", None)  # only the owner unit's officers attach documents
+    room = _quota_room(unit_id)
+    if room is not None and room[0] >= room[1]:
+        raise _over_quota(*room, 1)
     os.makedirs(upload_folder, exist_ok=True)
     storage_name = secrets.token_hex(16) + "." + ext
     path = os.path.join(upload_folder, storage_name)
@@ -109,6 +145,8 @@ def save_document(actor, owner_type: str, owner_id: int, *, filename: str, strea
                     limit = (f"{max_bytes // (1024 * 1024)} MB" if max_bytes >= 1024 * 1024
                              else f"{max_bytes} byte")
                     raise FileTooLarge(f"Tệp vượt giới hạn {limit}.", {"file": [f"Tối đa {limit}."]})
+                if room is not None and room[0] + size > room[1]:
+                    raise _over_quota(*room, size)
                 digest.update(chunk)
                 out.write(chunk)
         if size == 0:
@@ -122,7 +160,7 @@ def save_document(actor, owner_type: str, owner_id: int, *, filename: str, strea
         raise
     document = Document(owner_type=owner_type, owner_id=owner_id, original_name=name,
                         storage_name=storage_name, size=size, content_type=content_type,
-                        sha256=digest.hexdigest(), uploaded_by_id=actor.id)
+                        sha256=digest.hexdigest(), uploaded_by_id=actor.id, unit_id=unit_id)
     db.session.add(document)
     db.session.flush()
     audit.record(actor, "document.upload", owner_type, owner_id,
