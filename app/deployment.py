@@ -1,4 +1,5 @@
-"""How the application sits in its deployment: behind a reverse proxy.
+"""How the application sits in its deployment: behind a reverse proxy, and the operator's commands
+that are about the installation rather than a domain (`flask backup`).
 
 Settings (config.py, from the environment): `TRUSTED_HOSTS` is Flask's own check of the Host header
 (a request naming another host answers 400); `PROXY_FIX_X_FOR`, `_X_PROTO`, `_X_HOST`, `_X_PORT`,
@@ -23,6 +24,8 @@ def init_app(app):
     if any(hops.values()):
         app.wsgi_app = ProxyFix(app.wsgi_app, **hops)
     app.register_error_handler(SecurityError, _untrusted_host)
+    from app.backup import backup_cli
+    app.cli.add_command(backup_cli)
 
 
 BAD_HOST = "Tên máy chủ (Host) của yêu cầu không nằm trong TRUSTED_HOSTS của dịch vụ."
