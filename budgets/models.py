@@ -3,9 +3,10 @@
 Each running total sits on the same row as the limit it must respect, so that a guarded UPDATE
 and a CHECK constraint can both see it (DESIGN §5 rules 1-3).
 """
+from app.core.i18n import N_
+from app.core.models import Described, in_list
 from app.core.timeutil import utcnow
 from app.extensions import db
-from app.core.i18n import N_
 
 CATEGORIES = ("training", "press", "it_monitoring", "operations", "other")
 CATEGORY_LABELS = {
@@ -65,12 +66,9 @@ AUDIT_LABELS = {
 }
 
 
-def _in(values):
-    return ", ".join(f"'{v}'" for v in values)
-
-
-class Envelope(db.Model):
+class Envelope(Described, db.Model):
     __tablename__ = "envelopes"
+    __described_by__ = ("fiscal_year", "code")
 
     id = db.Column(db.Integer, primary_key=True)
     fiscal_year = db.Column(db.Integer, nullable=False)
@@ -96,10 +94,11 @@ class Envelope(db.Model):
         return self.total - self.allocated
 
 
-class EnvelopeDecision(db.Model):
+class EnvelopeDecision(Described, db.Model):
     """The initial budget decision and each supplement (bổ sung kinh phí)."""
 
     __tablename__ = "envelope_decisions"
+    __described_by__ = ("decision_no", "kind", "amount")
 
     id = db.Column(db.Integer, primary_key=True)
     envelope_id = db.Column(db.Integer, db.ForeignKey("envelopes.id"), nullable=False, index=True)
@@ -118,8 +117,9 @@ class EnvelopeDecision(db.Model):
     )
 
 
-class FundingRequest(db.Model):
+class FundingRequest(Described, db.Model):
     __tablename__ = "funding_requests"
+    __described_by__ = ("number", "status")
 
     id = db.Column(db.Integer, primary_key=True)
     number = db.Column(db.String(20), nullable=False, unique=True)
@@ -159,7 +159,7 @@ class FundingRequest(db.Model):
     approved_by = db.relationship("User", foreign_keys=[approved_by_id])
 
     __table_args__ = (
-        db.CheckConstraint(f"status IN ({_in(REQUEST_STATUSES)})", name="status_known"),
+        db.CheckConstraint(f"status IN ({in_list(REQUEST_STATUSES)})", name="status_known"),
         db.CheckConstraint("requested_total >= 0", name="requested_not_negative"),
         db.CheckConstraint("approved_total >= 0", name="approved_not_negative"),
         db.CheckConstraint("approved_total <= requested_total", name="approved_within_requested"),
@@ -171,8 +171,9 @@ class FundingRequest(db.Model):
         return sorted({line.category for line in self.lines})
 
 
-class RequestLine(db.Model):
+class RequestLine(Described, db.Model):
     __tablename__ = "request_lines"
+    __described_by__ = ("request_id", "position", "amount")
 
     id = db.Column(db.Integer, primary_key=True)
     request_id = db.Column(db.Integer, db.ForeignKey("funding_requests.id"), nullable=False, index=True)
@@ -186,15 +187,16 @@ class RequestLine(db.Model):
     request = db.relationship("FundingRequest", back_populates="lines")
 
     __table_args__ = (
-        db.CheckConstraint(f"category IN ({_in(CATEGORIES)})", name="category_known"),
+        db.CheckConstraint(f"category IN ({in_list(CATEGORIES)})", name="category_known"),
         db.CheckConstraint("quantity > 0", name="quantity_positive"),
         db.CheckConstraint("unit_cost > 0", name="unit_cost_positive"),
         db.CheckConstraint("amount = quantity * unit_cost", name="amount_is_quantity_times_cost"),
     )
 
 
-class Allocation(db.Model):
+class Allocation(Described, db.Model):
     __tablename__ = "allocations"
+    __described_by__ = ("id", "decision_no", "category", "amount")
 
     id = db.Column(db.Integer, primary_key=True)
     envelope_id = db.Column(db.Integer, db.ForeignKey("envelopes.id"), nullable=False, index=True)
@@ -230,7 +232,7 @@ class Allocation(db.Model):
                                   back_populates="allocation", lazy="selectin")
 
     __table_args__ = (
-        db.CheckConstraint(f"category IN ({_in(CATEGORIES)})", name="category_known"),
+        db.CheckConstraint(f"category IN ({in_list(CATEGORIES)})", name="category_known"),
         db.CheckConstraint("amount >= 0", name="amount_not_negative"),
         db.CheckConstraint("committed >= 0", name="committed_not_negative"),
         db.CheckConstraint("spent >= 0", name="spent_not_negative"),
@@ -243,8 +245,9 @@ class Allocation(db.Model):
         return self.amount - self.committed - self.spent - self.carried_over - self.cancelled
 
 
-class AllocationAdjustment(db.Model):
+class AllocationAdjustment(Described, db.Model):
     __tablename__ = "allocation_adjustments"
+    __described_by__ = ("allocation_id", "decision_no", "amount")
 
     id = db.Column(db.Integer, primary_key=True)
     allocation_id = db.Column(db.Integer, db.ForeignKey("allocations.id"), nullable=False, index=True)
@@ -259,11 +262,12 @@ class AllocationAdjustment(db.Model):
     __table_args__ = (db.CheckConstraint("amount <> 0", name="amount_not_zero"),)
 
 
-class AllocationTransfer(db.Model):
+class AllocationTransfer(Described, db.Model):
     """Điều chỉnh dự toán (Law 89/2025 art. 55): an amount moved from one allocation to another of
     the same fiscal year, under a decision. Both allocations' amounts move in one transaction."""
 
     __tablename__ = "allocation_transfers"
+    __described_by__ = ("from_allocation_id", "to_allocation_id", "amount")
 
     id = db.Column(db.Integer, primary_key=True)
     fiscal_year = db.Column(db.Integer, nullable=False, index=True)

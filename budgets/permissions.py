@@ -9,9 +9,6 @@ from app.core.permissions import (ADMIN, AUDITOR, DIC_OFFICER, FINANCE_OFFICER, 
                                   FORBIDDEN_MESSAGE, UNIT_OFFICER, UNIT_ROLES, check_owner_unit,
                                   check_visible, require_role, scope_to_unit, sees_all)
 
-def can_read_envelopes(actor) -> bool:
-    return actor.role in (FINANCE_OFFICER, AUDITOR, UNIT_OFFICER, DIC_OFFICER)
-
 
 def require_read_envelopes(actor):
     require_role(actor, FINANCE_OFFICER, AUDITOR, UNIT_OFFICER, DIC_OFFICER)

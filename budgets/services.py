@@ -28,7 +28,8 @@ BUDGET_CODE_FIELDS = ("chapter_code", "type_code", "item_code", "section_code", 
 # --- helpers ---------------------------------------------------------------------------------
 
 def check_decision_date(field: str, value: date, fiscal_year: int, *, allow_previous_december=True):
-    """Budget decisions for year Y are dated in Y (estimates may be assigned in December of Y-1)."""
+    """Budget decisions for year Y are dated in Y (estimates may be assigned in December of Y-1);
+    any service may call it. Raises 422 naming `field` otherwise."""
     earliest = date(fiscal_year - 1, 12, 1) if allow_previous_december else date(fiscal_year, 1, 1)
     if not (earliest <= value <= date(fiscal_year, 12, 31)):
         raise ValidationFailed.field(
@@ -46,6 +47,9 @@ def _get(model, record_id, label):
 # --- envelopes -------------------------------------------------------------------------------
 
 def create_envelope(actor, *, fiscal_year, code, name, amount, decision_no, decision_date) -> Envelope:
+    """Finance opens an envelope of `fiscal_year` under its initial decision. Refuses: another role
+    (403), a closed year (409 `year_closed`), a decision dated outside the year, a code the year
+    already has (422)."""
     perm.require_finance(actor)
     require_open(fiscal_year)
     code = code.strip().upper()
@@ -67,6 +71,9 @@ def create_envelope(actor, *, fiscal_year, code, name, amount, decision_no, deci
 
 
 def add_supplement(actor, envelope_id, *, amount, decision_no, decision_date) -> Envelope:
+    """Finance adds a supplementary decision to an envelope. Refuses: another role (403), an unknown
+    envelope (404), a closed year (409 `year_closed`), a decision dated outside the year (422), a
+    total above MAX_TOTAL (409 `rule_violation`)."""
     perm.require_finance(actor)
     envelope = _get(Envelope, envelope_id, "nguồn kinh phí")
     require_open(envelope.fiscal_year)
@@ -110,6 +117,8 @@ def _line_snapshot(request: FundingRequest) -> list[dict]:
 
 
 def create_request(actor, *, fiscal_year, title, lines, justification="", letter_no=None) -> FundingRequest:
+    """A unit's officer files a draft request of their unit, priced by its lines. Refuses: another
+    role (403), a closed year (409 `year_closed`), no lines or amounts above MAX_AMOUNT (422)."""
     perm.require_unit_role(actor)
     require_open(fiscal_year)
     built, total = _build_lines(lines)
@@ -143,6 +152,9 @@ def _transition(request: FundingRequest, allowed_from: tuple[str, ...], to_statu
 
 
 def update_request(actor, request: FundingRequest, **changes) -> FundingRequest:
+    """The owner unit edits a draft or returned request (title, justification, letter, lines).
+    Refuses: another unit (404) or role (403), another status (409 `invalid_transition`), a closed
+    year (409 `year_closed`), bad lines (422)."""
     perm.check_owner_unit(actor, request, "đề nghị")
     # Locks the row and refuses other states; the status itself does not change.
     _transition(request, REQUEST_ACTIONS_FROM["edit"], request.status,
@@ -165,6 +177,8 @@ def update_request(actor, request: FundingRequest, **changes) -> FundingRequest:
 
 
 def submit_request(actor, request: FundingRequest) -> FundingRequest:
+    """The owner unit sends a draft or returned request to finance. Refuses: another unit (404) or
+    role (403), another status (409 `invalid_transition`), a closed year (409 `year_closed`)."""
     perm.check_owner_unit(actor, request, "đề nghị")
     _transition(request, REQUEST_ACTIONS_FROM["submit"], SUBMITTED, submitted_at=utcnow(), submitted_by_id=actor.id)
     audit.record(actor, "request.submit", "request", request.id, {"status": SUBMITTED})
@@ -172,6 +186,7 @@ def submit_request(actor, request: FundingRequest) -> FundingRequest:
 
 
 def withdraw_request(actor, request: FundingRequest) -> FundingRequest:
+    """The owner unit withdraws a request finance has not decided. Refuses as `submit_request`."""
     perm.check_owner_unit(actor, request, "đề nghị")
     _transition(request, REQUEST_ACTIONS_FROM["withdraw"], WITHDRAWN,
                 withdrawn_at=utcnow(), withdrawn_by_id=actor.id)
@@ -180,6 +195,8 @@ def withdraw_request(actor, request: FundingRequest) -> FundingRequest:
 
 
 def return_request(actor, request: FundingRequest, *, reason: str) -> FundingRequest:
+    """Finance sends a submitted request back to its unit for changes, with a reason. Refuses:
+    another role (403), a request it may not see (404), another status (409 `invalid_transition`)."""
     perm.require_finance(actor)
     perm.check_request_visible(actor, request)
     _transition(request, REQUEST_ACTIONS_FROM["return"], RETURNED, returned_at=utcnow(), returned_by_id=actor.id,
@@ -189,6 +206,7 @@ def return_request(actor, request: FundingRequest, *, reason: str) -> FundingReq
 
 
 def reject_request(actor, request: FundingRequest, *, reason: str) -> FundingRequest:
+    """Finance refuses a submitted request, with a reason. Refuses as `return_request`."""
     perm.require_finance(actor)
     perm.check_request_visible(actor, request)
     _transition(request, REQUEST_ACTIONS_FROM["reject"], REJECTED, rejected_at=utcnow(), rejected_by_id=actor.id,
@@ -241,6 +259,11 @@ def _approve_on_request(request_id: int, delta: int, actor, *, first_allocation:
 
 def create_allocation(actor, *, envelope_id, unit_code, category, amount, decision_no, decision_date,
                       request_id=None, **budget_codes) -> Allocation:
+    """Finance allocates from an envelope to a unit, on one of its requests or directly. Refuses:
+    another role (403); an unknown envelope, unit, category or request, a request of another unit,
+    year or without that category, a decision dated outside the year (422); a closed year (409
+    `year_closed`); more than the envelope has left (409 `insufficient_funds`, rule 1) or than the
+    request still asks (409 `rule_violation`, rule 3); a request not submitted (409 `invalid_transition`)."""
     perm.require_finance(actor)
     envelope = db.session.get(Envelope, envelope_id)
     if envelope is None:
@@ -284,6 +307,10 @@ def create_allocation(actor, *, envelope_id, unit_code, category, amount, decisi
 
 
 def adjust_allocation(actor, allocation_id, *, amount, reason, decision_no) -> Allocation:
+    """Finance raises or lowers an allocation under a decision; the envelope (and the request) follow.
+    Refuses: another role (403), an unknown allocation (404), a closed year (409 `year_closed`), a
+    rise past the envelope's total or a cut below what is committed and spent (409
+    `insufficient_funds`), a rise past what its request asked (409 `rule_violation`)."""
     perm.require_finance(actor)
     allocation = _get(Allocation, allocation_id, "quyết định phân bổ")
     require_open(allocation.envelope.fiscal_year)

@@ -1,7 +1,12 @@
 """Who may see and do what with suppliers, commissions and deliverables: the one place for it."""
+import sqlalchemy as sa
+
 from app.core.exceptions import Forbidden, InvalidTransition, ValidationFailed
 from app.core.permissions import (ADMIN, DIC_OFFICER, FINANCE_OFFICER, FORBIDDEN_MESSAGE,  # noqa: F401
                                   UNIT_ROLES, check_owner_unit, check_visible, require_role, scope_to_unit)
+from app.core.settings import setting
+from app.extensions import db
+from app.units.models import Unit
 from commissions.models import (CANCELLED, COMMISSION_ACTIONS_FROM, DELIVERABLE_ACTIONS_FROM,
                                 DIC_ONLY_CATEGORIES, REJECTED, UNIT_CATEGORIES)
 
@@ -32,9 +37,16 @@ def check_may_propose(actor, allocation):
         raise ValidationFailed.field("allocation_id", "Nhóm chi của phân bổ này không đặt hàng: "
                                                       "chi trực tiếp theo chứng từ.")
     if allocation.category in DIC_ONLY_CATEGORIES and actor.role != DIC_OFFICER:
-        raise Forbidden("Chỉ cán bộ quản lý báo chí (Sở VHTTDL) được đề xuất đặt hàng báo chí "
+        raise Forbidden(f"Chỉ cán bộ quản lý báo chí ({_dic_name()}) được đề xuất đặt hàng báo chí "
                         "và dịch vụ rà quét thông tin.")
     return allocation
+
+
+def _dic_name() -> str:
+    """The department that manages the press, as the units table names the unit of DIC_UNIT_CODE
+    (configuration: the role moved between departments in 2025)."""
+    code = setting("DIC_UNIT_CODE")
+    return db.session.execute(sa.select(Unit.name).where(Unit.code == code)).scalar() or code
 
 
 def commission_actions(actor, commission) -> dict[str, bool]:

@@ -36,6 +36,9 @@ NUMBER_PREFIX = "DH"  # đặt hàng
 # --- suppliers -------------------------------------------------------------------------------
 
 def create_supplier(actor, *, name, kind, tax_code, bank_account=None, bank_name=None) -> Supplier:
+    """Admins, finance and the DIC add a supplier (`actor` None: the demo loader and the command line).
+    Refuses: another role (403); an unknown kind, a malformed or taken tax code, a bank account
+    without its bank or the reverse (422)."""
     if actor is not None:  # None only from the demo loader and the command line
         perm.require_supplier_writer(actor)
     if kind not in SUPPLIER_KINDS:
@@ -145,6 +148,11 @@ def _check_deliverables(lines: list[dict], category: str) -> int:
 
 def propose_commission(actor, *, allocation_id, supplier_id, title, method, topic, advance_limit_pct,
                        deliverables, price_decision_no=None, price_decision_date=None) -> Commission:
+    """The unit holding the allocation proposes a commission of its deliverables; its value is their
+    sum. Refuses: a role that acts for no unit, or press and IT monitoring by anyone but the DIC
+    (403); another unit's or an uncommissioned allocation, an unknown supplier or method, a priced
+    method without its price decision, kinds outside the category, a value above MAX_AMOUNT (422);
+    a closed year (409 `year_closed`)."""
     allocation = perm.check_may_propose(actor, db.session.get(Allocation, allocation_id))
     supplier = db.session.get(Supplier, supplier_id)
     if supplier is None:
@@ -201,7 +209,9 @@ def approve_commission(actor, commission: Commission) -> Commission:
     """Finance reserves the whole value on the allocation (rule 2), or nothing changes.
 
     The status moves first (under the allocation's lock, the order every money change takes), so
-    that approving twice is refused as a transition, never reported as a lack of funds."""
+    that approving twice is refused as a transition, never reported as a lack of funds. Refuses:
+    another role (403), another status (409 `invalid_transition`), more than the allocation has
+    left (409 `insufficient_funds`), a closed year (409 `year_closed`)."""
     perm.require_role(actor, perm.FINANCE_OFFICER)
     commission_id, number = commission.id, commission.number
     value, allocation_id = commission.value, commission.allocation_id
@@ -222,6 +232,8 @@ def approve_commission(actor, commission: Commission) -> Commission:
 
 
 def reject_commission(actor, commission: Commission, *, reason: str) -> Commission:
+    """Finance refuses a proposal, with a reason. Refuses: another role (403), another status (409
+    `invalid_transition`), a closed year (409 `year_closed`)."""
     perm.require_role(actor, perm.FINANCE_OFFICER)
     _move(commission, "reject", REJECTED, rejected_at=utcnow(), rejected_by_id=actor.id, reject_reason=reason)
     audit.record(actor, "commission.reject", "commission", commission.id, {"reason": reason})
@@ -229,6 +241,9 @@ def reject_commission(actor, commission: Commission, *, reason: str) -> Commissi
 
 
 def sign_commission(actor, commission: Commission, *, contract_no: str, signed_on: date) -> Commission:
+    """The owner unit records the signed contract of an approved commission. Refuses: another unit
+    (404) or role (403), a date in the future or outside the fiscal year (or the December before)
+    (422), another status (409 `invalid_transition`), a closed year (409 `year_closed`)."""
     perm.check_owner_unit(actor, commission, "đặt hàng")
     not_in_future("signed_on", signed_on, "Ngày ký hợp đồng")
     if signed_on.year not in (commission.fiscal_year - 1, commission.fiscal_year):
@@ -276,6 +291,9 @@ def _lock(commission: Commission):
 
 
 def cancel_commission(actor, commission: Commission, *, reason: str) -> Commission:
+    """The owner unit cancels an approved or signed commission; what it still holds goes back to the
+    allocation. Refuses: another unit (404) or role (403), an advance not yet settled (409
+    `rule_violation`), another status (409 `invalid_transition`), a closed year (409 `year_closed`)."""
     perm.check_owner_unit(actor, commission, "đặt hàng")
     _lock(commission)
     _require_no_outstanding_advance(commission, "hủy")
@@ -288,6 +306,10 @@ def cancel_commission(actor, commission: Commission, *, reason: str) -> Commissi
 
 
 def close_commission(actor, commission: Commission, *, liquidation_no=None, liquidated_on=None) -> Commission:
+    """The owner unit liquidates a signed contract once every deliverable is accepted or rejected;
+    what it still holds goes back to the allocation. Refuses: another unit (404) or role (403), a
+    liquidation date in the future or before the signing (422), an advance not yet settled or a
+    deliverable still open (409 `rule_violation`), another status (409 `invalid_transition`)."""
     perm.check_owner_unit(actor, commission, "đặt hàng")
     _lock(commission)
     if liquidated_on is not None:
@@ -340,6 +362,10 @@ def _check_under_contract(actor, deliverable: Deliverable):
 
 def deliver(actor, deliverable: Deliverable, *, delivered_on: date, quantity: int, evidence_url=None,
             note=None) -> Deliverable:
+    """The owner unit records a delivery (again, after a rejection) under a signed contract. Refuses:
+    another unit (404) or role (403), a date in the future or before the signing, more than ordered
+    (422), an unsigned or ended contract or another status (409 `invalid_transition`), a closed year
+    (409 `year_closed`)."""
     _check_under_contract(actor, deliverable)
     not_in_future("delivered_on", delivered_on, "Ngày giao sản phẩm")
     not_before("delivered_on", delivered_on, deliverable.commission.signed_on, "Ngày giao", "ngày ký hợp đồng")
@@ -357,6 +383,8 @@ def deliver(actor, deliverable: Deliverable, *, delivered_on: date, quantity: in
 
 def accept(actor, deliverable: Deliverable, *, accepted_on: date, accepted_quantity: int,
            record_no: str) -> Deliverable:
+    """The owner unit accepts a delivered deliverable (at most the quantity delivered); its accepted
+    value is what payments may settle. Refuses as `deliver`, and an acceptance dated before the delivery (422)."""
     _check_under_contract(actor, deliverable)
     if deliverable.status == DELIVERED and accepted_quantity > deliverable.delivered_quantity:
         raise ValidationFailed.field("accepted_quantity",
@@ -376,6 +404,7 @@ def accept(actor, deliverable: Deliverable, *, accepted_on: date, accepted_quant
 
 
 def reject_delivery(actor, deliverable: Deliverable, *, reason: str) -> Deliverable:
+    """The owner unit refuses a delivery, with a reason; the supplier delivers again. Refuses as `deliver`."""
     _check_under_contract(actor, deliverable)
     _move_deliverable(deliverable, "reject", DELIVERY_REJECTED, reject_reason=reason)
     audit.record(actor, "deliverable.reject", "deliverable", deliverable.id,

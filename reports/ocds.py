@@ -46,8 +46,9 @@ Choices, so that a reader of the data knows what the numbers mean:
 - The package is built with five SQL statements whatever the number of commissions (commissions with
   their unit, supplier, allocation and envelope; envelope decisions; deliverables; ledger entries;
   documents), each filtered by the same subquery, never by a list of ids.
-- `OCDS_PUBLISHER_NAME` (default "Sở Tài chính tỉnh Gia Lai") names the publisher and the funder;
-  `OCDS_LICENSE`, when set, is the package's license URI (none is claimed by default).
+- The configuration names the publisher and the funder: `OCDS_PUBLISHER_NAME` its name and
+  `FINANCE_UNIT_CODE` its identifier; `OCDS_LICENSE`, when set, is the package's license URI (none
+  is claimed by default).
 - A year with no approved commission gives an empty `releases` list (the schema asks for at least one
   release: there is nothing to publish).
 """
@@ -73,8 +74,6 @@ CURRENCY = "VND"
 LANGUAGE = "vi"
 LOCAL_OFFSET = "+07:00"
 UNIT_SCHEME, TAX_SCHEME = "VN-GL-DV", "VN-MST"
-FINANCE_CODE = "STC"
-FINANCE_NAME = "Sở Tài chính tỉnh Gia Lai"
 
 REACHED_APPROVAL = (APPROVED, SIGNED, CLOSED, CANCELLED)
 PROCUREMENT_METHOD = {"order": "direct", "assignment": "direct", "bidding": "open"}
@@ -87,14 +86,14 @@ def release_package(fiscal_year: int, unit_id: int | None, base_url: str | None 
     base_url = (base_url or config["OCDS_URI_BASE"]).rstrip("/")
     site = _origin(base_url)
     world = _load(fiscal_year, unit_id)
-    publisher = config.get("OCDS_PUBLISHER_NAME", FINANCE_NAME)
-    builder = _Builder(config["OCDS_PREFIX"], publisher, site, world)
+    publisher, finance_code = config["OCDS_PUBLISHER_NAME"], config["FINANCE_UNIT_CODE"]
+    builder = _Builder(config["OCDS_PREFIX"], (finance_code, publisher), site, world)
     scope = "" if unit_id is None else f"/units/{unit_id}"
     package = {
         "uri": f"{base_url}/{fiscal_year}{scope}.json",
         "version": VERSION,
         "publishedDate": _stamp(utcnow()),
-        "publisher": {"name": publisher, "scheme": UNIT_SCHEME, "uid": FINANCE_CODE, "uri": site},
+        "publisher": {"name": publisher, "scheme": UNIT_SCHEME, "uid": finance_code, "uri": site},
         "releases": [builder.release(commission) for commission in world.commissions],
     }
     if config.get("OCDS_LICENSE"):
@@ -190,8 +189,9 @@ def _party_id(scheme: str, code: str) -> str:
 class _Builder:
     """Turns one loaded commission into its release."""
 
-    def __init__(self, prefix: str, finance_name: str, site: str, world: _World):
-        self.prefix, self.finance_name, self.site, self.world = prefix, finance_name, site, world
+    def __init__(self, prefix: str, finance: tuple[str, str], site: str, world: _World):
+        """`finance`: the funder's (unit code, name)."""
+        self.prefix, self.finance, self.site, self.world = prefix, finance, site, world
         adapter = current_app.url_map.bind(urlsplit(site).netloc or "localhost")
         self.document_path = lambda document_id: adapter.build("core.download_document",
                                                                {"document_id": document_id})
@@ -247,7 +247,7 @@ class _Builder:
 
         add(UNIT_SCHEME, unit.code, unit.name, ["buyer", "procuringEntity"] + (["payer"] if paid else []),
             _contact(unit))
-        add(UNIT_SCHEME, FINANCE_CODE, self.finance_name, ["funder"])
+        add(UNIT_SCHEME, *self.finance, ["funder"])
         add(TAX_SCHEME, supplier.tax_code, supplier.name, ["supplier"] + (["payee"] if paid else []))
         return list(parties.values())
 

@@ -16,14 +16,16 @@ from sqlalchemy.exc import IntegrityError
 
 from app.core.audit import canonical_json
 from app.core.exceptions import IdempotencyConflict, ValidationFailed
+from app.core.models import Described
 from app.core.timeutil import utcnow
 from app.extensions import db
 
 MAX_KEY_LENGTH = 200
 
 
-class IdempotencyRecord(db.Model):
+class IdempotencyRecord(Described, db.Model):
     __tablename__ = "idempotency_keys"
+    __described_by__ = ("scope", "user_id", "key")
 
     id = db.Column(db.Integer, primary_key=True)
     scope = db.Column(db.String(64), nullable=False)

@@ -28,10 +28,6 @@ def require_role(actor, *roles: str):
         raise Forbidden(FORBIDDEN_MESSAGE)
 
 
-def is_unit_role(actor) -> bool:
-    return actor.role in UNIT_ROLES
-
-
 def sees_all(actor) -> bool:
     return actor.role in READ_ALL_ROLES
 

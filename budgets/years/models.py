@@ -6,6 +6,7 @@ row per commission), cancels everything else left unspent (`Allocation.cancelled
 on the year's records refuse writes (409 `year_closed`) but for finance's reversals.
 """
 from app.core.i18n import N_
+from app.core.models import Described
 from app.core.timeutil import utcnow
 from app.extensions import db
 
@@ -18,10 +19,11 @@ AUDIT_LABELS = {
 }
 
 
-class FiscalYear(db.Model):
+class FiscalYear(Described, db.Model):
     """One row per closed year (an open year needs none: no row reads as open)."""
 
     __tablename__ = "fiscal_years"
+    __described_by__ = ("year", "status", "decision_no")
 
     year = db.Column(db.Integer, primary_key=True, autoincrement=False)
     status = db.Column(db.String(8), nullable=False, default=CLOSED)
@@ -37,11 +39,12 @@ class FiscalYear(db.Model):
     __table_args__ = (db.CheckConstraint("status IN ('open', 'closed')", name="status_known"),)
 
 
-class CarryOver(db.Model):
+class CarryOver(Described, db.Model):
     """A commission moved by a close from its allocation of year Y to the carry-over allocation of Y+1,
     with the commitment it still held and the advance outstanding on it (settled in Y+1)."""
 
     __tablename__ = "carry_overs"
+    __described_by__ = ("fiscal_year", "commission_id", "committed", "outstanding_advance")
 
     id = db.Column(db.Integer, primary_key=True)
     fiscal_year = db.Column(db.Integer, nullable=False, index=True)  # the closed year Y

@@ -47,11 +47,14 @@ def _creator(actor) -> int:
 
 
 def carry_envelope_code(year: int) -> str:
+    """The code of the envelope of Y+1 that a close of Y carries into: `CN-Y`."""
     return f"CN-{year}"
 
 
 def check_may_close(year: int):
-    """A year closes once, and only after its correction period has ended (from 01/02 of Y+1)."""
+    """A year closes once, and only after its correction period has ended (from 01/02 of Y+1).
+    Reads only (the pages ask it before offering the close). Raises 409 `invalid_transition` for a
+    closed year, 409 `rule_violation` before 01/02 of Y+1."""
     if db.session.get(FiscalYear, year) is not None:
         raise InvalidTransition(f"Năm ngân sách {year} đã khóa sổ.", {"fiscal_year": ["Đã khóa sổ."]})
     end = clock.correction_period_end(year)

@@ -206,7 +206,13 @@ def _check_voucher(unit_id: int, voucher_no: str):
 
 def post_expenditure(actor, *, allocation_id, kind, amount, paid_on, voucher_no, payee, description,
                      commission_id=None, advance_applied=0, deliverables=None) -> Expenditure:
-    """The owner unit records one expenditure; every balance it touches moves in this transaction."""
+    """The owner unit records one expenditure; every balance it touches moves in this transaction.
+    Refuses: a role that acts for no unit (403); another unit's allocation or commission, a day
+    outside the year's calendar or in the future or before the signing, a payment without accepted
+    deliverables or whose lines do not add up, a used voucher number (422); an unsigned or ended
+    commission (409 `invalid_transition`); more than the allocation, the commission or a deliverable
+    has left, or an advance past the contract's limit (409 `insufficient_funds`, `rule_violation`);
+    a closed year (409 `year_closed`)."""
     perm.require_poster(actor)
     allocation = _locked(Allocation, allocation_id)
     if allocation is None or allocation.unit_id != actor.unit_id:  # another unit's is not named
@@ -276,7 +282,11 @@ def _reversal_voucher(entry: Expenditure) -> str:
 
 
 def reverse_expenditure(actor, entry: Expenditure, *, reason: str) -> Expenditure:
-    """Finance undoes a posted entry with a new one of the same kind; the original is marked reversed."""
+    """Finance undoes a posted entry with a new one of the same kind; the original is marked reversed.
+    Refuses: another role (403); a reversal, an entry already reversed, or one of an ended
+    commission (409 `invalid_transition`); an entry of a commission once its year is closed (409
+    `year_closed`: only direct spending comes back, to what the closed year cancelled); a reversal
+    the balances cannot take (409 `insufficient_funds`, `rule_violation`)."""
     perm.require_reverser(actor)
     db.session.execute(lock_for_update(sa.select(Allocation.id).where(Allocation.id == entry.allocation_id)))
     if entry.is_reversal:
