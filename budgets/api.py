@@ -36,10 +36,6 @@ for _blp in blueprints:
     _blp.before_request(_money_roles_only)
 
 
-def _owned_request(actor, request_id):
-    return perm.check_owner_unit(actor, queries.get_request(actor, request_id), "đề nghị")
-
-
 # --- envelopes ------------------------------------------------------------------------------
 
 @envelopes_blp.route("", methods=["GET"])
@@ -113,7 +109,7 @@ def get_request(request_id):
 
 
 @requests_blp.route("/<int:request_id>", methods=["PATCH"])
-@loads("funding_request", _owned_request)
+@loads("funding_request", queries.owned_request)
 @requests_blp.arguments(RequestUpdateSchema)
 @requests_blp.response(200, RequestOut)
 @requests_blp.errors(403, 404, 422, conflicts=("invalid_transition",))
@@ -165,7 +161,7 @@ def reject_request(data, request_id):
     return _request_action(services.reject_request, request_id, reason=data["reason"])
 
 
-add_document_routes(requests_blp, "request", "request_id", owns=_owned_request,
+add_document_routes(requests_blp, "request", "request_id", owns=queries.owned_request,
                     list_summary="Tài liệu đính kèm của một đề nghị.",
                     upload_summary="Đính kèm một tài liệu vào đề nghị.", conflicts=("invalid_transition",))
 

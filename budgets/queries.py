@@ -78,6 +78,12 @@ def get_request(actor, request_id: int) -> FundingRequest:
     return record
 
 
+def owned_request(actor, request_id: int) -> FundingRequest:
+    """A request of the actor's unit, for the owner's actions (another unit's reads as 404; a role
+    that acts for no unit hears 403)."""
+    return perm.check_owner_unit(actor, get_request(actor, request_id), "đề nghị")
+
+
 def allocations_query(actor, *, fiscal_year=None, unit=None, envelope_id=None, request_id=None,
                       category=None) -> ListQuery:
     stmt = perm.scope_to_unit(sa.select(Allocation), Allocation, actor)

@@ -145,8 +145,7 @@ def _values_of(record: FundingRequest) -> dict:
 @login_required
 def edit_request(request_id):
     actor = current_actor()
-    record = queries.get_request(actor, request_id)
-    perm.check_owner_unit(actor, record, "đề nghị")
+    record = queries.owned_request(actor, request_id)
     if not perm.request_actions(actor, record)["edit"]:
         flash(_("Đề nghị %(number)s đang ở trạng thái “%(status)s”: không sửa được.",
                 number=record.number, status=_(REQUEST_STATUS_LABELS[record.status])), "warning")

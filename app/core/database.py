@@ -103,6 +103,15 @@ def separate_write():
             yield connection
 
 
+def is_reachable() -> bool:
+    """Whether the database answers a trivial statement (the health check)."""
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception:  # noqa: BLE001 - any failure means unreachable
+        return False
+    return True
+
+
 def is_postgres() -> bool:
     return db.engine.dialect.name == "postgresql"
 

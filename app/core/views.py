@@ -1,12 +1,11 @@
 """The kernel's pages: health, language, a document's download and the audit trail."""
 from flask import Blueprint, jsonify, redirect, render_template, request, session, url_for
 from flask_login import login_required
-from sqlalchemy import text
 
 from app.core.audit import trail_query
+from app.core.database import is_reachable
 from app.core.documents import attachment_response, readable_document
 from app.core.pages import current_actor, page_arg
-from app.extensions import db
 
 bp = Blueprint("core", __name__)
 AUDIT_PAGE_SIZE = 50
@@ -14,9 +13,7 @@ AUDIT_PAGE_SIZE = 50
 
 @bp.get("/healthz")
 def healthz():
-    try:
-        db.session.execute(text("SELECT 1"))
-    except Exception:  # noqa: BLE001 - any failure means unhealthy
+    if not is_reachable():
         return jsonify({"status": "error", "database": "unreachable"}), 503
     return jsonify({"status": "ok", "database": "ok"})
 

@@ -16,22 +16,13 @@ blp = Blueprint("expenditures_api", __name__, url_prefix="/api/v1/expenditures",
                 description="Khoản chi: tạm ứng, thanh toán, thu hồi, chi trực tiếp, đảo")
 
 
-def _owned(actor, expenditure_id):
-    return perm.check_can_attach_to_expenditure(actor, queries.get_expenditure(actor, expenditure_id))
-
-
-def _for_finance(actor, expenditure_id):
-    perm.require_reverser(actor)
-    return queries.get_expenditure(actor, expenditure_id)
-
-
 @blp.route("", methods=["GET"])
 @role_check(perm.require_ledger_reader)
 @blp.arguments(ExpenditureListArgs, location="query")
 @blp.response(200, list_schema(ExpenditureOut))
 @blp.errors(403, 422)
 def list_expenditures(args):
-    """Sổ chi: tạm ứng, thanh toán, thu hồi, chi trực tiếp và bút toán đảo, lọc theo chứng từ, đặt hàng, phân bổ, loại."""
+    """Sổ chi: tạm ứng, thanh toán, thu hồi, chi trực tiếp và bút toán đảo, lọc theo chứng từ, đặt hàng, phân bổ, loại."""  # noqa: E501 - the OpenAPI summary, one line
     filters = {k: args.get(k) for k in ("voucher_no", "commission_id", "allocation_id", "kind")}
     return paginate(queries.expenditures_query(api_actor(), **filters), args)
 
@@ -56,7 +47,7 @@ def get_expenditure(expenditure_id):
 
 
 @blp.route("/<int:expenditure_id>/reverse", methods=["POST"])
-@loads("entry", _for_finance)
+@loads("entry", queries.expenditure_for_finance)
 @blp.arguments(ReasonSchema)
 @blp.response(200, ExpenditureOut)
 @blp.errors(403, 404, 422, conflicts=("invalid_transition", "insufficient_funds", "rule_violation"))
@@ -66,6 +57,6 @@ def reverse_expenditure(data, entry):
     return entry
 
 
-add_document_routes(blp, "expenditure", "expenditure_id", owns=_owned,
+add_document_routes(blp, "expenditure", "expenditure_id", owns=queries.owned_expenditure,
                     list_summary="Chứng từ đính kèm của một khoản chi.",
                     upload_summary="Đính kèm chứng từ (hóa đơn, giấy đề nghị thanh toán) vào khoản chi.")

@@ -6,8 +6,9 @@ from app.core import clock
 from app.core.lists import ListQuery, fill_many_to_one
 from app.core.permissions import UNIT_ROLES, check_visible, scope_to_unit
 from app.extensions import db
-from commissions.expenditures.permissions import require_ledger_reader
+from commissions.expenditures import permissions as perm
 from commissions.expenditures.models import Expenditure, ExpenditureLink
+from commissions.expenditures.permissions import require_ledger_reader
 from commissions.models import ACCEPTED, COMMISSION_ACTIONS_FROM, Commission, Supplier
 
 EXPENDITURE_LOADS = (joinedload(Expenditure.unit).lazyload("*"), selectinload(Expenditure.links))
@@ -52,6 +53,17 @@ def get_expenditure(actor, expenditure_id: int) -> Expenditure:
     require_ledger_reader(actor)
     entry = db.session.get(Expenditure, expenditure_id, options=EXPENDITURE_LOADS)
     return check_visible(actor, entry, "khoản chi")
+
+
+def owned_expenditure(actor, expenditure_id: int) -> Expenditure:
+    """An entry of the actor's unit, for adding its vouchers (another unit's reads as 404)."""
+    return perm.check_can_attach_to_expenditure(actor, get_expenditure(actor, expenditure_id))
+
+
+def expenditure_for_finance(actor, expenditure_id: int) -> Expenditure:
+    """An entry for finance's reversal (403 for any other role)."""
+    perm.require_reverser(actor)
+    return get_expenditure(actor, expenditure_id)
 
 
 def reversal_of(entry: Expenditure) -> Expenditure | None:

@@ -8,7 +8,6 @@ from app.core.text import Text
 from commissions.expenditures.models import EXPENDITURE_KINDS
 from commissions.schemas import DOC_NO, ID, one_of
 
-
 # --- input ---------------------------------------------------------------------------------
 
 class ExpenditureLinkSchema(Schema):

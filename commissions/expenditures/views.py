@@ -117,8 +117,7 @@ def new_direct():
 @login_required
 def reverse(expenditure_id):
     actor = current_actor()
-    perm.require_reverser(actor)
-    entry = queries.get_expenditure(actor, expenditure_id)
+    entry = queries.expenditure_for_finance(actor, expenditure_id)
 
     def render(values, errors, status, message):
         return _render_trail(expenditure_id, values=values, errors=errors, status=status, alert=message)
