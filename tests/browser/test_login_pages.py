@@ -20,7 +20,7 @@ LANDINGS = {  # path, heading
     "dic_officer": ("/dashboard", "Tổng quan kinh phí năm"),
     "finance_officer": ("/finance", "Đề nghị chờ xử lý"),
     "auditor": ("/envelopes", "Nguồn kinh phí"),
-    "admin": ("/units", "Đơn vị"),
+    "admin": ("/users", "Người dùng"),
 }
 
 
