@@ -11,6 +11,7 @@ from flask_login import current_user
 
 from app.auth import totp
 from app.core.exceptions import Forbidden
+from app.core.i18n import N_
 
 PASSWORD_CHANGE_REQUIRED = "password_change_required"
 TOTP_ENROLMENT_REQUIRED = "totp_enrolment_required"
@@ -33,15 +34,15 @@ PAGES_OPEN = {
 PAGE_FOR = {PASSWORD_CHANGE_REQUIRED: "auth.change_password", TOTP_ENROLMENT_REQUIRED: "auth.totp_setup",
             ROLE_UNCONFIRMED: "auth.account"}
 
-MESSAGES = {
-    PASSWORD_CHANGE_REQUIRED: "Mật khẩu này do quản trị viên đặt và chỉ dùng tạm: đặt mật khẩu của riêng bạn "
+MESSAGES = {  # marked for the catalogue; the pages translate them, the API answers in Vietnamese
+    PASSWORD_CHANGE_REQUIRED: N_("Mật khẩu này do quản trị viên đặt và chỉ dùng tạm: đặt mật khẩu của riêng bạn "
                               "trước (POST /api/v1/me/password {current_password, new_password}, hoặc trang "
-                              "Tài khoản → Đổi mật khẩu).",
-    TOTP_ENROLMENT_REQUIRED: "Vai trò của bạn phải bật xác thực hai bước trước khi làm việc: đăng nhập trang web, "
+                              "Tài khoản → Đổi mật khẩu)."),
+    TOTP_ENROLMENT_REQUIRED: N_("Vai trò của bạn phải bật xác thực hai bước trước khi làm việc: đăng nhập trang web, "
                              "mở Tài khoản → Xác thực hai bước (/account/totp), quét mã QR bằng ứng dụng xác "
-                             "thực và nhập mã (hoặc POST /api/v1/me/totp rồi /api/v1/me/totp/confirm).",
-    ROLE_UNCONFIRMED: "Vai trò của bạn đang chờ một cán bộ Sở Tài chính khác xác nhận "
-                      "(POST /api/v1/users/{id}/confirm-role); đến lúc đó bạn chưa làm được việc của vai trò.",
+                             "thực và nhập mã (hoặc POST /api/v1/me/totp rồi /api/v1/me/totp/confirm)."),
+    ROLE_UNCONFIRMED: N_("Vai trò của bạn đang chờ một cán bộ Sở Tài chính khác xác nhận "
+                      "(POST /api/v1/users/{id}/confirm-role); đến lúc đó bạn chưa làm được việc của vai trò."),
 }
 
 

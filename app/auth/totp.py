@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from app.auth.models import RecoveryCode, User
 from app.core import audit
 from app.core.exceptions import InvalidTransition, RuleViolation, ValidationFailed
+from app.core.i18n import N_
 from app.core.permissions import ADMIN, ROLES, require_role
 from app.core.settings import setting
 from app.core.timeutil import utcnow
@@ -33,7 +34,7 @@ RECOVERY_CODES = 10
 RECOVERY_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"  # base32: no 0/1/8/9 to misread
 RECOVERY_LENGTH = 24  # 24 × 5 bits = 120 bits
 _SEPARATORS = re.compile(r"[\s-]+")
-WRONG_CODE = "Mã xác thực không đúng, đã hết hạn hoặc đã được dùng. Nhập mã đang hiện trên ứng dụng xác thực."
+WRONG_CODE = N_("Mã xác thực không đúng, đã hết hạn hoặc đã được dùng. Nhập mã đang hiện trên ứng dụng xác thực.")
 
 
 def parse_roles(value) -> tuple[str, ...]:
