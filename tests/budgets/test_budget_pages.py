@@ -15,15 +15,27 @@ from app.core.audit import AuditEntry
 from app.core.documents import Document
 from app.core.money import NOT_MONEY
 from app.extensions import db
+from tests.fixtures.worlds import build_world, saved_world
 from tests.support import Browser, csrf_of, text
 
 YEAR = date.today().year
 
 
+@saved_world(scope="module")
+def _budget_pages_world(app, _roles_world):
+    return build_world(app, "budget_pages.budget",
+                       lambda: _build_budget(app, _roles_world.clients(app)), base=_roles_world)
+
+
 @pytest.fixture
-def budget(app, roles):
+def budget(_budget_pages_world):
     """The `roles` world (units, one user per role); an envelope; STP's submitted and draft requests,
-    ANNHON's request; an allocation and a document for STP's submitted request."""
+    ANNHON's request; an allocation and a document for STP's submitted request.
+    Built once for the module, restored before each test."""
+    return _budget_pages_world.copy()
+
+
+def _build_budget(app, roles):
     with app.app_context():
         finance, stp, annhon = (get_user_by_username(u) for u in ("taichinh", "donvi", "huyen"))
         envelope = services.create_envelope(

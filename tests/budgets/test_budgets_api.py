@@ -6,6 +6,7 @@ from sqlalchemy import event
 
 from app.extensions import db
 from tests import support as h
+from tests.fixtures.worlds import build_world, saved_world
 
 
 # --- envelopes ------------------------------------------------------------------------------
@@ -323,10 +324,21 @@ def query_count(app, client, path):
     return len(statements), response.get_json()
 
 
+@saved_world(scope="module")
+def _busy_world(app, _roles_world):
+    return build_world(app, "budgets_api.busy", lambda: _build_busy_budget(_roles_world.clients(app)),
+                       base=_roles_world)
+
+
 @pytest.fixture
-def busy_budget(roles):
+def busy_budget(_busy_world):
     """Requests in every state from two units, allocations with and without requests and
-    adjustments, documents; the newest rows are the plainest ones."""
+    adjustments, documents; the newest rows are the plainest ones. Built once for the module,
+    restored before each test."""
+    return _busy_world.copy()
+
+
+def _build_busy_budget(roles):
     unit, dic, finance = roles["unit"], roles["dic"], roles["finance"]
     env = h.envelope(finance, 50_000_000_000)
     h.envelope(finance, 1_000, code="NHO")

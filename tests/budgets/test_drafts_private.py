@@ -8,6 +8,7 @@ import re
 import pytest
 
 from tests import support as h
+from tests.fixtures.worlds import build_world, saved_world
 from tests.support import PASSWORD
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -37,10 +38,21 @@ def audit_ids(client, query=""):
     return {(e["entity"], e["entity_id"]) for e in items}, [e["action"] for e in items]
 
 
+@saved_world(scope="module")
+def _papers_world(app, _roles_world):
+    return build_world(app, "drafts_private.papers",
+                       lambda: _build_papers(_roles_world.clients(app)), base=_roles_world)
+
+
 @pytest.fixture
-def papers(roles):
+def papers(_papers_world):
     """STP's draft with a document, a draft withdrawn before submission (with a document too),
-    and a request withdrawn after its submission; an envelope to allocate from."""
+    and a request withdrawn after its submission; an envelope to allocate from.
+    Built once for the module, restored before each test."""
+    return _papers_world.copy()
+
+
+def _build_papers(roles):
     unit = roles["unit"]
     draft = h.funding_request(unit, title=DRAFT_TITLE)
     draft_doc = h.ok(h.upload(unit, draft["id"]), 201)

@@ -2,10 +2,23 @@
 import pytest
 
 from tests import support as h
+from tests.fixtures.worlds import build_world, saved_world
+
+
+@saved_world(scope="module")
+def _budget_reads_world(app, _roles_world):
+    return build_world(app, "budget_reads.budget", lambda: _build_budget(_roles_world.clients(app)),
+                       base=_roles_world)
 
 
 @pytest.fixture
-def budget(roles):
+def budget(_budget_reads_world):
+    """An envelope with a supplement; STP's request, returned and submitted again, with an allocation,
+    an adjustment and a document. Built once for the module, restored before each test."""
+    return _budget_reads_world.copy()
+
+
+def _build_budget(roles):
     unit, finance = roles["unit"], roles["finance"]
     env = h.envelope(finance, 10_000_000_000)
     h.ok(finance.post(f"/api/v1/envelopes/{env['id']}/supplements",

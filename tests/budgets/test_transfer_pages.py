@@ -7,6 +7,7 @@ import re
 import pytest
 
 from tests import support as h
+from tests.fixtures.worlds import build_world, saved_world
 from tests.support import Browser, database_fingerprint, text
 
 YEAR = h.YEAR
@@ -14,10 +15,21 @@ PAGE = f"/transfers?fiscal_year={YEAR}"
 ACTION = f"/transfers?fiscal_year={YEAR}"
 
 
+@saved_world(scope="module")
+def _transfer_pages_world(app, _roles_world):
+    return build_world(app, "transfer_pages.budget",
+                       lambda: _build_budget(_roles_world.clients(app)), base=_roles_world)
+
+
 @pytest.fixture
-def budget(roles):
+def budget(_transfer_pages_world):
     """An envelope; STP's training allocation of 100,000,000 and the DIC's press allocation of
-    60,000,000 with a commission of 20,000,000 approved on it (40,000,000 free)."""
+    60,000,000 with a commission of 20,000,000 approved on it (40,000,000 free).
+    Built once for the module, restored before each test."""
+    return _transfer_pages_world.copy()
+
+
+def _build_budget(roles):
     finance = roles["finance"]
     envelope = h.envelope(finance, 1_000_000_000)["id"]
     stp = h.allocation(finance, envelope, "STP", 100_000_000, category="training", decision_no="245/QĐ-STC")["id"]

@@ -16,6 +16,7 @@ from app.core.audit import verify_chain
 from app.extensions import db
 from tests import support as h
 from tests.commissions import builders as cb
+from tests.fixtures.worlds import build_world, saved_world
 from tests.support import database_fingerprint
 
 YEAR = h.YEAR
@@ -42,8 +43,18 @@ class Budget:
     next_year: int
 
 
+@saved_world(scope="module")
+def _transfers_world(app, _roles_world):
+    return build_world(app, "transfers.budget", lambda: _build_budget(_roles_world.clients(app)), base=_roles_world)
+
+
 @pytest.fixture
-def budget(roles) -> Budget:
+def budget(_transfers_world) -> Budget:
+    """The saved budget of this module (built once through the API, restored before each test)."""
+    return _transfers_world.copy()
+
+
+def _build_budget(roles) -> Budget:
     finance, dic = roles["finance"], roles["dic"]
     envelope = h.envelope(finance, 1_000_000_000)["id"]
     small = h.envelope(finance, 150_000_000)["id"]

@@ -1,7 +1,6 @@
 """The year-end close (DESIGN §11): the year before today's is closed after its correction period;
 signed commissions are carried into the next year with their commitment and advances, unsigned ones
 cancelled, the rest of every allocation cancelled, and the closed year refuses writes."""
-import itertools
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -12,22 +11,10 @@ from app.core.audit import verify_chain
 from app.extensions import db
 from commissions.expenditures.balances import check_balances as check_ledger
 from tests import support as h
+from tests.budgets.builders import PAST, spend
 from tests.commissions import builders as cb
 
-PAST = 2025  # closed in these tests: its correction period ended on 31/01/2026
-_keys = itertools.count(1)
-_vouchers = itertools.count(1)
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
-
-
-def spend(officer, allocation_id, kind, amount, *, commission_id=None, paid_on=f"{PAST}-11-20", status=201, **extra):
-    body = {"allocation_id": allocation_id, "kind": kind, "amount": amount, "paid_on": paid_on,
-            "voucher_no": f"YC-{next(_vouchers):04d}", "payee": "Báo và Phát thanh, Truyền hình Gia Lai",
-            "description": "Theo hợp đồng", **extra}
-    if commission_id is not None:
-        body["commission_id"] = commission_id
-    response = officer.post("/api/v1/expenditures", json=body, headers={"Idempotency-Key": f"yc-{next(_keys)}"})
-    return h.ok(response, status)
 
 
 def consistent(app):
@@ -41,34 +28,6 @@ def consistent(app):
 def close(finance, year=PAST, status=200, **body):
     body = {"decision_no": "215/STC-QLNS", "decision_date": f"{year + 1}-02-06", **body}
     return h.ok(finance.post(f"/api/v1/years/{year}/close", json=body), status)
-
-
-@pytest.fixture
-def past_year(roles):
-    """A year 2025 with a carried commission (signed, advance outstanding, one deliverable paid),
-    an approved but unsigned one, a closed one and direct spending."""
-    finance, dic, unit = roles["finance"], roles["dic"], roles["unit"]
-    envelope = h.envelope(finance, 2_000_000_000, year=PAST)
-    press = h.allocation(finance, envelope["id"], "SVHTTDL", 600_000_000, category="press", year=PAST)
-    training = h.allocation(finance, envelope["id"], "STP", 200_000_000, category="training", year=PAST)
-    press_supplier = cb.supplier(finance)["id"]
-    carried = cb.propose(dic, press["id"], press_supplier,
-                         cb.item("Phóng sự", "tv_segment", 4, 25_000_000, f"{PAST + 1}-02-28"),
-                         cb.item("Tin bài", "online_article", 10, 3_000_000, f"{PAST}-12-20"), year=PAST)
-    cb.approve(finance, carried["id"])
-    cb.sign(dic, carried["id"], signed_on=f"{PAST}-11-12")
-    spend(dic, press["id"], "advance", 30_000_000, commission_id=carried["id"])
-    articles = carried["deliverables"][1]["id"]
-    cb.deliver(dic, articles, 10, delivered_on=f"{PAST}-12-18")
-    cb.accept(dic, articles, 10, accepted_on=f"{PAST}-12-22")
-    spend(dic, press["id"], "payment", 20_000_000, commission_id=carried["id"], advance_applied=10_000_000,
-          paid_on=f"{PAST + 1}-01-20", deliverables=[{"deliverable_id": articles, "amount": 30_000_000}])
-    unsigned = cb.propose(dic, press["id"], press_supplier,
-                          cb.item("Tọa đàm", "radio_segment", 2, 10_000_000, f"{PAST + 1}-01-15"), year=PAST)
-    cb.approve(finance, unsigned["id"])
-    direct = spend(unit, training["id"], "direct", 15_000_000)
-    return {"envelope": envelope, "press": press, "training": training, "carried": carried, "unsigned": unsigned,
-            "direct": direct, "supplier": press_supplier}
 
 
 def test_the_preview_says_what_the_close_will_do_and_changes_nothing(app, roles, past_year):

@@ -1,10 +1,10 @@
 """The budget year's pages: finance sees the preview, closes through the form (a bad decision date is
 shown beside the field with what was typed), and reads the close report in the shape of Mẫu 31."""
 from tests import support as h
-from tests.budgets.test_year_close import PAST, past_year  # noqa: F401 - the fixture
+from tests.budgets.builders import PAST
 
 
-def test_finance_previews_and_closes_the_year_from_the_page(app, roles, past_year):  # noqa: F811
+def test_finance_previews_and_closes_the_year_from_the_page(app, roles, past_year):
     browser = h.Browser(app, "taichinh")
     listing = h.text(browser.get("/years"))
     assert f'data-year="{PAST}"' in listing and "Đang thực hiện" in listing
@@ -34,7 +34,7 @@ def test_the_current_year_cannot_be_closed_yet_and_says_when(app, roles):
     assert 'data-testid="close-form"' not in page
 
 
-def test_the_auditor_reads_without_the_form_and_units_are_refused(app, roles, past_year):  # noqa: F811
+def test_the_auditor_reads_without_the_form_and_units_are_refused(app, roles, past_year):
     page = h.text(h.Browser(app, "kiemtoan").get(f"/years/{PAST}"))
     assert past_year["carried"]["number"] in page and 'data-testid="close-form"' not in page
     assert h.Browser(app, "donvi").get(f"/years/{PAST}").status_code == 403

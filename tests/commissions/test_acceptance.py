@@ -4,11 +4,23 @@ import pytest
 
 from tests import support as h
 from tests.commissions import builders as b
+from tests.fixtures.worlds import build_world, saved_world
+
+
+@saved_world(scope="module")
+def _signed_world(app, _roles_world, _budget_world):
+    return build_world(app, "acceptance.signed",
+                       lambda: _build_signed(_roles_world.clients(app), _budget_world.copy()), base=_budget_world)
 
 
 @pytest.fixture
-def signed(roles, budget):
-    """A signed DIC press commission: 'Sản phẩm 1' and 'Sản phẩm 2', 2 × 5,000,000 each."""
+def signed(_signed_world):
+    """A signed DIC press commission: 'Sản phẩm 1' and 'Sản phẩm 2', 2 × 5,000,000 each.
+    Built once for the module, restored before each test."""
+    return _signed_world.copy()
+
+
+def _build_signed(roles, budget):
     return b.signed_commission(roles["finance"], roles["dic"], budget.allocation("dic", "press"),
                                budget.suppliers["press"], b.item("Sản phẩm 1", quantity=4, unit_price=5_000_000),
                                b.item("Sản phẩm 2", quantity=2, unit_price=7_500_000))

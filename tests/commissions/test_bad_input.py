@@ -9,6 +9,7 @@ from app.core import clock
 
 from tests import support as h
 from tests.commissions import builders as b
+from tests.fixtures.worlds import build_world, saved_world
 
 HUGE = 10**30
 Y = h.YEAR
@@ -17,9 +18,20 @@ EXTREME_DAYS = ("0001-01-01", "9999-12-31", "1999-12-31", "2101-01-01")
 TOMORROW = (clock.today() + timedelta(days=1)).isoformat()
 
 
+@saved_world(scope="module")
+def _records_world(app, _roles_world, _budget_world):
+    return build_world(app, "commission_bad_input.records",
+                       lambda: _build_records(_roles_world.clients(app), _budget_world.copy()), base=_budget_world)
+
+
 @pytest.fixture
-def records(roles, budget):
-    """A DIC press commission in each state an endpoint acts on, and a supplier."""
+def records(_records_world):
+    """A DIC press commission in each state an endpoint acts on, and a supplier.
+    Built once for the module, restored before each test."""
+    return _records_world.copy()
+
+
+def _build_records(roles, budget):
     dic, finance = roles["dic"], roles["finance"]
     alloc, supplier = budget.allocation("dic", "press"), budget.suppliers["press"]
     proposed = b.propose(dic, alloc, supplier)

@@ -18,6 +18,7 @@ from budgets import services as budget_services
 from budgets.models import Allocation
 from commissions import services
 from commissions.models import Commission, Deliverable
+from tests.fixtures.worlds import build_world, saved_world
 from tests.support import PDF_BYTES, Browser, csrf_of, text
 
 YEAR = date.today().year
@@ -29,11 +30,21 @@ def _line(title, kind, quantity, unit_price, due_date=LATER):
     return {"title": title, "kind": kind, "quantity": quantity, "unit_price": unit_price, "due_date": due_date}
 
 
+@saved_world(scope="module")
+def _book_world(app, _roles_world):
+    return build_world(app, "commission_pages.book", lambda: _build_book(app), base=_roles_world)
+
+
 @pytest.fixture
-def book(app, roles):
-    """The `roles` world; a press allocation of the DIC (300.000.000 ₫), a training allocation of STP
-    and one of An Nhơn; suppliers; the DIC's commissions proposed, approved and signed (a line owed
-    and overdue, a line delivered), STP's signed training commission."""
+def book(_book_world):
+    """On the `roles` world: a press allocation of the DIC (300.000.000 ₫), a training allocation of
+    STP and one of An Nhơn; suppliers; the DIC's commissions proposed, approved and signed (a line
+    owed and overdue, a line delivered), STP's signed training commission. Built once for the module
+    through the services, restored before each test."""
+    return _book_world.copy()
+
+
+def _build_book(app):
     with app.app_context():
         finance, dic, stp = (get_user_by_username(u) for u in ("taichinh", "sotttt", "donvi"))
         envelope = budget_services.create_envelope(

@@ -7,6 +7,7 @@ import pytest
 from tests import support as h
 from tests.commissions import builders as b
 from tests.commissions.test_bad_input import EXTREME_DAYS, HUGE, TOMORROW, _check, _with
+from tests.fixtures.worlds import build_world, saved_world
 
 Y = h.YEAR
 _keys = itertools.count(1)
@@ -17,10 +18,21 @@ def send(client, body, key=None):
                        headers={"Idempotency-Key": key or f"bad-{next(_keys)}"})
 
 
+@saved_world(scope="module")
+def _records_world(app, _roles_world, _budget_world):
+    return build_world(app, "expenditure_bad_input.records",
+                       lambda: _build_records(_roles_world.clients(app), _budget_world.copy()), base=_budget_world)
+
+
 @pytest.fixture
-def records(roles, budget):
+def records(_records_world):
     """A DIC press commission, signed, its first deliverable accepted (10,000,000); a proposed STP
-    commission; a direct spending of the DIC with voucher PC-DA-DUNG."""
+    commission; a direct spending of the DIC with voucher PC-DA-DUNG.
+    Built once for the module, restored before each test."""
+    return _records_world.copy()
+
+
+def _build_records(roles, budget):
     dic, finance = roles["dic"], roles["finance"]
     alloc = budget.allocation("dic", "press")
     signed = b.signed_commission(finance, dic, alloc, budget.suppliers["press"])

@@ -9,16 +9,29 @@ import pytest
 from app.core import clock
 from tests import support as h
 from tests.commissions import builders as b
+from tests.fixtures.worlds import build_world, saved_world
 from tests.support import Browser, text
 
 YEAR = b.YEAR
 TODAY = clock.today().isoformat()  # in Việt Nam, as the forms' default
 
 
+@saved_world(scope="module")
+def _book_world(app, _roles_world, _budget_world):
+    return build_world(app, "expenditure_pages.book",
+                       lambda: _build_book(_roles_world.clients(app), _budget_world.copy()),
+                       base=_budget_world)
+
+
 @pytest.fixture
-def book(roles, budget):
-    """The DIC's signed press commission (2 × 10.000.000 ₫, advance up to 30%), its first deliverable
-    accepted (record BB-NT-01), the second planned."""
+def book(_book_world):
+    """On the `budget` world: the DIC's signed press commission (2 × 10.000.000 ₫, advance up to 30%),
+    its first deliverable accepted (record BB-NT-01), the second planned. Built once for the module,
+    restored before each test."""
+    return _book_world.copy()
+
+
+def _build_book(roles, budget):
     commission = b.signed_commission(roles["finance"], roles["dic"], budget.allocation("dic", "press"),
                                      budget.suppliers["press"])
     first, second = (d["id"] for d in commission["deliverables"])

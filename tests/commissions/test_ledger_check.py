@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from app.extensions import db
 from tests import support as h
 from tests.commissions import builders as cb
+from tests.fixtures.worlds import build_world, saved_world
 
 YEAR = h.YEAR
 _keys = itertools.count(1)
@@ -18,9 +19,20 @@ def spend(officer, body):
                              headers={"Idempotency-Key": f"ledger-{next(_keys)}"}), 201)
 
 
+@saved_world(scope="module")
+def _ledger_world(app, _roles_world, _budget_world):
+    return build_world(app, "ledger_check.ledger",
+                       lambda: _build_ledger(_roles_world.clients(app), _budget_world.copy()), base=_budget_world)
+
+
 @pytest.fixture
-def ledger(app, roles, budget):
-    """An advance, a payment applying part of it, a direct spending and a reversed payment."""
+def ledger(_ledger_world):
+    """An advance, a payment applying part of it, a direct spending and a reversed payment.
+    Built once for the module, restored before each test."""
+    return _ledger_world.copy()
+
+
+def _build_ledger(roles, budget):
     dic, finance = roles["dic"], roles["finance"]
     allocation = budget.allocation("dic", "press")
     commission = cb.signed_commission(finance, dic, allocation, budget.suppliers["press"])

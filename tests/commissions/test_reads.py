@@ -4,11 +4,23 @@ import pytest
 
 from tests import support as h
 from tests.commissions import builders as b
+from tests.fixtures.worlds import build_world, saved_world
+
+
+@saved_world(scope="module")
+def _many_world(app, _roles_world, _budget_world):
+    return build_world(app, "commission_reads.many",
+                       lambda: _build_many(_roles_world.clients(app), _budget_world.copy()), base=_budget_world)
 
 
 @pytest.fixture
-def many(roles, budget):
-    """Twelve commissions of two units with three deliverables each, some approved and signed."""
+def many(_many_world):
+    """On the `budget` world: twelve commissions of two units with three deliverables each, some
+    approved and signed. Built once for the module, restored before each test."""
+    return _many_world.copy()
+
+
+def _build_many(roles, budget):
     dic, finance = roles["dic"], roles["finance"]
     created = []
     for i in range(6):

@@ -12,6 +12,7 @@ import pytest
 
 from tests import support as h
 from tests.commissions import builders as cb
+from tests.fixtures.worlds import build_world, saved_world
 from tests.reports.builders import YEAR, entry, spend
 
 PATH = f"/api/v1/reports/ocds.json?fiscal_year={YEAR}"
@@ -97,11 +98,23 @@ def schema_errors(validator, body) -> list[str]:
 
 # --- a richer world: every state a process can be in ----------------------------------------
 
+@saved_world(scope="module")
+def _states_world(app, _roles_world, _spending_world):
+    return build_world(app, "ocds.states",
+                       lambda: _build_states(_spending_world.copy(), _roles_world.clients(app)),
+                       base=_spending_world)
+
+
 @pytest.fixture
-def states(spending, roles):
+def states(_states_world):
     """Beside `spending`: an approved commission not yet signed, one cancelled after approval, one
     rejected, one closed after payment, one cancelled after signing, an advance partly recovered
-    (with one deliverable accepted in part and one refused), and uploaded documents."""
+    (with one deliverable accepted in part and one refused), and uploaded documents. Built once for
+    the module, restored before each test."""
+    return _states_world.copy()
+
+
+def _build_states(spending, roles):
     dic, unit, finance = roles["dic"], roles["unit"], roles["finance"]
     budget = spending.budget
     press, training = budget.allocation("dic", "press"), budget.allocation("unit", "training")

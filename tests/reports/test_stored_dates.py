@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from app.extensions import db
 from tests import support as h
 from tests.commissions import builders as cb
+from tests.fixtures.worlds import build_world, saved_world
 from tests.reports.builders import YEAR, entry, spend
 from tests.reports.test_ocds import schema_dir, validator  # noqa: F401 - the fixtures, shared
 from tests.support import Browser, text
@@ -37,12 +38,24 @@ def overwrite(app, table, record_id, **days):
         db.session.remove()
 
 
+@saved_world(scope="module")
+def _stored_world(app, _roles_world, _spending_world):
+    return build_world(app, "stored_dates.stored",
+                       lambda: _build_stored(app, _roles_world.clients(app), _spending_world.copy()),
+                       base=_spending_world)
+
+
 @pytest.fixture
-def stored(app, roles, spending):
+def stored(_stored_world):
     """The report world, then: the DIC's advance paid on 0001-01-01; STP's direct spending paid on
     9999-12-31 and An Nhơn's (no document) on 0001-01-01; STP's accepted, unpaid deliverable accepted
     on 0001-01-01 and its planned one due then; a DIC commission closed and liquidated on 9999-12-31;
-    another signed on 0001-01-01 with nothing delivered and an advance outstanding since 0001-01-01."""
+    another signed on 0001-01-01 with nothing delivered and an advance outstanding since 0001-01-01.
+    Built once for the module, restored before each test."""
+    return _stored_world.copy()
+
+
+def _build_stored(app, roles, spending):
     dic, finance = roles["dic"], roles["finance"]
     press_allocation = spending.budget.allocation("dic", "press")
     supplier = spending.budget.suppliers["press"]
