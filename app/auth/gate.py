@@ -12,6 +12,7 @@ from flask_login import current_user
 from app.auth import totp
 from app.core.exceptions import Forbidden
 from app.core.i18n import N_
+from app.core.request_guards import PUBLIC_API
 
 PASSWORD_CHANGE_REQUIRED = "password_change_required"
 TOTP_ENROLMENT_REQUIRED = "totp_enrolment_required"
@@ -60,6 +61,8 @@ def restriction(user) -> str | None:
 def check_account():
     """before_request: after the login is loaded (anonymous callers are the other hooks' business)."""
     if request.url_rule is None or not current_user.is_authenticated:
+        return None
+    if (request.path, request.method) in PUBLIC_API:  # a new token, the OpenAPI document: anyone's
         return None
     reason = restriction(current_user)
     if reason is None:

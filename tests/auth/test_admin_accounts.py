@@ -408,3 +408,11 @@ def test_admin_lands_on_the_users(roles, app):
     browser, response = web_login(app, "quantri")
     assert location(browser.get("/")) == "/users"
     assert PASSWORD  # the roles world's password
+
+
+def test_a_restricted_token_still_reaches_the_public_routes(roles, app, donvi):
+    roles["admin"].post(f"/api/v1/users/{donvi}/password", json={"password": TEMPORARY})
+    temp = api_as(app, "donvi", TEMPORARY)
+    assert temp.get("/api/v1/openapi.json").status_code == 200
+    again = temp.post("/api/v1/auth/token", json={"username": "donvi", "password": TEMPORARY})
+    assert again.status_code == 201 and again.get_json()["password_change_required"] is True
