@@ -16,7 +16,7 @@ import time_machine
 from app.auth.models import ApiToken, User
 from app.core.documents import Document
 from app.extensions import db
-from tests import support as h
+from tests import support
 from tests.auth.helpers import enrol
 from tests.support import PASSWORD, post_json, race, send
 
@@ -123,11 +123,11 @@ def _multipart(path, token, data: bytes):
 
 def test_two_uploads_racing_for_the_last_room_store_one(app, roles, live_server):
     saved = app.config["UNIT_UPLOAD_QUOTA_BYTES"]
-    app.config["UNIT_UPLOAD_QUOTA_BYTES"] = len(h.PDF_BYTES) * 3 // 2  # room for one file
+    app.config["UNIT_UPLOAD_QUOTA_BYTES"] = len(support.PDF_BYTES) * 3 // 2  # room for one file
     try:
-        request_id = h.funding_request(roles["unit"])["id"]
+        request_id = support.funding_request(roles["unit"])["id"]
         url = f"{live_server.url}/api/v1/requests/{request_id}/documents"
-        results = race([lambda: send(_multipart(url, roles["unit"].token, h.PDF_BYTES))] * 4)
+        results = race([lambda: send(_multipart(url, roles["unit"].token, support.PDF_BYTES))] * 4)
     finally:
         app.config["UNIT_UPLOAD_QUOTA_BYTES"] = saved
     statuses = Counter(status for status, _ in results)

@@ -13,7 +13,7 @@ from app.core.audit import AuditEntry
 from app.core.documents import Document
 from app.core.timeutil import utcnow
 from app.extensions import db
-from tests import support as h
+from tests import support
 from tests.auth.helpers import error_of, token_response, web_login
 from tests.support import database_fingerprint
 
@@ -84,7 +84,7 @@ def test_a_negative_proxy_count_stops_the_start(app):
 @pytest.fixture
 def quota(app):
     saved = app.config["UNIT_UPLOAD_QUOTA_BYTES"]
-    app.config["UNIT_UPLOAD_QUOTA_BYTES"] = 3 * len(h.PDF_BYTES) + 10
+    app.config["UNIT_UPLOAD_QUOTA_BYTES"] = 3 * len(support.PDF_BYTES) + 10
     yield app.config["UNIT_UPLOAD_QUOTA_BYTES"]
     app.config["UNIT_UPLOAD_QUOTA_BYTES"] = saved
 
@@ -95,27 +95,27 @@ def stored_files(app):
 
 
 def test_a_unit_over_its_quota_is_refused_with_a_clear_message(roles, app, quota):
-    own = h.funding_request(roles["unit"])["id"]
+    own = support.funding_request(roles["unit"])["id"]
     for _ in range(3):
-        assert h.upload(roles["unit"], own).status_code == 201
+        assert support.upload(roles["unit"], own).status_code == 201
     before, files = database_fingerprint(app), stored_files(app)
-    body = error_of(h.upload(roles["unit"], own), 409, "upload_quota_exceeded")
+    body = error_of(support.upload(roles["unit"], own), 409, "upload_quota_exceeded")
     assert "hạn mức" in body["message"] and "UNIT_UPLOAD_QUOTA_BYTES" in body["message"]
     assert body["details"]["file"]
     assert database_fingerprint(app) == before and stored_files(app) == files  # nothing kept of it
-    theirs = h.funding_request(roles["other_unit"])["id"]
-    assert h.upload(roles["other_unit"], theirs).status_code == 201  # another unit has its own room
+    theirs = support.funding_request(roles["other_unit"])["id"]
+    assert support.upload(roles["other_unit"], theirs).status_code == 201  # another unit has its own room
     with app.app_context():
         units = db.session.execute(sa.select(Document.unit_id).distinct()).scalars().all()
         assert len(units) == 2 and None not in units
 
 
 def test_a_file_larger_than_the_room_left_is_refused_part_way(roles, app, quota):
-    own = h.funding_request(roles["unit"])["id"]
-    assert h.upload(roles["unit"], own).status_code == 201
-    big = h.PDF_BYTES + b"%" * (quota)  # more than what remains, less than MAX_UPLOAD_MB
+    own = support.funding_request(roles["unit"])["id"]
+    assert support.upload(roles["unit"], own).status_code == 201
+    big = support.PDF_BYTES + b"%" * (quota)  # more than what remains, less than MAX_UPLOAD_MB
     before, files = database_fingerprint(app), stored_files(app)
-    error_of(h.upload(roles["unit"], own, data=big), 409, "upload_quota_exceeded")
+    error_of(support.upload(roles["unit"], own, data=big), 409, "upload_quota_exceeded")
     assert database_fingerprint(app) == before and stored_files(app) == files
 
 
@@ -123,9 +123,9 @@ def test_no_quota_when_the_setting_is_zero(roles, app):
     saved = app.config["UNIT_UPLOAD_QUOTA_BYTES"]
     app.config["UNIT_UPLOAD_QUOTA_BYTES"] = 0
     try:
-        own = h.funding_request(roles["unit"])["id"]
+        own = support.funding_request(roles["unit"])["id"]
         for _ in range(3):
-            assert h.upload(roles["unit"], own).status_code == 201
+            assert support.upload(roles["unit"], own).status_code == 201
     finally:
         app.config["UNIT_UPLOAD_QUOTA_BYTES"] = saved
 
@@ -134,8 +134,8 @@ def test_the_per_file_limit_is_still_413(roles, app):
     saved = app.config["MAX_UPLOAD_MB"]
     app.config["MAX_UPLOAD_MB"] = 0
     try:
-        own = h.funding_request(roles["unit"])["id"]
-        error_of(h.upload(roles["unit"], own), 413, "payload_too_large")
+        own = support.funding_request(roles["unit"])["id"]
+        error_of(support.upload(roles["unit"], own), 413, "payload_too_large")
     finally:
         app.config["MAX_UPLOAD_MB"] = saved
 

@@ -9,7 +9,7 @@ import pytest
 
 from app.core.audit import verify_chain
 from app.extensions import db
-from tests import support as h
+from tests import support
 
 
 pytestmark = pytest.mark.usefixtures("quiet_server_log")
@@ -17,8 +17,8 @@ pytestmark = pytest.mark.usefixtures("quiet_server_log")
 
 def race(calls):
     """Send every (url, token, body, key) at once; return [(status, body)] in order."""
-    return h.race([lambda c=call: h.post_json(c[0], c[2], token=c[1], key=c[3] if len(c) > 3 else None)
-                   for call in calls])
+    return support.race([lambda c=call: support.post_json(c[0], c[2], token=c[1], key=c[3] if len(c) > 3 else None)
+                         for call in calls])
 
 
 def outcome(results):
@@ -35,43 +35,43 @@ def _chain_is_intact(app):
 
 def test_thirty_allocations_race_for_twenty_slots(app, roles, live_server):
     finance = roles["finance"]
-    env = h.envelope(finance, 1_000_000_000)
-    audit_before = h.audit_total(finance)
+    env = support.envelope(finance, 1_000_000_000)
+    audit_before = support.audit_total(finance)
     call = (live_server.url + "/api/v1/allocations", finance.token,
-            h.allocation_body(env["id"], amount=50_000_000), None)
+            support.allocation_body(env["id"], amount=50_000_000), None)
     results = race([call] * 30)
     counts = outcome(results)
-    got = h.get(finance, f"/api/v1/envelopes/{env['id']}")
+    got = support.get(finance, f"/api/v1/envelopes/{env['id']}")
     print(f"\n[race allocations] {dict(counts)}; envelope total={got['total']:,} allocated={got['allocated']:,}")
     assert all(status < 500 for status, _ in results), results
     assert counts == Counter({(201, None): 20, (409, "insufficient_funds"): 10})
     assert (got["allocated"], got["available"]) == (1_000_000_000, 0)
-    listed = h.get(finance, f"/api/v1/allocations?envelope_id={env['id']}&per_page=200")
+    listed = support.get(finance, f"/api/v1/allocations?envelope_id={env['id']}&per_page=200")
     assert listed["total"] == 20 and sum(a["amount"] for a in listed["items"]) == 1_000_000_000
-    assert h.audit_total(finance) == audit_before + 20
+    assert support.audit_total(finance) == audit_before + 20
     _chain_is_intact(app)
 
 
 def test_adjustments_race_with_allocations(app, roles, live_server):
     finance = roles["finance"]
-    env = h.envelope(finance, 1_000_000_000)
-    base = h.allocation(finance, env["id"], amount=500_000_000)
+    env = support.envelope(finance, 1_000_000_000)
+    base = support.allocation(finance, env["id"], amount=500_000_000)
     adjust = (live_server.url + f"/api/v1/allocations/{base['id']}/adjustments", finance.token,
               {"amount": 50_000_000, "reason": "Bổ sung dự toán", "decision_no": "9/QĐ"}, None)
     allocate = (live_server.url + "/api/v1/allocations", finance.token,
-                h.allocation_body(env["id"], "SVHTTDL", 50_000_000), None)
+                support.allocation_body(env["id"], "SVHTTDL", 50_000_000), None)
     results = race([adjust, allocate] * 10)
     counts = outcome(results)
     adjusted = Counter(status for status, _ in results[0::2])
     allocated = Counter(status for status, _ in results[1::2])
-    got = h.get(finance, f"/api/v1/envelopes/{env['id']}")
-    base_now = h.get(finance, f"/api/v1/allocations/{base['id']}")
+    got = support.get(finance, f"/api/v1/envelopes/{env['id']}")
+    base_now = support.get(finance, f"/api/v1/allocations/{base['id']}")
     print(f"\n[race adjust+allocate] {dict(counts)}; adjustments ok={adjusted[201]} allocations ok={allocated[201]};"
           f" envelope allocated={got['allocated']:,}; base allocation={base_now['amount']:,}")
     assert all(status < 500 for status, _ in results), results
     assert counts == Counter({(201, None): 10, (409, "insufficient_funds"): 10})
     assert got["allocated"] == 1_000_000_000
-    listed = h.get(finance, f"/api/v1/allocations?envelope_id={env['id']}&per_page=200")
+    listed = support.get(finance, f"/api/v1/allocations?envelope_id={env['id']}&per_page=200")
     assert sum(a["amount"] for a in listed["items"]) == 1_000_000_000
     assert base_now["amount"] == 500_000_000 + 50_000_000 * adjusted[201]
     assert len(base_now["adjustments"]) == adjusted[201]
@@ -81,37 +81,38 @@ def test_adjustments_race_with_allocations(app, roles, live_server):
 
 def test_allocations_race_for_one_request(app, roles, live_server):
     unit, finance = roles["unit"], roles["finance"]
-    env = h.envelope(finance, 10_000_000_000)
-    req = h.submitted_request(unit, h.line(500_000_000, "press"))
+    env = support.envelope(finance, 10_000_000_000)
+    req = support.submitted_request(unit, support.line(500_000_000, "press"))
     call = (live_server.url + "/api/v1/allocations", finance.token,
-            h.allocation_body(env["id"], amount=50_000_000, request_id=req["id"]), None)
+            support.allocation_body(env["id"], amount=50_000_000, request_id=req["id"]), None)
     results = race([call] * 16)
     counts = outcome(results)
-    got = h.get(unit, f"/api/v1/requests/{req['id']}")
+    got = support.get(unit, f"/api/v1/requests/{req['id']}")
     print(f"\n[race one request] {dict(counts)}; approved_total={got['approved_total']:,}"
           f" of {got['requested_total']:,}")
     assert counts == Counter({(201, None): 10, (409, "rule_violation"): 6})
     assert (got["approved_total"], got["status"]) == (500_000_000, "approved")
-    assert h.get(finance, f"/api/v1/envelopes/{env['id']}")["allocated"] == 500_000_000
+    assert support.get(finance, f"/api/v1/envelopes/{env['id']}")["allocated"] == 500_000_000
     _chain_is_intact(app)
 
 
 def test_parallel_retries_with_one_idempotency_key_make_one_allocation(app, roles, live_server):
     finance = roles["finance"]
-    env = h.envelope(finance, 1_000_000_000)
+    env = support.envelope(finance, 1_000_000_000)
     call = (live_server.url + "/api/v1/allocations", finance.token,
-            h.allocation_body(env["id"], amount=123_000_000), "lenh-chi-2026-0042")
+            support.allocation_body(env["id"], amount=123_000_000), "lenh-chi-2026-0042")
     results = race([call] * 5)
     ids = {body.get("id") for _, body in results}
     print(f"\n[race idempotency] statuses={[status for status, _ in results]} ids={ids}")
     assert [status for status, _ in results] == [201] * 5, results
     assert len(ids) == 1 and None not in ids
     assert all(body == results[0][1] for _, body in results)
-    assert h.list_total(finance, "/api/v1/allocations") == 1
-    assert h.get(finance, f"/api/v1/envelopes/{env['id']}")["allocated"] == 123_000_000
+    assert support.list_total(finance, "/api/v1/allocations") == 1
+    assert support.get(finance, f"/api/v1/envelopes/{env['id']}")["allocated"] == 123_000_000
 
-    status, body = h.post_json(live_server.url + "/api/v1/allocations", h.allocation_body(env["id"], amount=1),
-                               token=finance.token, key="lenh-chi-2026-0042")
+    status, body = support.post_json(live_server.url + "/api/v1/allocations",
+                                     support.allocation_body(env["id"], amount=1),
+                                     token=finance.token, key="lenh-chi-2026-0042")
     assert (status, body["error"]) == (422, "idempotency_conflict")
     _chain_is_intact(app)
 
@@ -119,8 +120,8 @@ def test_parallel_retries_with_one_idempotency_key_make_one_allocation(app, role
 def test_parallel_status_changes_on_one_request(app, roles, live_server):
     """Six submits race on one draft; return and reject race on a submitted one."""
     unit, finance = roles["unit"], roles["finance"]
-    draft = h.funding_request(unit)["id"]
-    submitted = h.submitted_request(unit)["id"]
+    draft = support.funding_request(unit)["id"]
+    submitted = support.submitted_request(unit)["id"]
     url = live_server.url + "/api/v1/requests"
     results = race([(f"{url}/{draft}/submit", unit.token, {}, None),
                     (f"{url}/{draft}/submit", unit.token, {}, None),
@@ -129,15 +130,15 @@ def test_parallel_status_changes_on_one_request(app, roles, live_server):
     counts = outcome(results)
     print(f"\n[race transitions] {dict(counts)}")
     assert counts == Counter({(200, None): 2, (409, "invalid_transition"): 10})
-    assert h.get(unit, f"/api/v1/requests/{draft}")["status"] == "submitted"
-    assert h.get(unit, f"/api/v1/requests/{submitted}")["status"] in ("returned", "rejected")
+    assert support.get(unit, f"/api/v1/requests/{draft}")["status"] == "submitted"
+    assert support.get(unit, f"/api/v1/requests/{submitted}")["status"] in ("returned", "rejected")
     _chain_is_intact(app)
 
 
 def test_parallel_requests_get_distinct_numbers(app, roles, live_server):
     """The first request of a year creates its counter: racing first uses must not collide."""
     unit, dic = roles["unit"], roles["dic"]
-    body = {"fiscal_year": 2031, "title": "Đề nghị song song", "lines": [h.line(1_000_000)]}
+    body = {"fiscal_year": 2031, "title": "Đề nghị song song", "lines": [support.line(1_000_000)]}
     url = live_server.url + "/api/v1/requests"
     results = race([(url, unit.token, body, None), (url, dic.token, body, None)] * 6)
     numbers = sorted(b.get("number") for _, b in results)

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tests import support as h
+from tests import support
 from tests.fixtures.worlds import build_world, saved_world
 from tests.support import PASSWORD
 
@@ -34,7 +34,7 @@ def page(client, path, status=200) -> str:
 
 
 def audit_ids(client, query=""):
-    items = h.get(client, "/api/v1/audit?per_page=200" + query)["items"]
+    items = support.get(client, "/api/v1/audit?per_page=200" + query)["items"]
     return {(e["entity"], e["entity_id"]) for e in items}, [e["action"] for e in items]
 
 
@@ -54,14 +54,14 @@ def papers(_papers_world):
 
 def _build_papers(roles):
     unit = roles["unit"]
-    draft = h.funding_request(unit, title=DRAFT_TITLE)
-    draft_doc = h.ok(h.upload(unit, draft["id"]), 201)
-    withdrawn = h.funding_request(unit, title=WITHDRAWN_TITLE)
-    withdrawn_doc = h.ok(h.upload(unit, withdrawn["id"]), 201)
-    h.ok(unit.post(f"/api/v1/requests/{withdrawn['id']}/withdraw"), 200)
-    late = h.submitted_request(unit, title="Đã gửi rồi mới rút")
-    h.ok(unit.post(f"/api/v1/requests/{late['id']}/withdraw"), 200)
-    envelope = h.envelope(roles["finance"])
+    draft = support.funding_request(unit, title=DRAFT_TITLE)
+    draft_doc = support.ok(support.upload(unit, draft["id"]), 201)
+    withdrawn = support.funding_request(unit, title=WITHDRAWN_TITLE)
+    withdrawn_doc = support.ok(support.upload(unit, withdrawn["id"]), 201)
+    support.ok(unit.post(f"/api/v1/requests/{withdrawn['id']}/withdraw"), 200)
+    late = support.submitted_request(unit, title="Đã gửi rồi mới rút")
+    support.ok(unit.post(f"/api/v1/requests/{late['id']}/withdraw"), 200)
+    envelope = support.envelope(roles["finance"])
     return {"draft": draft, "draft_doc": draft_doc, "withdrawn": withdrawn, "withdrawn_doc": withdrawn_doc,
             "late": late, "envelope": envelope}
 
@@ -75,33 +75,33 @@ def test_the_api_finds_nothing_of_a_request_never_submitted(roles, papers, who):
                      f"/api/v1/documents/{papers[doc]['id']}"):
             response = client.get(path)
             assert response.status_code == 404 and response.get_json()["error"] == "not_found", path
-    listed = {item["id"] for item in h.get(client, "/api/v1/requests?per_page=200")["items"]}
+    listed = {item["id"] for item in support.get(client, "/api/v1/requests?per_page=200")["items"]}
     assert listed == {papers["late"]["id"]}  # withdrawn after submission: stays in sight
-    assert h.list_total(client, "/api/v1/requests?status=draft") == 0
-    assert h.list_total(client, f"/api/v1/requests?q={papers['draft']['number']}") == 0
-    assert h.get(client, f"/api/v1/requests/{papers['late']['id']}")["status"] == "withdrawn"
+    assert support.list_total(client, "/api/v1/requests?status=draft") == 0
+    assert support.list_total(client, f"/api/v1/requests?q={papers['draft']['number']}") == 0
+    assert support.get(client, f"/api/v1/requests/{papers['late']['id']}")["status"] == "withdrawn"
 
 
 def test_the_owner_unit_still_has_everything(roles, papers):
     unit = roles["unit"]
-    assert h.get(unit, f"/api/v1/requests/{papers['draft']['id']}")["title"] == DRAFT_TITLE
-    assert h.list_total(unit, f"/api/v1/requests/{papers['draft']['id']}/documents") == 1
+    assert support.get(unit, f"/api/v1/requests/{papers['draft']['id']}")["title"] == DRAFT_TITLE
+    assert support.list_total(unit, f"/api/v1/requests/{papers['draft']['id']}/documents") == 1
     assert unit.get(f"/api/v1/documents/{papers['draft_doc']['id']}").status_code == 200
-    assert h.list_total(unit, "/api/v1/requests") == 3
+    assert support.list_total(unit, "/api/v1/requests") == 3
     assert roles["other_unit"].get(f"/api/v1/requests/{papers['draft']['id']}").status_code == 404
 
 
 def test_finance_cannot_act_on_a_draft_or_learn_of_it(roles, papers):
     finance, rid = roles["finance"], papers["draft"]["id"]
-    before = h.balances(finance, papers["envelope"]["id"], request_id=rid, owner=roles["unit"])
+    before = support.balances(finance, papers["envelope"]["id"], request_id=rid, owner=roles["unit"])
     for action in ("return", "reject"):
         response = finance.post(f"/api/v1/requests/{rid}/{action}", json={"reason": "Không phù hợp"})
         assert response.status_code == 404, response.get_json()
-    response = finance.post("/api/v1/allocations", json=h.allocation_body(
+    response = finance.post("/api/v1/allocations", json=support.allocation_body(
         papers["envelope"]["id"], request_id=rid, category="press"))
     assert response.status_code == 422 and list(response.get_json()["details"]) == ["request_id"]
     assert papers["draft"]["number"] not in str(response.get_json())  # no number, no status
-    assert h.balances(finance, papers["envelope"]["id"], request_id=rid, owner=roles["unit"]) == before
+    assert support.balances(finance, papers["envelope"]["id"], request_id=rid, owner=roles["unit"]) == before
 
 
 @pytest.mark.parametrize("who", AUDIT_READERS)
@@ -112,11 +112,11 @@ def test_the_audit_trail_keeps_drafts_out_of_sight(app, roles, papers, who):
     assert not seen & private
     assert ("request", papers["late"]["id"]) in seen and "document.upload" not in actions
     for key in ("draft", "withdrawn"):
-        assert h.list_total(client, f"/api/v1/audit?entity=request&entity_id={papers[key]['id']}") == 0
-    assert h.list_total(client, "/api/v1/audit?action=document.upload") == 0
+        assert support.list_total(client, f"/api/v1/audit?entity=request&entity_id={papers[key]['id']}") == 0
+    assert support.list_total(client, "/api/v1/audit?action=document.upload") == 0
     # counts agree with the items: the filter is in the query, not applied after paging
-    listed = h.get(client, "/api/v1/audit?per_page=200")
-    assert listed["total"] == len(listed["items"]) < h.audit_total(client)
+    listed = support.get(client, "/api/v1/audit?per_page=200")
+    assert listed["total"] == len(listed["items"]) < support.audit_total(client)
 
     trail = page(logged_in(app, who), "/audit")
     assert DRAFT_TITLE not in trail and WITHDRAWN_TITLE not in trail and "bien-ban.pdf" not in trail
@@ -146,21 +146,21 @@ def test_the_pages_find_nothing_of_a_draft(app, roles, papers, who):
 def test_from_the_first_submission_on_everything_shows(app, roles, papers):
     unit, finance = roles["unit"], roles["finance"]
     rid = papers["draft"]["id"]
-    h.ok(unit.post(f"/api/v1/requests/{rid}/submit"), 200)
+    support.ok(unit.post(f"/api/v1/requests/{rid}/submit"), 200)
     for who in READERS:
-        assert h.get(roles[who], f"/api/v1/requests/{rid}")["title"] == DRAFT_TITLE
-        assert h.list_total(roles[who], f"/api/v1/requests/{rid}/documents") == 1
+        assert support.get(roles[who], f"/api/v1/requests/{rid}")["title"] == DRAFT_TITLE
+        assert support.list_total(roles[who], f"/api/v1/requests/{rid}/documents") == 1
         assert roles[who].get(f"/api/v1/documents/{papers['draft_doc']['id']}").status_code == 200
     for who in AUDIT_READERS:
-        history = h.get(roles[who], f"/api/v1/audit?entity=request&entity_id={rid}")["items"]
+        history = support.get(roles[who], f"/api/v1/audit?entity=request&entity_id={rid}")["items"]
         assert [e["action"] for e in reversed(history)] == ["request.create", "document.upload", "request.submit"]
     assert DRAFT_TITLE in page(logged_in(app, "auditor"), f"/requests/{rid}")
     assert DRAFT_TITLE in page(logged_in(app, "finance"), "/audit")
 
     # returned, then withdrawn: it was submitted once, so it stays in sight
-    h.ok(finance.post(f"/api/v1/requests/{rid}/return", json={"reason": "Bổ sung dự toán"}), 200)
-    h.ok(unit.post(f"/api/v1/requests/{rid}/withdraw"), 200)
-    assert h.get(roles["auditor"], f"/api/v1/requests/{rid}")["status"] == "withdrawn"
-    assert h.list_total(roles["auditor"], f"/api/v1/audit?entity=request&entity_id={rid}") == 5
+    support.ok(finance.post(f"/api/v1/requests/{rid}/return", json={"reason": "Bổ sung dự toán"}), 200)
+    support.ok(unit.post(f"/api/v1/requests/{rid}/withdraw"), 200)
+    assert support.get(roles["auditor"], f"/api/v1/requests/{rid}")["status"] == "withdrawn"
+    assert support.list_total(roles["auditor"], f"/api/v1/audit?entity=request&entity_id={rid}") == 5
     # the one withdrawn before submission stays the unit's own
     assert finance.get(f"/api/v1/requests/{papers['withdrawn']['id']}").status_code == 404

@@ -1,7 +1,7 @@
 """Reads that stay cheap: details load only what they return, pages are found by their ids."""
 import pytest
 
-from tests import support as h
+from tests import support
 from tests.fixtures.worlds import build_world, saved_world
 
 
@@ -20,15 +20,15 @@ def budget(_budget_reads_world):
 
 def _build_budget(roles):
     unit, finance = roles["unit"], roles["finance"]
-    env = h.envelope(finance, 10_000_000_000)
-    h.ok(finance.post(f"/api/v1/envelopes/{env['id']}/supplements",
-                      json={"amount": 5, "decision_no": "7/QĐ", "decision_date": "2026-07-07"}), 201)
-    request = h.submitted_request(unit)
-    h.ok(finance.post(f"/api/v1/requests/{request['id']}/return", json={"reason": "Bổ sung hồ sơ"}), 200)
-    h.ok(unit.post(f"/api/v1/requests/{request['id']}/submit"), 200)
-    allocation = h.allocation(finance, env["id"], amount=200_000_000, request_id=request["id"])
-    h.ok(h.adjustment(finance, allocation["id"], 5_000_000), 201)
-    h.ok(h.upload(unit, request["id"]), 201)
+    env = support.envelope(finance, 10_000_000_000)
+    support.ok(finance.post(f"/api/v1/envelopes/{env['id']}/supplements",
+                            json={"amount": 5, "decision_no": "7/QĐ", "decision_date": "2026-07-07"}), 201)
+    request = support.submitted_request(unit)
+    support.ok(finance.post(f"/api/v1/requests/{request['id']}/return", json={"reason": "Bổ sung hồ sơ"}), 200)
+    support.ok(unit.post(f"/api/v1/requests/{request['id']}/submit"), 200)
+    allocation = support.allocation(finance, env["id"], amount=200_000_000, request_id=request["id"])
+    support.ok(support.adjustment(finance, allocation["id"], 5_000_000), 201)
+    support.ok(support.upload(unit, request["id"]), 201)
     return {"envelope": env["id"], "request": request["id"], "allocation": allocation["id"]}
 
 
@@ -44,13 +44,13 @@ DETAIL_STATEMENTS = {
 @pytest.mark.parametrize("path", DETAIL_STATEMENTS)
 @pytest.mark.parametrize("role", ["finance", "unit"])
 def test_detail_endpoints_run_only_the_statements_they_need(app, roles, budget, path, role):
-    count, body = h.statements_for(app, roles[role], path.format(**budget))
+    count, body = support.statements_for(app, roles[role], path.format(**budget))
     assert count == DETAIL_STATEMENTS[path], count
     assert body["id"]
 
 
 def test_allocation_detail_shows_everything_it_promises(app, roles, budget):
-    _count, body = h.statements_for(app, roles["unit"], f"/api/v1/allocations/{budget['allocation']}")
+    _count, body = support.statements_for(app, roles["unit"], f"/api/v1/allocations/{budget['allocation']}")
     assert body["envelope_code"] and body["fiscal_year"] == 2026 and body["unit"]["code"] == "STP"
     assert body["request_number"].startswith("DN-2026-")
     assert [a["amount"] for a in body["adjustments"]] == [5_000_000]
@@ -58,7 +58,7 @@ def test_allocation_detail_shows_everything_it_promises(app, roles, budget):
 
 
 def test_request_detail_names_everyone_who_acted(app, roles, budget):
-    _count, body = h.statements_for(app, roles["finance"], f"/api/v1/requests/{budget['request']}")
+    _count, body = support.statements_for(app, roles["finance"], f"/api/v1/requests/{budget['request']}")
     assert (body["created_by"], body["submitted_by"], body["returned_by"], body["approved_by"]) == (
         "donvi", "donvi", "taichinh", "taichinh")
     assert body["rejected_by"] is None and body["unit"]["code"] == "STP" and len(body["lines"]) == 2
@@ -67,15 +67,15 @@ def test_request_detail_names_everyone_who_acted(app, roles, budget):
 @pytest.mark.parametrize("path", ["/api/v1/requests", "/api/v1/allocations", "/api/v1/audit"])
 def test_late_pages_are_the_same_rows_in_the_same_order_for_the_same_cost(app, roles, path):
     unit, finance = roles["unit"], roles["finance"]
-    env = h.envelope(finance, 10_000_000_000)
+    env = support.envelope(finance, 10_000_000_000)
     for _ in range(7):
-        h.allocation(finance, env["id"], amount=1_000_000)
-        h.submitted_request(unit)
-    everything = h.get(finance, f"{path}?per_page=200")["items"]
+        support.allocation(finance, env["id"], amount=1_000_000)
+        support.submitted_request(unit)
+    everything = support.get(finance, f"{path}?per_page=200")["items"]
     key = "seq" if path.endswith("audit") else "id"
     pages, costs = [], []
     for page in range(1, len(everything) // 3 + 2):
-        count, body = h.statements_for(app, finance, f"{path}?per_page=3&page={page}")
+        count, body = support.statements_for(app, finance, f"{path}?per_page=3&page={page}")
         pages.extend(item[key] for item in body["items"])
         costs.append(count)
     assert pages == [item[key] for item in everything]
@@ -89,7 +89,7 @@ def test_text_search_can_use_trigram_indexes_on_postgresql(app, roles):
 
     from app.extensions import db
 
-    h.funding_request(roles["unit"], title="Tuyên truyền chuyển đổi số")
+    support.funding_request(roles["unit"], title="Tuyên truyền chuyển đổi số")
     with app.app_context():
         indexes = dict(db.session.execute(sa.text(
             "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'funding_requests'")).all())

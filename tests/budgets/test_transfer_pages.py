@@ -6,11 +6,11 @@ import re
 
 import pytest
 
-from tests import support as h
+from tests import support
 from tests.fixtures.worlds import build_world, saved_world
 from tests.support import Browser, database_fingerprint, text
 
-YEAR = h.YEAR
+YEAR = support.YEAR
 PAGE = f"/transfers?fiscal_year={YEAR}"
 ACTION = f"/transfers?fiscal_year={YEAR}"
 
@@ -31,11 +31,11 @@ def budget(_transfer_pages_world):
 
 def _build_budget(roles):
     finance = roles["finance"]
-    envelope = h.envelope(finance, 1_000_000_000)["id"]
-    stp = h.allocation(finance, envelope, "STP", 100_000_000, category="training", decision_no="245/QĐ-STC")["id"]
-    dic = h.allocation(finance, envelope, "SVHTTDL", 60_000_000, decision_no="246/QĐ-STC")["id"]
-    from tests.commissions import builders as cb
-    cb.approve(finance, cb.propose(roles["dic"], dic, cb.supplier(finance)["id"])["id"])
+    envelope = support.envelope(finance, 1_000_000_000)["id"]
+    stp = support.allocation(finance, envelope, "STP", 100_000_000, category="training", decision_no="245/QĐ-STC")["id"]
+    dic = support.allocation(finance, envelope, "SVHTTDL", 60_000_000, decision_no="246/QĐ-STC")["id"]
+    from tests.commissions import builders
+    builders.approve(finance, builders.propose(roles["dic"], dic, builders.supplier(finance)["id"])["id"])
     return {"envelope": envelope, "stp": stp, "dic": dic}
 
 
@@ -69,7 +69,7 @@ def test_finance_transfers_from_the_page(app, roles, budget):
     row = re.search(r'data-testid="transfer-row".*?</tr>', after, re.S).group(0)
     assert "812/QĐ-UBND" in row and "15/06/%d" % YEAR in row and "40.000.000 ₫" in row
     assert f'/allocations/{budget["dic"]}"' in row and f'/allocations/{budget["stp"]}"' in row
-    got = h.get(roles["finance"], f"/api/v1/allocations/{budget['dic']}")
+    got = support.get(roles["finance"], f"/api/v1/allocations/{budget['dic']}")
     assert (got["amount"], got["transferred"], got["available"]) == (20_000_000, -40_000_000, 0)
 
 
@@ -122,7 +122,7 @@ def test_a_unit_officer_is_refused_and_nothing_changes(app, budget):
         home = browser.client.get("/", follow_redirects=True)  # every page carries the logout form's token
         assert home.status_code == 200 and 'href="/transfers"' not in text(home)
         assert browser.get(PAGE).status_code == 403
-        response = browser.client.post(ACTION, data={"csrf_token": h.csrf_of(home),
+        response = browser.client.post(ACTION, data={"csrf_token": support.csrf_of(home),
                                                      **form(budget["dic"], budget["stp"])})
         assert response.status_code == 403, username
     anonymous = app.test_client()
@@ -183,12 +183,12 @@ def test_the_page_costs_the_same_statements_whatever_the_number_of_transfers(app
     finance = Browser(app, "taichinh")
 
     def statements():
-        with h.CountedStatements(app) as counted:
+        with support.CountedStatements(app) as counted:
             assert finance.get(PAGE).status_code == 200
         return len(counted)
 
     def transfer(source, target):
-        h.ok(roles["finance"].post("/api/v1/transfers", json={
+        support.ok(roles["finance"].post("/api/v1/transfers", json={
             **form(source, target), "from_allocation_id": source, "to_allocation_id": target,
             "amount": 1_000_000}), 201)
 

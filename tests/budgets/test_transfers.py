@@ -14,12 +14,12 @@ import sqlalchemy as sa
 
 from app.core.audit import verify_chain
 from app.extensions import db
-from tests import support as h
-from tests.commissions import builders as cb
+from tests import support
+from tests.commissions import builders
 from tests.fixtures.worlds import build_world, saved_world
 from tests.support import database_fingerprint
 
-YEAR = h.YEAR
+YEAR = support.YEAR
 PATH = "/api/v1/transfers"
 OUT_FIELDS = {"id", "fiscal_year", "from_allocation_id", "to_allocation_id", "amount", "decision_no",
               "decision_date", "reason", "created_at"}
@@ -56,16 +56,16 @@ def budget(_transfers_world) -> Budget:
 
 def _build_budget(roles) -> Budget:
     finance, dic = roles["finance"], roles["dic"]
-    envelope = h.envelope(finance, 1_000_000_000)["id"]
-    small = h.envelope(finance, 150_000_000)["id"]
-    later = h.envelope(finance, 100_000_000, year=YEAR + 1)["id"]
-    request = h.submitted_request(dic, h.line(300_000_000, "press"))["id"]
-    press = h.allocation(finance, envelope, "SVHTTDL", 200_000_000, request_id=request)["id"]
-    training = h.allocation(finance, envelope, "STP", 100_000_000, category="training")["id"]
-    other = h.allocation(finance, small, "ANNHON", 100_000_000, category="training")["id"]
-    next_year = h.allocation(finance, later, "STP", 50_000_000, year=YEAR + 1)["id"]
-    commission = cb.signed_commission(finance, dic, press, cb.supplier(finance)["id"])
-    h.ok(dic.post("/api/v1/expenditures", headers={"Idempotency-Key": "tu-01"}, json={
+    envelope = support.envelope(finance, 1_000_000_000)["id"]
+    small = support.envelope(finance, 150_000_000)["id"]
+    later = support.envelope(finance, 100_000_000, year=YEAR + 1)["id"]
+    request = support.submitted_request(dic, support.line(300_000_000, "press"))["id"]
+    press = support.allocation(finance, envelope, "SVHTTDL", 200_000_000, request_id=request)["id"]
+    training = support.allocation(finance, envelope, "STP", 100_000_000, category="training")["id"]
+    other = support.allocation(finance, small, "ANNHON", 100_000_000, category="training")["id"]
+    next_year = support.allocation(finance, later, "STP", 50_000_000, year=YEAR + 1)["id"]
+    commission = builders.signed_commission(finance, dic, press, builders.supplier(finance)["id"])
+    support.ok(dic.post("/api/v1/expenditures", headers={"Idempotency-Key": "tu-01"}, json={
         "allocation_id": press, "commission_id": commission["id"], "kind": "advance", "amount": 5_000_000,
         "paid_on": f"{YEAR}-02-10", "voucher_no": "TU-01", "payee": "Báo Gia Lai",
         "description": "Tạm ứng hợp đồng"}), 201)
@@ -83,7 +83,7 @@ def transfer(client, source, target, amount, **extra):
 
 
 def allocation(client, allocation_id):
-    return h.get(client, f"/api/v1/allocations/{allocation_id}")
+    return support.get(client, f"/api/v1/allocations/{allocation_id}")
 
 
 def figures(client, allocation_id):
@@ -92,7 +92,7 @@ def figures(client, allocation_id):
 
 
 def envelope(client, envelope_id):
-    e = h.get(client, f"/api/v1/envelopes/{envelope_id}")
+    e = support.get(client, f"/api/v1/envelopes/{envelope_id}")
     return e["allocated"], e["available"]
 
 
@@ -121,24 +121,24 @@ def assert_refused(app, response, status, code, field=None):
 def test_within_one_envelope_both_allocations_move_and_nothing_else(app, roles, budget):
     finance = roles["finance"]
     before_envelope = envelope(finance, budget.envelope)
-    audit_before = h.audit_total(finance)
-    created = h.ok(transfer(finance, budget.press, budget.training, 50_000_000), 201)
+    audit_before = support.audit_total(finance)
+    created = support.ok(transfer(finance, budget.press, budget.training, 50_000_000), 201)
     assert set(created) == OUT_FIELDS
     assert (created["fiscal_year"], created["from_allocation_id"], created["to_allocation_id"], created["amount"]) \
         == (YEAR, budget.press, budget.training, 50_000_000)
     assert created["decision_date"] == f"{YEAR}-06-15" and created["created_at"].endswith("Z")
-    assert h.get(finance, f"{PATH}/{created['id']}") == created
+    assert support.get(finance, f"{PATH}/{created['id']}") == created
 
     assert figures(finance, budget.press) == {"amount": 150_000_000, "transferred": -50_000_000,
                                               "committed": 15_000_000, "spent": 5_000_000, "available": 130_000_000}
     assert figures(finance, budget.training) == {"amount": 150_000_000, "transferred": 50_000_000,
                                                  "committed": 0, "spent": 0, "available": 150_000_000}
     assert envelope(finance, budget.envelope) == before_envelope  # one envelope: its allocated is as it was
-    request = h.get(finance, f"/api/v1/requests/{budget.request}")
+    request = support.get(finance, f"/api/v1/requests/{budget.request}")
     assert request["approved_total"] == 200_000_000  # a transfer never moves what the request was approved
 
-    assert h.audit_total(finance) == audit_before + 1
-    entry, = h.get(finance, f"/api/v1/audit?entity=transfer&entity_id={created['id']}")["items"]
+    assert support.audit_total(finance) == audit_before + 1
+    entry, = support.get(finance, f"/api/v1/audit?entity=transfer&entity_id={created['id']}")["items"]
     assert entry["action"] == "allocation.transfer" and entry["actor"] == "taichinh"
     assert {k: entry["changes"][k] for k in ("from_allocation_id", "to_allocation_id", "amount")} == {
         "from_allocation_id": budget.press, "to_allocation_id": budget.training, "amount": 50_000_000}
@@ -150,7 +150,7 @@ def test_between_two_envelopes_the_envelopes_follow(app, roles, budget):
     finance = roles["finance"]
     assert envelope(finance, budget.envelope) == (300_000_000, 700_000_000)
     assert envelope(finance, budget.small_envelope) == (100_000_000, 50_000_000)
-    h.ok(transfer(finance, budget.press, budget.other, 50_000_000), 201)
+    support.ok(transfer(finance, budget.press, budget.other, 50_000_000), 201)
     assert envelope(finance, budget.envelope) == (250_000_000, 750_000_000)
     assert envelope(finance, budget.small_envelope) == (150_000_000, 0)  # full: rule 1 holds at its limit
     assert figures(finance, budget.other)["amount"] == 150_000_000
@@ -163,7 +163,7 @@ def test_between_two_envelopes_the_envelopes_follow(app, roles, budget):
     assert database_fingerprint(app) == before
 
     # back the other way: E2 gives, E1 takes
-    h.ok(transfer(finance, budget.other, budget.training, 30_000_000), 201)
+    support.ok(transfer(finance, budget.other, budget.training, 30_000_000), 201)
     assert envelope(finance, budget.small_envelope) == (120_000_000, 30_000_000)
     assert envelope(finance, budget.envelope) == (280_000_000, 720_000_000)
     assert ledger_check(app)[0] == 0
@@ -179,7 +179,7 @@ def test_the_source_never_falls_below_what_it_has_committed_and_spent(app, roles
     assert response.get_json()["details"]["amount"] == ["Tối đa 180.000.000 ₫."]
     assert database_fingerprint(app) == before
 
-    h.ok(transfer(finance, budget.press, budget.training, 180_000_000), 201)
+    support.ok(transfer(finance, budget.press, budget.training, 180_000_000), 201)
     assert figures(finance, budget.press) == {"amount": 20_000_000, "transferred": -180_000_000,
                                               "committed": 15_000_000, "spent": 5_000_000, "available": 0}
     before = database_fingerprint(app)
@@ -192,14 +192,14 @@ def test_the_source_never_falls_below_what_it_has_committed_and_spent(app, roles
 
 def test_a_request_keeps_its_approved_total_and_its_limit(app, roles, budget):
     finance = roles["finance"]
-    h.ok(transfer(finance, budget.press, budget.training, 60_000_000), 201)
-    h.ok(transfer(finance, budget.training, budget.press, 10_000_000), 201)
-    request = h.get(finance, f"/api/v1/requests/{budget.request}")
+    support.ok(transfer(finance, budget.press, budget.training, 60_000_000), 201)
+    support.ok(transfer(finance, budget.training, budget.press, 10_000_000), 201)
+    request = support.get(finance, f"/api/v1/requests/{budget.request}")
     assert (request["requested_total"], request["approved_total"]) == (300_000_000, 200_000_000)
     # rule 3 still counts what was approved: 100,000,000 more may be allocated, not one đồng above
-    h.ok(finance.post("/api/v1/allocations", json=h.allocation_body(
+    support.ok(finance.post("/api/v1/allocations", json=support.allocation_body(
         budget.envelope, "SVHTTDL", 100_000_000, request_id=budget.request)), 201)
-    refused = finance.post("/api/v1/allocations", json=h.allocation_body(
+    refused = finance.post("/api/v1/allocations", json=support.allocation_body(
         budget.envelope, "SVHTTDL", 1, request_id=budget.request))
     assert_refused(app, refused, 409, "rule_violation")
     code, output = ledger_check(app)
@@ -288,18 +288,18 @@ def test_a_closed_year_refuses_with_year_closed(app, roles, budget):
     assert_refused(app, response, 409, "year_closed")
     assert database_fingerprint(app) == before
     # the next year is open
-    second = h.allocation(roles["finance"], budget.next_envelope, "ANNHON", 10_000_000, year=YEAR + 1)["id"]
-    h.ok(transfer(roles["finance"], budget.next_year, second, 1_000_000, decision_date=f"{YEAR + 1}-03-01"), 201)
+    second = support.allocation(roles["finance"], budget.next_envelope, "ANNHON", 10_000_000, year=YEAR + 1)["id"]
+    support.ok(transfer(roles["finance"], budget.next_year, second, 1_000_000, decision_date=f"{YEAR + 1}-03-01"), 201)
 
 
 def test_an_idempotency_key_replays_the_first_answer(app, roles, budget):
     finance = roles["finance"]
     sent = body(budget.press, budget.training, 7_000_000)
-    first = h.ok(finance.post(PATH, json=sent, headers={"Idempotency-Key": "dc-2026-01"}), 201)
-    audit = h.audit_total(finance)
-    again = h.ok(finance.post(PATH, json=sent, headers={"Idempotency-Key": "dc-2026-01"}), 201)
+    first = support.ok(finance.post(PATH, json=sent, headers={"Idempotency-Key": "dc-2026-01"}), 201)
+    audit = support.audit_total(finance)
+    again = support.ok(finance.post(PATH, json=sent, headers={"Idempotency-Key": "dc-2026-01"}), 201)
     assert again == first
-    assert h.list_total(finance, PATH) == 1 and h.audit_total(finance) == audit
+    assert support.list_total(finance, PATH) == 1 and support.audit_total(finance) == audit
     assert figures(finance, budget.press)["transferred"] == -7_000_000
     before = database_fingerprint(app)
     other = finance.post(PATH, json=dict(sent, amount=8_000_000), headers={"Idempotency-Key": "dc-2026-01"})
@@ -313,16 +313,16 @@ def test_an_idempotency_key_replays_the_first_answer(app, roles, budget):
 def three_transfers(roles, budget):
     """DIC → STP and STP → An Nhơn this year; DIC → An Nhơn next year."""
     finance = roles["finance"]
-    dic_next = h.allocation(finance, budget.next_envelope, "SVHTTDL", 20_000_000, year=YEAR + 1)["id"]
-    annhon_next = h.allocation(finance, budget.next_envelope, "ANNHON", 20_000_000, year=YEAR + 1)["id"]
-    return [h.ok(response, 201)["id"] for response in (
+    dic_next = support.allocation(finance, budget.next_envelope, "SVHTTDL", 20_000_000, year=YEAR + 1)["id"]
+    annhon_next = support.allocation(finance, budget.next_envelope, "ANNHON", 20_000_000, year=YEAR + 1)["id"]
+    return [support.ok(response, 201)["id"] for response in (
         transfer(finance, budget.press, budget.training, 10_000_000),
         transfer(finance, budget.training, budget.other, 5_000_000),
         transfer(finance, dic_next, annhon_next, 3_000_000, decision_date=f"{YEAR + 1}-04-01"))]
 
 
 def ids(client, query=""):
-    return [item["id"] for item in h.get(client, f"{PATH}?per_page=200{query}")["items"]]
+    return [item["id"] for item in support.get(client, f"{PATH}?per_page=200{query}")["items"]]
 
 
 def test_lists_filter_by_year_and_either_side(roles, budget, three_transfers):
@@ -333,7 +333,7 @@ def test_lists_filter_by_year_and_either_side(roles, budget, three_transfers):
     assert ids(finance, f"&allocation_id={budget.training}") == [stp_to_annhon, dic_to_stp]
     assert ids(finance, f"&allocation_id={budget.press}") == [dic_to_stp]
     assert ids(finance, f"&fiscal_year={YEAR + 1}&allocation_id={budget.press}") == []
-    page = h.get(finance, f"{PATH}?per_page=1&page=2")
+    page = support.get(finance, f"{PATH}?per_page=1&page=2")
     assert (page["total"], page["page"], page["per_page"], [t["id"] for t in page["items"]]) == (
         3, 2, 1, [stp_to_annhon])
     for query, field in (("allocation_id=abc", "allocation_id"), ("fiscal_year=1999", "fiscal_year"),
@@ -348,7 +348,7 @@ def test_a_unit_reads_only_the_transfers_touching_its_allocations(roles, three_t
     assert ids(roles["unit"]) == [stp_to_annhon, dic_to_stp]
     assert ids(roles["dic"]) == [next_year, dic_to_stp]
     assert ids(roles["other_unit"]) == [next_year, stp_to_annhon]
-    assert h.get(roles["unit"], f"{PATH}/{dic_to_stp}")["id"] == dic_to_stp
+    assert support.get(roles["unit"], f"{PATH}/{dic_to_stp}")["id"] == dic_to_stp
     assert roles["dic"].get(f"{PATH}/{stp_to_annhon}").status_code == 404  # another unit's reads as missing
     assert roles["unit"].get(f"{PATH}/{next_year}").status_code == 404
     assert roles["finance"].get(f"{PATH}/999999").status_code == 404
@@ -361,7 +361,7 @@ def test_a_unit_reads_only_the_transfers_touching_its_allocations(roles, three_t
 def test_the_allocation_answers_its_moves(roles, budget, three_transfers):
     got = allocation(roles["unit"], budget.training)
     assert (got["transferred"], got["carried_over"], got["cancelled"]) == (5_000_000, 0, 0)
-    listed = h.get(roles["finance"], f"/api/v1/allocations?fiscal_year={YEAR}&per_page=200")["items"]
+    listed = support.get(roles["finance"], f"/api/v1/allocations?fiscal_year={YEAR}&per_page=200")["items"]
     assert {a["id"]: a["transferred"] for a in listed} == {
         budget.press: -10_000_000, budget.training: 5_000_000, budget.other: 5_000_000}
 
@@ -370,11 +370,11 @@ def test_the_allocation_answers_its_moves(roles, budget, three_transfers):
 
 def test_the_execution_report_shows_what_moved(roles, budget):
     finance = roles["finance"]
-    h.ok(transfer(finance, budget.press, budget.training, 50_000_000), 201)
-    h.ok(transfer(finance, budget.press, budget.other, 20_000_000), 201)
+    support.ok(transfer(finance, budget.press, budget.training, 50_000_000), 201)
+    support.ok(transfer(finance, budget.press, budget.other, 20_000_000), 201)
 
     def report(by):
-        got = h.get(finance, f"/api/v1/reports/execution?fiscal_year={YEAR}&by={by}")
+        got = support.get(finance, f"/api/v1/reports/execution?fiscal_year={YEAR}&by={by}")
         return {row["key"]: (row["allocated"], row["transferred"]) for row in got["items"]}, got["totals"]
 
     by_unit, totals = report("unit")
@@ -385,7 +385,7 @@ def test_the_execution_report_shows_what_moved(roles, budget):
     assert sorted(by_envelope.values()) == [(120_000_000, 20_000_000), (280_000_000, -20_000_000)]
     by_category, _ = report("category")
     assert by_category == {"press": (130_000_000, -70_000_000), "training": (270_000_000, 70_000_000)}
-    unit_view = h.get(roles["unit"], f"/api/v1/reports/execution?fiscal_year={YEAR}&by=unit")
+    unit_view = support.get(roles["unit"], f"/api/v1/reports/execution?fiscal_year={YEAR}&by=unit")
     assert [(row["key"], row["transferred"]) for row in unit_view["items"]] == [("STP", 50_000_000)]
     assert unit_view["totals"]["transferred"] == 50_000_000
 
@@ -433,8 +433,8 @@ def test_the_workbook_lists_the_years_transfers(roles, budget, three_transfers):
 
 def test_ledger_check_recomputes_what_transfers_moved(app, roles, budget):
     finance = roles["finance"]
-    h.ok(transfer(finance, budget.press, budget.training, 40_000_000), 201)
-    h.ok(transfer(finance, budget.training, budget.other, 15_000_000), 201)
+    support.ok(transfer(finance, budget.press, budget.training, 40_000_000), 201)
+    support.ok(transfer(finance, budget.training, budget.other, 15_000_000), 201)
     code, output = ledger_check(app)
     assert code == 0, output
     with app.app_context():  # behind the services' back: one đồng of a net transfer
@@ -460,12 +460,13 @@ def test_ledger_check_recomputes_what_transfers_moved(app, roles, budget):
 
 def test_lists_cost_the_same_statements_whatever_their_size(app, roles, budget):
     finance = roles["finance"]
-    h.ok(transfer(finance, budget.press, budget.training, 1_000_000), 201)
-    one, _ = h.statements_for(app, finance, f"{PATH}?fiscal_year={YEAR}")
+    support.ok(transfer(finance, budget.press, budget.training, 1_000_000), 201)
+    one, _ = support.statements_for(app, finance, f"{PATH}?fiscal_year={YEAR}")
     for _ in range(6):
-        h.ok(transfer(finance, budget.training, budget.other, 1_000_000), 201)
-    seven, listed = h.statements_for(app, finance, f"{PATH}?fiscal_year={YEAR}")
+        support.ok(transfer(finance, budget.training, budget.other, 1_000_000), 201)
+    seven, listed = support.statements_for(app, finance, f"{PATH}?fiscal_year={YEAR}")
     assert len(listed["items"]) == 7 and seven == one
-    page_one, _ = h.statements_for(app, roles["unit"], f"{PATH}?allocation_id={budget.training}&per_page=2")
-    page_two, _ = h.statements_for(app, roles["unit"], f"{PATH}?allocation_id={budget.training}&per_page=2&page=3")
+    page_one, _ = support.statements_for(app, roles["unit"], f"{PATH}?allocation_id={budget.training}&per_page=2")
+    page_two, _ = support.statements_for(app, roles["unit"],
+                                         f"{PATH}?allocation_id={budget.training}&per_page=2&page=3")
     assert page_one == page_two

@@ -14,11 +14,11 @@ import pytest
 
 from app.core.audit import verify_chain
 from app.extensions import db
-from tests import support as h
-from tests.commissions import builders as cb
+from tests import support
+from tests.commissions import builders
 
 pytestmark = pytest.mark.usefixtures("quiet_server_log")
-YEAR = h.YEAR
+YEAR = support.YEAR
 
 
 def body(source, target, amount):
@@ -27,7 +27,7 @@ def body(source, target, amount):
 
 
 def post(url, token, payload):
-    return lambda: h.post_json(url, payload, token=token)
+    return lambda: support.post_json(url, payload, token=token)
 
 
 def outcome(results):
@@ -46,7 +46,7 @@ def check_everything(app, finance):
     assert problem is None, problem
     result = app.test_cli_runner().invoke(args=["ledger", "check"])
     assert result.exit_code == 0, result.output
-    for a in h.get(finance, "/api/v1/allocations?per_page=200")["items"]:
+    for a in support.get(finance, "/api/v1/allocations?per_page=200")["items"]:
         assert a["committed"] + a["spent"] <= a["amount"], a
 
 
@@ -56,14 +56,14 @@ def source(roles):
     and an advance of 5,000,000 on it: 15,000,000 committed and 5,000,000 spent, 180,000,000 free.
     STP's allocation in E1 and An Nhơn's in E2 (room for 1,000,000,000) receive."""
     finance, dic = roles["finance"], roles["dic"]
-    e1 = h.envelope(finance, 1_000_000_000)["id"]
-    e2 = h.envelope(finance, 1_100_000_000)["id"]
-    press = h.allocation(finance, e1, "SVHTTDL", 200_000_000)["id"]
-    same_envelope = h.allocation(finance, e1, "STP", 100_000_000, category="training")["id"]
-    other_envelope = h.allocation(finance, e2, "ANNHON", 100_000_000, category="training")["id"]
-    supplier = cb.supplier(finance)["id"]
-    commission = cb.signed_commission(finance, dic, press, supplier)
-    h.ok(dic.post("/api/v1/expenditures", headers={"Idempotency-Key": "tu-race"}, json={
+    e1 = support.envelope(finance, 1_000_000_000)["id"]
+    e2 = support.envelope(finance, 1_100_000_000)["id"]
+    press = support.allocation(finance, e1, "SVHTTDL", 200_000_000)["id"]
+    same_envelope = support.allocation(finance, e1, "STP", 100_000_000, category="training")["id"]
+    other_envelope = support.allocation(finance, e2, "ANNHON", 100_000_000, category="training")["id"]
+    supplier = builders.supplier(finance)["id"]
+    commission = builders.signed_commission(finance, dic, press, supplier)
+    support.ok(dic.post("/api/v1/expenditures", headers={"Idempotency-Key": "tu-race"}, json={
         "allocation_id": press, "commission_id": commission["id"], "kind": "advance", "amount": 5_000_000,
         "paid_on": f"{YEAR}-02-10", "voucher_no": "TU-01", "payee": "Báo Gia Lai", "description": "Tạm ứng"}), 201)
     return {"press": press, "same": same_envelope, "other": other_envelope, "e1": e1, "e2": e2,
@@ -77,11 +77,11 @@ def test_ten_transfers_out_of_one_allocation_at_once(app, roles, source, live_se
     url = live_server.url + "/api/v1/transfers"
     targets = [source["same"], source["other"]] * 5
     started = time.perf_counter()
-    results = h.race([post(url, finance.token, body(source["press"], target, 25_000_000)) for target in targets])
+    results = support.race([post(url, finance.token, body(source["press"], target, 25_000_000)) for target in targets])
     elapsed = time.perf_counter() - started
     counts = outcome(results)
-    press = h.get(finance, f"/api/v1/allocations/{source['press']}")
-    e1, e2 = (h.get(finance, f"/api/v1/envelopes/{source[key]}") for key in ("e1", "e2"))
+    press = support.get(finance, f"/api/v1/allocations/{source['press']}")
+    e1, e2 = (support.get(finance, f"/api/v1/envelopes/{source[key]}") for key in ("e1", "e2"))
     moved_across = sum(25_000_000 for (status, _), target in zip(results, targets)
                        if status == 201 and target == source["other"])
     print(f"\n[race transfers out, {database(app)}] {dict(counts)} in {elapsed:.2f} s; source amount="
@@ -93,7 +93,7 @@ def test_ten_transfers_out_of_one_allocation_at_once(app, roles, source, live_se
     assert (press["amount"], press["transferred"], press["available"]) == (25_000_000, -175_000_000, 5_000_000)
     assert press["amount"] >= press["committed"] + press["spent"] == 20_000_000
     assert e1["allocated"] == 300_000_000 - moved_across and e2["allocated"] == 100_000_000 + moved_across
-    assert h.list_total(finance, "/api/v1/transfers") == 7
+    assert support.list_total(finance, "/api/v1/transfers") == 7
     check_everything(app, finance)
 
 
@@ -106,14 +106,14 @@ def test_transfers_both_ways_between_two_envelopes_do_not_deadlock(app, roles, s
     calls = [post(url, finance.token, body(source["press"], source["other"], 30_000_000)),
              post(url, finance.token, body(source["other"], source["press"], 20_000_000))] * 8
     started = time.perf_counter()
-    results = h.race(calls)
+    results = support.race(calls)
     elapsed = time.perf_counter() - started
     counts = outcome(results)
     out_ok = sum(1 for status, _ in results[0::2] if status == 201)
     back_ok = sum(1 for status, _ in results[1::2] if status == 201)
-    press = h.get(finance, f"/api/v1/allocations/{source['press']}")
-    other = h.get(finance, f"/api/v1/allocations/{source['other']}")
-    e1, e2 = (h.get(finance, f"/api/v1/envelopes/{source[key]}") for key in ("e1", "e2"))
+    press = support.get(finance, f"/api/v1/allocations/{source['press']}")
+    other = support.get(finance, f"/api/v1/allocations/{source['other']}")
+    e1, e2 = (support.get(finance, f"/api/v1/envelopes/{source[key]}") for key in ("e1", "e2"))
     print(f"\n[race transfers both ways, {database(app)}] {dict(counts)} in {elapsed:.2f} s; out={out_ok} back="
           f"{back_ok}; source amount={press['amount']:,} (committed + spent="
           f"{press['committed'] + press['spent']:,}); E1 allocated={e1['allocated']:,}, "
@@ -124,7 +124,7 @@ def test_transfers_both_ways_between_two_envelopes_do_not_deadlock(app, roles, s
     assert press["amount"] == 200_000_000 - net and other["amount"] == 100_000_000 + net
     assert press["transferred"] == -net and other["transferred"] == net
     assert e1["allocated"] + e2["allocated"] == 400_000_000 and e2["allocated"] == 100_000_000 + net
-    assert h.list_total(finance, "/api/v1/transfers") == out_ok + back_ok
+    assert support.list_total(finance, "/api/v1/transfers") == out_ok + back_ok
     check_everything(app, finance)
 
 
@@ -133,18 +133,18 @@ def test_transfers_race_commission_approvals_on_the_same_source(app, roles, sour
     for 250,000,000 of the 180,000,000 it has free: whatever the order, committed + spent stays within
     the amount, and the amount is what the transfers left."""
     finance, dic = roles["finance"], roles["dic"]
-    proposed = [cb.propose(dic, source["press"], source["supplier"])["id"] for _ in range(5)]
+    proposed = [builders.propose(dic, source["press"], source["supplier"])["id"] for _ in range(5)]
     url = live_server.url
     approvals = [post(f"{url}/api/v1/commissions/{commission}/approve", finance.token, {}) for commission in proposed]
     transfers = [post(f"{url}/api/v1/transfers", finance.token, body(source["press"], source["same"], 30_000_000))
                  for _ in range(5)]
     calls = [call for pair in zip(approvals, transfers) for call in pair]
     started = time.perf_counter()
-    results = h.race(calls)
+    results = support.race(calls)
     elapsed = time.perf_counter() - started
     approved = sum(1 for status, _ in results[0::2] if status == 200)
     transferred = sum(1 for status, _ in results[1::2] if status == 201)
-    press = h.get(finance, f"/api/v1/allocations/{source['press']}")
+    press = support.get(finance, f"/api/v1/allocations/{source['press']}")
     print(f"\n[race transfers + approvals, {database(app)}] {dict(outcome(results))} in {elapsed:.2f} s; approvals ok="
           f"{approved}, transfers ok={transferred}; source amount={press['amount']:,} committed="
           f"{press['committed']:,} spent={press['spent']:,} available={press['available']:,}")

@@ -4,9 +4,9 @@ Shared by the commission tests and the access matrix. Each returns the JSON the 
 """
 import itertools
 
-from tests import support as h
+from tests import support
 
-YEAR = h.YEAR
+YEAR = support.YEAR
 _tax_codes = itertools.count(1)
 
 # The category an owner's commissions are proposed on: the DIC proposes press, a unit training.
@@ -22,8 +22,8 @@ def tax_code() -> str:
 
 
 def supplier(client, *, kind="press", name="Báo và Phát thanh, Truyền hình Gia Lai", code=None):
-    return h.ok(client.post("/api/v1/suppliers", json={"name": name, "kind": kind,
-                                                       "tax_code": code or tax_code()}), 201)
+    return support.ok(client.post("/api/v1/suppliers", json={"name": name, "kind": kind,
+                                                             "tax_code": code or tax_code()}), 201)
 
 
 def item(title="Phóng sự", kind="tv_segment", quantity=2, unit_price=5_000_000, due_date=f"{YEAR}-06-30"):
@@ -45,31 +45,31 @@ def commission_body(allocation_id, supplier_id, *items, method="order", category
 
 
 def propose(officer, allocation_id, supplier_id, *items, **kw):
-    return h.ok(officer.post("/api/v1/commissions", json=commission_body(allocation_id, supplier_id, *items,
-                                                                         **kw)), 201)
+    return support.ok(officer.post("/api/v1/commissions", json=commission_body(allocation_id, supplier_id, *items,
+                                                                               **kw)), 201)
 
 
 def approve(finance, commission_id):
-    return h.ok(finance.post(f"/api/v1/commissions/{commission_id}/approve"), 200)
+    return support.ok(finance.post(f"/api/v1/commissions/{commission_id}/approve"), 200)
 
 
 def sign(officer, commission_id, signed_on=f"{YEAR}-02-01", contract_no="05/2026/HĐ-ĐH"):
-    return h.ok(officer.post(f"/api/v1/commissions/{commission_id}/sign",
-                             json={"contract_no": contract_no, "signed_on": signed_on}), 200)
+    return support.ok(officer.post(f"/api/v1/commissions/{commission_id}/sign",
+                                   json={"contract_no": contract_no, "signed_on": signed_on}), 200)
 
 
 def deliver(officer, deliverable_id, quantity=2, delivered_on=f"{YEAR}-05-01", **extra):
-    return h.ok(officer.post(f"/api/v1/deliverables/{deliverable_id}/deliver",
-                             json={"delivered_on": delivered_on, "quantity": quantity, **extra}), 200)
+    return support.ok(officer.post(f"/api/v1/deliverables/{deliverable_id}/deliver",
+                                   json={"delivered_on": delivered_on, "quantity": quantity, **extra}), 200)
 
 
 def accept(officer, deliverable_id, accepted_quantity=2, accepted_on=f"{YEAR}-05-02", record_no="BB-NT-01"):
-    return h.ok(officer.post(f"/api/v1/deliverables/{deliverable_id}/accept", json={
+    return support.ok(officer.post(f"/api/v1/deliverables/{deliverable_id}/accept", json={
         "accepted_on": accepted_on, "accepted_quantity": accepted_quantity, "record_no": record_no}), 200)
 
 
 def reject_delivery(officer, deliverable_id, reason="Không đạt yêu cầu"):
-    return h.ok(officer.post(f"/api/v1/deliverables/{deliverable_id}/reject", json={"reason": reason}), 200)
+    return support.ok(officer.post(f"/api/v1/deliverables/{deliverable_id}/reject", json={"reason": reason}), 200)
 
 
 def signed_commission(finance, officer, allocation_id, supplier_id, *items, **kw):
@@ -101,7 +101,7 @@ def unit_commission(roles, budget, *items, **kw):
                    category="training", **kw)
 
 
-def upload_to(client, path, data=h.PDF_BYTES, filename="bien-ban.pdf"):
+def upload_to(client, path, data=support.PDF_BYTES, filename="bien-ban.pdf"):
     """POST one file as multipart `file` to a documents path."""
     import io
     return client.post(path, data={"file": (io.BytesIO(data), filename)}, content_type="multipart/form-data")

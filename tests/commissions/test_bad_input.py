@@ -7,12 +7,12 @@ import pytest
 
 from app.core import clock
 
-from tests import support as h
-from tests.commissions import builders as b
+from tests import support
+from tests.commissions import builders
 from tests.fixtures.worlds import build_world, saved_world
 
 HUGE = 10**30
-Y = h.YEAR
+Y = support.YEAR
 # Dates an attacker (or a slip of the keyboard) sends: outside 2000-2100, and after today.
 EXTREME_DAYS = ("0001-01-01", "9999-12-31", "1999-12-31", "2101-01-01")
 TOMORROW = (clock.today() + timedelta(days=1)).isoformat()
@@ -34,14 +34,14 @@ def records(_records_world):
 def _build_records(roles, budget):
     dic, finance = roles["dic"], roles["finance"]
     alloc, supplier = budget.allocation("dic", "press"), budget.suppliers["press"]
-    proposed = b.propose(dic, alloc, supplier)
-    approved = b.propose(dic, alloc, supplier)
-    b.approve(finance, approved["id"])
-    signed = b.signed_commission(finance, dic, alloc, supplier)
+    proposed = builders.propose(dic, alloc, supplier)
+    approved = builders.propose(dic, alloc, supplier)
+    builders.approve(finance, approved["id"])
+    signed = builders.signed_commission(finance, dic, alloc, supplier)
     planned, delivered = (d["id"] for d in signed["deliverables"])
-    b.deliver(dic, delivered, quantity=2, delivered_on=f"{Y}-05-05")
-    closable = b.signed_commission(finance, dic, alloc, supplier)
-    b.resolve_all(dic, closable)
+    builders.deliver(dic, delivered, quantity=2, delivered_on=f"{Y}-05-05")
+    closable = builders.signed_commission(finance, dic, alloc, supplier)
+    builders.resolve_all(dic, closable)
     return {"allocation": alloc, "supplier": supplier, "proposed": proposed["id"], "approved": approved["id"],
             "signed": signed["id"], "planned": planned, "delivered": delivered, "closable": closable["id"]}
 
@@ -50,13 +50,13 @@ def _check(app, client, cases, send):
     """Each case: (label, body, field expected in the details). Returns the failures."""
     failures = []
     for label, body, field in cases:
-        before = h.database_fingerprint(app)
+        before = support.database_fingerprint(app)
         response = send(client, body)
         payload = response.get_json(silent=True) or {}
         details = payload.get("details") or {}
         if not (400 <= response.status_code < 500) or field not in details:
             failures.append(f"{label}: {response.status_code} {payload}")
-        elif h.database_fingerprint(app) != before:
+        elif support.database_fingerprint(app) != before:
             failures.append(f"{label}: the database changed")
     return failures
 
@@ -75,7 +75,7 @@ def _with(base, path, value):
 
 
 def test_proposals(app, roles, records):
-    base = b.commission_body(records["allocation"], records["supplier"])
+    base = builders.commission_body(records["allocation"], records["supplier"])
     line = base["deliverables"][0]
     mutations = [
         (("allocation_id",), "1"), (("allocation_id",), 1.5), (("allocation_id",), True), (("allocation_id",), None),
@@ -110,7 +110,7 @@ def test_proposals(app, roles, records):
     ]
     cases = [(f"{'.'.join(map(str, path))}={value!r}"[:80], _with(base, path, value), path[0])
              for path, value in mutations]
-    huge_total = _with(base, ("deliverables",), [b.item(quantity=1_000_000, unit_price=10**15)])
+    huge_total = _with(base, ("deliverables",), [builders.item(quantity=1_000_000, unit_price=10**15)])
     cases += [
         ("value above the ceiling", huge_total, "deliverables"),
         ("assignment without a price basis", {**_with(base, ("price_decision_no",), ...), "method": "assignment"},
@@ -121,22 +121,22 @@ def test_proposals(app, roles, records):
     failures = _check(app, roles["dic"], cases, lambda c, body: c.post("/api/v1/commissions", json=body))
     assert not failures, "\n".join(failures)
     # the same body, mended, goes through: the refusals above were about the field named
-    assert h.ok(roles["dic"].post("/api/v1/commissions", json=base), 201)["status"] == "proposed"
+    assert support.ok(roles["dic"].post("/api/v1/commissions", json=base), 201)["status"] == "proposed"
     bidding = _with(_with(base, ("price_decision_no",), ...), ("price_decision_date",), ...)
-    created = h.ok(roles["dic"].post("/api/v1/commissions", json={**bidding, "method": "bidding"}), 201)
+    created = support.ok(roles["dic"].post("/api/v1/commissions", json={**bidding, "method": "bidding"}), 201)
     assert (created["price_decision_no"], created["price_decision_date"]) == (None, None)
 
 
 def test_malformed_json_is_a_400(app, roles, records):
-    before = h.database_fingerprint(app)
+    before = support.database_fingerprint(app)
     for path in ("/api/v1/commissions", "/api/v1/suppliers", f"/api/v1/deliverables/{records['planned']}/deliver"):
         response = roles["dic"].post(path, data='{"title": ', content_type="application/json")
         assert (response.status_code, response.get_json()["error"]) == (400, "bad_request"), path
-    assert h.database_fingerprint(app) == before
+    assert support.database_fingerprint(app) == before
 
 
 def test_suppliers(app, roles, records):
-    existing = h.get(roles["dic"], f"/api/v1/suppliers/{records['supplier']}")["tax_code"]
+    existing = support.get(roles["dic"], f"/api/v1/suppliers/{records['supplier']}")["tax_code"]
     base = {"name": "Báo Nhân Dân", "kind": "press", "tax_code": "0100111111"}
     cases = [(label, {**base, **change} if change is not None else {k: v for k, v in base.items() if k != field},
               field) for label, change, field in [
@@ -159,7 +159,7 @@ def test_suppliers(app, roles, records):
     failures = _check(app, roles["finance"], cases, lambda c, body: c.post("/api/v1/suppliers", json=body))
     assert not failures, "\n".join(failures)
     for code in ("0100111111", "0100111111001", "0100111111-001"):
-        created = h.ok(roles["finance"].post("/api/v1/suppliers", json={**base, "tax_code": code}), 201)
+        created = support.ok(roles["finance"].post("/api/v1/suppliers", json={**base, "tax_code": code}), 201)
         assert created["tax_code"] == code
 
 
@@ -197,7 +197,8 @@ def test_status_changes(app, roles, records):
     failures += _check(app, dic, sign_cases, post(f"/api/v1/commissions/{records['approved']}/sign"))
     failures += _check(app, dic, close_cases, post(f"/api/v1/commissions/{records['closable']}/close"))
     assert not failures, "\n".join(failures)
-    assert h.ok(dic.post(f"/api/v1/commissions/{records['approved']}/sign", json=sign_ok), 200)["status"] == "signed"
+    assert support.ok(dic.post(f"/api/v1/commissions/{records['approved']}/sign", json=sign_ok),
+                      200)["status"] == "signed"
 
 
 def test_delivery_and_acceptance(app, roles, records):
@@ -252,7 +253,7 @@ def test_uploads(app, roles, records):
         def post(client, upload):
             if upload is None:
                 return client.post(path, data={}, content_type="multipart/form-data")
-            return b.upload_to(client, path, data=upload[0], filename=upload[1])
+            return builders.upload_to(client, path, data=upload[0], filename=upload[1])
         return post
 
     failures = []

@@ -18,12 +18,12 @@ import pytest
 import time_machine
 
 from app.core import clock
-from tests import support as h
-from tests.commissions import builders as b
+from tests import support
+from tests.commissions import builders
 from tests.support import Browser, csrf_of, text
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
-Y = h.YEAR
+Y = support.YEAR
 _vouchers = itertools.count(1)
 
 
@@ -36,8 +36,8 @@ class People:
     """API clients of the DIC, finance and STP with tokens issued now (inside the travel)."""
 
     def __init__(self, app):
-        world = h.World(app)
-        self.dic, self.finance, self.unit = (h.ApiClient(app.test_client(), world.token(username))
+        world = support.World(app)
+        self.dic, self.finance, self.unit = (support.ApiClient(app.test_client(), world.token(username))
                                              for username in ("sotttt", "taichinh", "donvi"))
 
 
@@ -69,19 +69,19 @@ def spend(client, allocation_id, kind, amount, paid_on, *, commission_id=None, l
 
 def budget_of(people, year, *, decided_on):
     """An envelope of `year` with the DIC's press and operations allocations, and a press supplier."""
-    envelope = h.envelope(people.finance, 2_000_000_000, year=year, decision_date=f"{year}-01-01")
+    envelope = support.envelope(people.finance, 2_000_000_000, year=year, decision_date=f"{year}-01-01")
 
     def allocate(category):
-        body = h.allocation_body(envelope["id"], "SVHTTDL", 500_000_000, category=category, year=year)
-        return h.ok(people.finance.post("/api/v1/allocations", json={**body, "decision_date": iso(decided_on)}),
-                    201)["id"]
+        body = support.allocation_body(envelope["id"], "SVHTTDL", 500_000_000, category=category, year=year)
+        return support.ok(people.finance.post("/api/v1/allocations", json={**body, "decision_date": iso(decided_on)}),
+                          201)["id"]
 
     return {"press": allocate("press"), "operations": allocate("operations"),
-            "supplier": b.supplier(people.finance)["id"]}
+            "supplier": builders.supplier(people.finance)["id"]}
 
 
 def allocation(client, allocation_id):
-    return h.get(client, f"/api/v1/allocations/{allocation_id}")
+    return support.get(client, f"/api/v1/allocations/{allocation_id}")
 
 
 # --- the whole chain, on the days around the year's end ----------------------------------------
@@ -99,14 +99,14 @@ def test_the_whole_chain_runs_today_and_refuses_tomorrow(app, roles, today):
         year = today.year  # the budget of the year that is running
         money = budget_of(people, year, decided_on=today)
         due = iso(today + timedelta(days=30))
-        commission = b.propose(people.dic, money["press"], money["supplier"],
-                               b.item("Phóng sự", "tv_segment", 2, 5_000_000, due),
-                               b.item("Tin bài", "online_article", 4, 1_000_000, due), year=year)
-        b.approve(people.finance, commission["id"])
+        commission = builders.propose(people.dic, money["press"], money["supplier"],
+                                      builders.item("Phóng sự", "tv_segment", 2, 5_000_000, due),
+                                      builders.item("Tin bài", "online_article", 4, 1_000_000, due), year=year)
+        builders.approve(people.finance, commission["id"])
         sign = f"/api/v1/commissions/{commission['id']}/sign"
         refused(people.dic.post(sign, json={"contract_no": "01/HĐ", "signed_on": iso(tomorrow)}), "signed_on",
                 "Ngày ký hợp đồng", not_after_today)
-        b.sign(people.dic, commission["id"], signed_on=iso(today))
+        builders.sign(people.dic, commission["id"], signed_on=iso(today))
         first, second = (d["id"] for d in commission["deliverables"])
 
         def deliver(deliverable, day, quantity):
@@ -119,26 +119,26 @@ def test_the_whole_chain_runs_today_and_refuses_tomorrow(app, roles, today):
 
         refused(deliver(first, tomorrow, 2), "delivered_on", not_after_today)
         refused(deliver(first, yesterday, 2), "delivered_on", "trước ngày ký hợp đồng", f"{today:%d/%m/%Y}")
-        h.ok(deliver(first, today, 2), 200)
+        support.ok(deliver(first, today, 2), 200)
         refused(accept(first, tomorrow, 2), "accepted_on", not_after_today)
-        h.ok(accept(first, today, 2), 200)
-        h.ok(deliver(second, today, 4), 200)
+        support.ok(accept(first, today, 2), 200)
+        support.ok(deliver(second, today, 4), 200)
         refused(accept(second, yesterday, 4), "accepted_on", "Ngày nghiệm thu không trước ngày giao.")
-        h.ok(accept(second, today, 4), 200)
+        support.ok(accept(second, today, 4), 200)
 
         refused(spend(people.dic, money["press"], "payment", 10_000_000, tomorrow, commission_id=commission["id"],
                       links=[(first, 10_000_000)]), "paid_on", "Ngày chi", not_after_today)
         refused(spend(people.dic, money["press"], "advance", 1_000_000, yesterday, commission_id=commission["id"]),
                 "paid_on", "trước ngày ký hợp đồng")
-        h.ok(spend(people.dic, money["press"], "payment", 14_000_000, today, commission_id=commission["id"],
-                   links=[(first, 10_000_000), (second, 4_000_000)]), 201)
+        support.ok(spend(people.dic, money["press"], "payment", 14_000_000, today, commission_id=commission["id"],
+                         links=[(first, 10_000_000), (second, 4_000_000)]), 201)
         refused(spend(people.dic, money["operations"], "direct", 1_000_000, tomorrow), "paid_on", not_after_today)
-        h.ok(spend(people.dic, money["operations"], "direct", 1_000_000, today), 201)
+        support.ok(spend(people.dic, money["operations"], "direct", 1_000_000, today), 201)
 
         close = f"/api/v1/commissions/{commission['id']}/close"
         refused(people.dic.post(close, json={"liquidation_no": "TL-1", "liquidated_on": iso(tomorrow)}),
                 "liquidated_on", not_after_today)
-        closed = h.ok(people.dic.post(close, json={"liquidation_no": "TL-1", "liquidated_on": iso(today)}), 200)
+        closed = support.ok(people.dic.post(close, json={"liquidation_no": "TL-1", "liquidated_on": iso(today)}), 200)
         assert (closed["status"], closed["paid"], closed["liquidated_on"]) == ("closed", 14_000_000, iso(today))
         press = allocation(people.finance, money["press"])
         assert (press["spent"], press["committed"]) == (14_000_000, 0)
@@ -151,18 +151,18 @@ def test_the_dic_proposes_on_2_december_with_a_30_day_deadline_through_the_api(a
         people = People(app)
         money = budget_of(people, Y, decided_on=date(Y, 3, 15))
         deadline = f"{Y + 1}-01-01"  # 30 days after 2 December
-        commission = b.propose(people.dic, money["press"], money["supplier"],
-                               b.item("Phóng sự tết", "tv_segment", 2, 5_000_000, deadline),
-                               b.item("Tin bài cuối năm", "online_article", 4, 1_000_000, f"{Y}-12-20"))
+        commission = builders.propose(people.dic, money["press"], money["supplier"],
+                                      builders.item("Phóng sự tết", "tv_segment", 2, 5_000_000, deadline),
+                                      builders.item("Tin bài cuối năm", "online_article", 4, 1_000_000, f"{Y}-12-20"))
         assert (commission["fiscal_year"], commission["status"]) == (Y, "proposed")
         assert [(d["due_date"], d["overdue"]) for d in commission["deliverables"]] == [
             (deadline, False), (f"{Y}-12-20", False)]
-        b.approve(people.finance, commission["id"])
-        signed = b.sign(people.dic, commission["id"], signed_on=f"{Y}-12-02")
+        builders.approve(people.finance, commission["id"])
+        signed = builders.sign(people.dic, commission["id"], signed_on=f"{Y}-12-02")
         assert (signed["status"], signed["signed_on"]) == ("signed", f"{Y}-12-02")
         # the due date is still a plausible day
-        body = b.commission_body(money["press"], money["supplier"],
-                                 b.item("Phóng sự", "tv_segment", 2, 5_000_000, "2101-01-01"))
+        body = builders.commission_body(money["press"], money["supplier"],
+                                        builders.item("Phóng sự", "tv_segment", 2, 5_000_000, "2101-01-01"))
         response = people.dic.post("/api/v1/commissions", json=body)
         assert response.status_code == 422
         assert response.get_json()["details"]["deliverables"]["0"]["due_date"] == [
@@ -190,7 +190,7 @@ def test_the_dic_proposes_on_2_december_with_a_30_day_deadline_through_the_page(
         assert response.status_code == 302, text(response)[:2000]
         page = text(dic.get(response.headers["Location"]))
         assert "Đã đề xuất đặt hàng" in page and "01/01/" + str(Y + 1) in page
-        (created,) = h.get(people.dic, f"/api/v1/commissions?fiscal_year={Y}")["items"]
+        (created,) = support.get(people.dic, f"/api/v1/commissions?fiscal_year={Y}")["items"]
         assert [d["due_date"] for d in created["deliverables"]] == [f"{Y + 1}-01-01"]
         # a price decision dated tomorrow is refused beside its field, what was typed kept
         response = dic.submit("/commissions/new", "/commissions/new",
@@ -212,18 +212,18 @@ def year_end_work(app, roles):
     with on(date(Y, 12, 30)):
         people = People(app)
         money = budget_of(people, Y, decided_on=date(Y, 3, 15))
-        commission = b.propose(people.dic, money["press"], money["supplier"],
-                               b.item("Phóng sự", "tv_segment", 2, 5_000_000, f"{Y + 1}-01-10"),
-                               b.item("Phóng sự tết", "tv_segment", 2, 5_000_000, f"{Y + 1}-01-20"))
-        b.approve(people.finance, commission["id"])
-        b.sign(people.dic, commission["id"], signed_on=f"{Y}-12-30")
-        h.ok(spend(people.dic, money["press"], "advance", 3_000_000, date(Y, 12, 30),
-                   commission_id=commission["id"]), 201)
+        commission = builders.propose(people.dic, money["press"], money["supplier"],
+                                      builders.item("Phóng sự", "tv_segment", 2, 5_000_000, f"{Y + 1}-01-10"),
+                                      builders.item("Phóng sự tết", "tv_segment", 2, 5_000_000, f"{Y + 1}-01-20"))
+        builders.approve(people.finance, commission["id"])
+        builders.sign(people.dic, commission["id"], signed_on=f"{Y}-12-30")
+        support.ok(spend(people.dic, money["press"], "advance", 3_000_000, date(Y, 12, 30),
+                         commission_id=commission["id"]), 201)
     first, second = (d["id"] for d in commission["deliverables"])
     with on(date(Y, 12, 31), hour=16):
         people = People(app)
-        b.deliver(people.dic, first, 2, delivered_on=f"{Y}-12-31")
-        b.accept(people.dic, first, 2, accepted_on=f"{Y}-12-31")
+        builders.deliver(people.dic, first, 2, delivered_on=f"{Y}-12-31")
+        builders.accept(people.dic, first, 2, accepted_on=f"{Y}-12-31")
     return {**money, "commission": commission["id"], "done": first, "late": second}
 
 
@@ -238,34 +238,36 @@ def test_the_correction_period_pays_work_done_by_31_december_and_takes_no_advanc
                        "paid_on", f"Tạm ứng của năm ngân sách {Y} chỉ đến 31/12/{Y}", f"đến 31/01/{Y + 1}")
         assert "sau hôm nay" not in body["message"]
         # an advance paid on 31/12 and entered late is still the year's
-        h.ok(spend(people.dic, work["press"], "advance", 1_000_000, date(Y, 12, 31), commission_id=commission), 201)
+        support.ok(spend(people.dic, work["press"], "advance", 1_000_000, date(Y, 12, 31), commission_id=commission),
+                   201)
         # the second deliverable arrives in January: done after 31/12, it cannot be paid from year Y
-        b.deliver(people.dic, work["late"], 2, delivered_on=iso(today))
-        b.accept(people.dic, work["late"], 2, accepted_on=iso(today))
+        builders.deliver(people.dic, work["late"], 2, delivered_on=iso(today))
+        builders.accept(people.dic, work["late"], 2, accepted_on=iso(today))
         body = refused(spend(people.dic, work["press"], "payment", 10_000_000, today, commission_id=commission,
                              links=[(work["done"], 5_000_000), (work["late"], 5_000_000)]),
                        "paid_on", f"khối lượng hoàn thành đến 31/12/{Y}", f"chuyển nguồn sang năm {Y + 1}")
         assert body["details"]["deliverables"] == {"1": {"deliverable_id": [
             f"Giao ngày {today:%d/%m/%Y}, sau 31/12/{Y}."]}}
         # work delivered on 31/12 is paid in the correction period, applying the advance
-        paid = h.ok(spend(people.dic, work["press"], "payment", 6_000_000, today, commission_id=commission,
-                          links=[(work["done"], 10_000_000)], applied=4_000_000), 201)
+        paid = support.ok(spend(people.dic, work["press"], "payment", 6_000_000, today, commission_id=commission,
+                                links=[(work["done"], 10_000_000)], applied=4_000_000), 201)
         assert paid["paid_on"] == iso(today)
-        h.ok(spend(people.dic, work["operations"], "direct", 2_000_000, today), 201)
-        h.ok(spend(people.dic, work["press"], "advance", 1_000_000, date(Y, 12, 31), commission_id=commission), 201)
-        h.ok(spend(people.dic, work["press"], "recovery", 1_000_000, today, commission_id=commission), 201)
+        support.ok(spend(people.dic, work["operations"], "direct", 2_000_000, today), 201)
+        support.ok(spend(people.dic, work["press"], "advance", 1_000_000, date(Y, 12, 31), commission_id=commission),
+                   201)
+        support.ok(spend(people.dic, work["press"], "recovery", 1_000_000, today, commission_id=commission), 201)
         # a contract of year Y is no longer signed in the new year (the carry-over needs it by 31/12)
-        late = b.propose(people.dic, work["press"], work["supplier"])
-        b.approve(people.finance, late["id"])
+        late = builders.propose(people.dic, work["press"], work["supplier"])
+        builders.approve(people.finance, late["id"])
         refused(people.dic.post(f"/api/v1/commissions/{late['id']}/sign",
                                 json={"contract_no": "02/HĐ", "signed_on": iso(today)}),
                 "signed_on", f"Ngày ký phải trong năm ngân sách {Y}.")
         # finance's reversal is dated today, in Việt Nam
-        reversal = h.ok(people.finance.post(f"/api/v1/expenditures/{paid['id']}/reverse",
-                                            json={"reason": "Nhập sai số chứng từ"}), 200)
+        reversal = support.ok(people.finance.post(f"/api/v1/expenditures/{paid['id']}/reverse",
+                                                  json={"reason": "Nhập sai số chứng từ"}), 200)
         assert reversal["paid_on"] == iso(today)
         press = allocation(people.finance, work["press"])
-        state = h.get(people.finance, f"/api/v1/commissions/{commission}")
+        state = support.get(people.finance, f"/api/v1/commissions/{commission}")
     # spent: 3 + 1 + 1 advances - 1 recovered + 6 paid - 6 reversed
     assert (press["spent"], state["outstanding_advance"], state["paid"]) == (4_000_000, 4_000_000, 0)
 
@@ -284,8 +286,8 @@ def test_after_the_correction_period_the_year_spends_nothing(app, roles, year_en
         refused(spend(people.dic, work["press"], "recovery", 1_000_000, date(Y + 1, 2, 1), commission_id=commission),
                 "paid_on", ends)
         # an entry of the correction period made late keeps its day: the close, not the calendar, shuts a year
-        paid = h.ok(spend(people.dic, work["press"], "payment", 10_000_000, date(Y + 1, 1, 31),
-                          commission_id=commission, links=[(work["done"], 10_000_000)]), 201)
+        paid = support.ok(spend(people.dic, work["press"], "payment", 10_000_000, date(Y + 1, 1, 31),
+                                commission_id=commission, links=[(work["done"], 10_000_000)]), 201)
         assert paid["paid_on"] == f"{Y + 1}-01-31"
         refused(spend(people.dic, work["press"], "advance", 1_000_000, date(Y - 1, 12, 31), commission_id=commission),
                 "paid_on", f"Ngày chi không được trước 01/01/{Y}")
@@ -295,8 +297,8 @@ def test_the_pages_show_the_calendar_refusals_beside_their_fields(app, roles, ye
     work = year_end_work
     with on(date(Y + 1, 1, 2)):
         people = People(app)
-        b.deliver(people.dic, work["late"], 2, delivered_on=f"{Y + 1}-01-02")
-        b.accept(people.dic, work["late"], 2, accepted_on=f"{Y + 1}-01-02")
+        builders.deliver(people.dic, work["late"], 2, delivered_on=f"{Y + 1}-01-02")
+        builders.accept(people.dic, work["late"], 2, accepted_on=f"{Y + 1}-01-02")
         before = allocation(people.finance, work["press"])
         dic = Browser(app, "sotttt")
         detail = f"/commissions/{work['commission']}"
@@ -323,9 +325,9 @@ def test_a_delivery_dated_tomorrow_is_refused_on_the_page(app, roles):
     with on(date(Y, 12, 2)):
         people = People(app)
         money = budget_of(people, Y, decided_on=date(Y, 3, 15))
-        commission = b.propose(people.dic, money["press"], money["supplier"])
-        b.approve(people.finance, commission["id"])
-        b.sign(people.dic, commission["id"], signed_on=f"{Y}-11-20")
+        commission = builders.propose(people.dic, money["press"], money["supplier"])
+        builders.approve(people.finance, commission["id"])
+        builders.sign(people.dic, commission["id"], signed_on=f"{Y}-11-20")
         deliverable = commission["deliverables"][0]["id"]
         dic = Browser(app, "sotttt")
         detail = f"/commissions/{commission['id']}"
@@ -339,7 +341,8 @@ def test_a_delivery_dated_tomorrow_is_refused_on_the_page(app, roles):
                               {"delivered_on": f"{Y}-11-19", "quantity": "2"})
         assert response.status_code == 422
         assert f"Ngày giao không được trước ngày ký hợp đồng (20/11/{Y})." in text(response)
-        assert h.get(people.dic, f"/api/v1/commissions/{commission['id']}")["deliverables"][0]["status"] == "planned"
+        assert support.get(people.dic,
+                           f"/api/v1/commissions/{commission['id']}")["deliverables"][0]["status"] == "planned"
         response = dic.submit(detail, f"/deliverables/{deliverable}/deliver",
                               {"delivered_on": f"{Y}-12-02", "quantity": "2"})
         assert response.status_code == 302
@@ -351,28 +354,28 @@ def test_at_23_30_utc_on_31_december_it_is_already_the_new_year(app, roles):
     with on(date(Y, 12, 30)):
         people = People(app)
         old = budget_of(people, Y, decided_on=date(Y, 3, 15))
-        running = b.propose(people.dic, old["press"], old["supplier"],
-                            b.item("Phóng sự", "tv_segment", 2, 5_000_000, f"{Y}-12-31"))
-        b.approve(people.finance, running["id"])
-        b.sign(people.dic, running["id"], signed_on=f"{Y}-12-30")
+        running = builders.propose(people.dic, old["press"], old["supplier"],
+                                   builders.item("Phóng sự", "tv_segment", 2, 5_000_000, f"{Y}-12-31"))
+        builders.approve(people.finance, running["id"])
+        builders.sign(people.dic, running["id"], signed_on=f"{Y}-12-30")
     with time_machine.travel(datetime(Y, 12, 31, 23, 30, tzinfo=timezone.utc), tick=True):
         assert clock.today() == date(Y + 1, 1, 1)
         people = People(app)
         new_year = f"{Y + 1}-01-01"
         # the new year's budget: a contract signed on 1 January is not "in the future"
         new = budget_of(people, Y + 1, decided_on=date(Y + 1, 1, 1))
-        commission = b.propose(people.dic, new["press"], new["supplier"], year=Y + 1)
-        b.approve(people.finance, commission["id"])
-        assert b.sign(people.dic, commission["id"], signed_on=new_year)["signed_on"] == new_year
+        commission = builders.propose(people.dic, new["press"], new["supplier"], year=Y + 1)
+        builders.approve(people.finance, commission["id"])
+        assert builders.sign(people.dic, commission["id"], signed_on=new_year)["signed_on"] == new_year
         # the old year is in its correction period: no advance, direct spending still
         refused(spend(people.dic, old["press"], "advance", 1_000_000, date(Y + 1, 1, 1), commission_id=running["id"]),
                 "paid_on", f"Tạm ứng của năm ngân sách {Y} chỉ đến 31/12/{Y}")
-        direct = h.ok(spend(people.dic, old["operations"], "direct", 1_000_000, date(Y + 1, 1, 1)), 201)
-        reversal = h.ok(people.finance.post(f"/api/v1/expenditures/{direct['id']}/reverse",
-                                            json={"reason": "Ghi nhầm phân bổ"}), 200)
+        direct = support.ok(spend(people.dic, old["operations"], "direct", 1_000_000, date(Y + 1, 1, 1)), 201)
+        reversal = support.ok(people.finance.post(f"/api/v1/expenditures/{direct['id']}/reverse",
+                                                  json={"reason": "Ghi nhầm phân bổ"}), 200)
         assert reversal["paid_on"] == new_year
         # the deliverable due on 31/12 is overdue; the reports open on the new year
-        assert h.get(people.dic, f"/api/v1/commissions/{running['id']}")["deliverables"][0]["overdue"] is True
-        assert h.get(people.finance, "/api/v1/reports/execution")["fiscal_year"] == Y + 1
+        assert support.get(people.dic, f"/api/v1/commissions/{running['id']}")["deliverables"][0]["overdue"] is True
+        assert support.get(people.finance, "/api/v1/reports/execution")["fiscal_year"] == Y + 1
         refused(spend(people.dic, new["operations"], "direct", 1_000_000, date(Y + 1, 1, 2)), "paid_on",
                 f"không được sau hôm nay (01/01/{Y + 1})")

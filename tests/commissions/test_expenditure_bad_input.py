@@ -4,12 +4,12 @@ import itertools
 
 import pytest
 
-from tests import support as h
-from tests.commissions import builders as b
+from tests import support
+from tests.commissions import builders
 from tests.commissions.test_bad_input import EXTREME_DAYS, HUGE, TOMORROW, _check, _with
 from tests.fixtures.worlds import build_world, saved_world
 
-Y = h.YEAR
+Y = support.YEAR
 _keys = itertools.count(1)
 
 
@@ -35,15 +35,15 @@ def records(_records_world):
 def _build_records(roles, budget):
     dic, finance = roles["dic"], roles["finance"]
     alloc = budget.allocation("dic", "press")
-    signed = b.signed_commission(finance, dic, alloc, budget.suppliers["press"])
+    signed = builders.signed_commission(finance, dic, alloc, budget.suppliers["press"])
     accepted, planned = (d["id"] for d in signed["deliverables"])
-    b.deliver(dic, accepted)
-    b.accept(dic, accepted)
-    other = b.signed_commission(finance, dic, budget.allocation("dic", "it_monitoring"),
-                                budget.suppliers["it_service"], category="it_monitoring")
-    theirs = b.unit_commission(roles, budget)
+    builders.deliver(dic, accepted)
+    builders.accept(dic, accepted)
+    other = builders.signed_commission(finance, dic, budget.allocation("dic", "it_monitoring"),
+                                       budget.suppliers["it_service"], category="it_monitoring")
+    theirs = builders.unit_commission(roles, budget)
     training = budget.allocation("dic", "training")
-    h.ok(send(dic, direct(training, voucher_no="PC-DA-DUNG")), 201)
+    support.ok(send(dic, direct(training, voucher_no="PC-DA-DUNG")), 201)
     return {"allocation": alloc, "commission": signed["id"], "accepted": accepted, "planned": planned,
             "other_commission": other["id"], "stp_commission": theirs["id"], "training": training,
             "stp_training": budget.allocation("unit", "training"),
@@ -101,10 +101,10 @@ def test_direct_spending(app, roles, records):
     assert not failures, "\n".join(failures)
     negative = send(roles["dic"], {**base, "amount": -1}).get_json()["details"]["amount"]
     assert negative == ["Số tiền phải từ 0 đến 1.000.000.000.000.000 đồng."]  # in the user's language
-    created = h.ok(send(roles["dic"], base), 201)   # the same body, mended, goes through
+    created = support.ok(send(roles["dic"], base), 201)   # the same body, mended, goes through
     assert (created["kind"], created["amount"], created["status"]) == ("direct", 1_000_000, "posted")
     # a voucher number is unique per unit: STP may use the DIC's
-    stp = h.ok(send(roles["unit"], direct(records["stp_training"], voucher_no="PC-DA-DUNG")), 201)
+    stp = support.ok(send(roles["unit"], direct(records["stp_training"], voucher_no="PC-DA-DUNG")), 201)
     assert stp["voucher_no"] == "PC-DA-DUNG"
 
 
@@ -132,16 +132,16 @@ def test_payments(app, roles, records):
     cases.append(("nothing paid", {**base, "amount": 0, "deliverables": [{**line, "amount": 0}]}, "deliverables"))
     failures = _check(app, roles["dic"], cases, send)
     assert not failures, "\n".join(failures)
-    assert h.ok(send(roles["dic"], base), 201)["deliverables"] == base["deliverables"]
+    assert support.ok(send(roles["dic"], base), 201)["deliverables"] == base["deliverables"]
 
 
 def test_the_idempotency_key(app, roles, records):
     base = direct(records["training"])
-    before = h.database_fingerprint(app)
+    before = support.database_fingerprint(app)
     for label, headers in (("missing", {}), ("blank", {"Idempotency-Key": ""}),
                            ("too long", {"Idempotency-Key": "k" * 201}),
                            ("not printable", {"Idempotency-Key": "k\tk"})):
         response = roles["dic"].post("/api/v1/expenditures", json=base, headers=headers)
         assert 400 <= response.status_code < 500, (label, response.get_json())
         assert "Idempotency-Key" in response.get_json()["details"], (label, response.get_json())
-    assert h.database_fingerprint(app) == before
+    assert support.database_fingerprint(app) == before

@@ -7,12 +7,12 @@ import re
 import pytest
 
 from app.core import clock
-from tests import support as h
-from tests.commissions import builders as b
+from tests import support
+from tests.commissions import builders
 from tests.fixtures.worlds import build_world, saved_world
 from tests.support import Browser, text
 
-YEAR = b.YEAR
+YEAR = builders.YEAR
 TODAY = clock.today().isoformat()  # in Việt Nam, as the forms' default
 
 
@@ -32,11 +32,11 @@ def book(_book_world):
 
 
 def _build_book(roles, budget):
-    commission = b.signed_commission(roles["finance"], roles["dic"], budget.allocation("dic", "press"),
-                                     budget.suppliers["press"])
+    commission = builders.signed_commission(roles["finance"], roles["dic"], budget.allocation("dic", "press"),
+                                            budget.suppliers["press"])
     first, second = (d["id"] for d in commission["deliverables"])
-    b.deliver(roles["dic"], first)
-    b.accept(roles["dic"], first)
+    builders.deliver(roles["dic"], first)
+    builders.accept(roles["dic"], first)
     return {"commission": commission["id"], "accepted": first, "planned": second,
             "allocation": budget.allocation("dic", "press"), "training": budget.allocation("unit", "training"),
             "press_stp": budget.allocation("unit", "press")}
@@ -47,11 +47,11 @@ def _voucher(no, **extra):
 
 
 def _commission(roles, book):
-    return h.get(roles["finance"], f"/api/v1/commissions/{book['commission']}")
+    return support.get(roles["finance"], f"/api/v1/commissions/{book['commission']}")
 
 
 def _entries(roles):
-    return h.get(roles["finance"], "/api/v1/expenditures")["total"]
+    return support.get(roles["finance"], "/api/v1/expenditures")["total"]
 
 
 def _page(book):
@@ -165,7 +165,7 @@ def test_direct_spending_with_a_document(app, roles, book):
     assert f'value="{book["training"]}"' in form and f'value="{book["press_stp"]}"' not in form
     response = stp.submit("/expenditures/new", "/expenditures/new", {
         "allocation_id": str(book["training"]), "amount": "1.500.000", **_voucher("PC-01", payee="Trường Chính trị"),
-        "file": (io.BytesIO(h.PDF_BYTES), "phieu-chi.pdf")}, content_type="multipart/form-data")
+        "file": (io.BytesIO(support.PDF_BYTES), "phieu-chi.pdf")}, content_type="multipart/form-data")
     assert response.status_code == 302, text(response)
     trail = text(stp.get(response.headers["Location"]))
     assert "PC-01" in trail and "phieu-chi.pdf" in trail and "1.500.000" in trail
@@ -178,7 +178,7 @@ def test_direct_spending_with_a_document(app, roles, book):
 
 
 def _direct(roles, book, voucher="PC-SAI", amount=900_000):
-    return h.ok(roles["unit"].post("/api/v1/expenditures", json={
+    return support.ok(roles["unit"].post("/api/v1/expenditures", json={
         "allocation_id": book["training"], "kind": "direct", "amount": amount, **_voucher(voucher)},
         headers={"Idempotency-Key": voucher}), 201)["id"]
 
@@ -190,22 +190,22 @@ def test_finance_reverses_with_a_reason(app, roles, book):
     assert 'data-testid="reverse-form" data-confirm=' in page
     response = finance.submit(f"/expenditures/{entry}", f"/expenditures/{entry}/reverse", {"reason": ""})
     assert response.status_code == 422 and 'data-field-error="reason"' in text(response)
-    assert h.get(roles["finance"], f"/api/v1/expenditures/{entry}")["status"] == "posted"
+    assert support.get(roles["finance"], f"/api/v1/expenditures/{entry}")["status"] == "posted"
     response = finance.submit(f"/expenditures/{entry}", f"/expenditures/{entry}/reverse",
                               {"reason": "Ghi nhầm số tiền"})
     assert response.status_code == 302
     page = text(finance.get(f"/expenditures/{entry}"))
     assert 'data-testid="reversal-link"' in page and "Ghi nhầm số tiền" in page
     assert 'data-testid="reverse-form"' not in page
-    assert h.get(roles["finance"], f"/api/v1/allocations/{book['training']}")["spent"] == 0
-    reversal = h.get(roles["finance"], "/api/v1/expenditures?voucher_no=/ĐẢO")["items"][0]["id"]
+    assert support.get(roles["finance"], f"/api/v1/allocations/{book['training']}")["spent"] == 0
+    reversal = support.get(roles["finance"], "/api/v1/expenditures?voucher_no=/ĐẢO")["items"][0]["id"]
     back = text(finance.get(f"/expenditures/{reversal}"))
     assert 'data-testid="reversal-of-link"' in back and 'data-testid="reverse-form"' not in back
 
 
 def test_the_trail_of_a_payment(app, roles, book):
     dic = roles["dic"]
-    payment = h.ok(dic.post("/api/v1/expenditures", json={
+    payment = support.ok(dic.post("/api/v1/expenditures", json={
         "allocation_id": book["allocation"], "commission_id": book["commission"], "kind": "payment",
         "amount": 4_000_000, "deliverables": [{"deliverable_id": book["accepted"], "amount": 4_000_000}],
         **_voucher("TT-77")}, headers={"Idempotency-Key": "tt-77"}), 201)["id"]
@@ -222,7 +222,7 @@ def test_the_trail_of_a_payment(app, roles, book):
 
 
 def test_search_by_voucher_supplier_commission_and_amount(app, roles, book):
-    h.ok(roles["dic"].post("/api/v1/expenditures", json={
+    support.ok(roles["dic"].post("/api/v1/expenditures", json={
         "allocation_id": book["allocation"], "commission_id": book["commission"], "kind": "advance",
         "amount": 1_234_567, **_voucher("TU-TIM")}, headers={"Idempotency-Key": "tu-tim"}), 201)
     _direct(roles, book, "PC-KHAC", 555)

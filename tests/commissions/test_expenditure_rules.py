@@ -6,10 +6,10 @@ import pytest
 
 from app.extensions import db
 from commissions.expenditures.balances import check_balances as check_ledger
-from tests import support as h
-from tests.commissions import builders as cb
+from tests import support
+from tests.commissions import builders
 
-YEAR = h.YEAR
+YEAR = support.YEAR
 _keys = itertools.count(1)
 _vouchers = itertools.count(1)
 
@@ -19,7 +19,7 @@ def post(officer, body):
 
 
 def spend(officer, body):
-    return h.ok(post(officer, body), 201)
+    return support.ok(post(officer, body), 201)
 
 
 def entry(allocation, commission, kind, amount, **extra):
@@ -47,12 +47,12 @@ class World:
         self.app, self.dic, self.finance = app, roles["dic"], roles["finance"]
         self.allocation = budget.allocation("dic", "press")
         self.supplier = budget.suppliers["press"]
-        self.commission = cb.signed_commission(self.finance, self.dic, self.allocation, self.supplier)
+        self.commission = builders.signed_commission(self.finance, self.dic, self.allocation, self.supplier)
         self.first, self.second = (d["id"] for d in self.commission["deliverables"])
 
     def accept(self, deliverable, quantity=2):
-        cb.deliver(self.dic, deliverable)
-        cb.accept(self.dic, deliverable, accepted_quantity=quantity)
+        builders.deliver(self.dic, deliverable)
+        builders.accept(self.dic, deliverable, accepted_quantity=quantity)
 
     def body(self, kind, amount, **extra):
         return entry(self.allocation, self.commission["id"], kind, amount, **extra)
@@ -60,17 +60,17 @@ class World:
     def balances(self, commission=None):
         """Everything a refusal must leave as it was."""
         commission = commission or self.commission["id"]
-        a = h.get(self.finance, f"/api/v1/allocations/{self.allocation}")
-        c = h.get(self.finance, f"/api/v1/commissions/{commission}")
+        a = support.get(self.finance, f"/api/v1/allocations/{self.allocation}")
+        c = support.get(self.finance, f"/api/v1/commissions/{commission}")
         return {
             "allocation": (a["committed"], a["spent"], a["available"]),
             "commission": (c["status"], c["committed"], c["advanced"], c["outstanding_advance"], c["paid"],
                            c["remaining"]),
             "deliverables": [(d["id"], d["status"], d["paid"]) for d in c["deliverables"]]
-            if "deliverables" in c else [(d, h.get(self.finance, f"/api/v1/deliverables/{d}")["paid"])
+            if "deliverables" in c else [(d, support.get(self.finance, f"/api/v1/deliverables/{d}")["paid"])
                                          for d in (self.first, self.second)],
-            "expenditures": h.list_total(self.finance, "/api/v1/expenditures"),
-            "audit": h.audit_total(self.finance),
+            "expenditures": support.list_total(self.finance, "/api/v1/expenditures"),
+            "audit": support.audit_total(self.finance),
         }
 
     def refused(self, body, code, *, officer=None, commission=None):
@@ -100,21 +100,21 @@ def test_advance_above_the_limit(world):
 
 def test_payment_on_an_unaccepted_deliverable(world):
     world.refused(world.body("payment", 1_000_000, deliverables=[line(world.first, 1_000_000)]), "rule_violation")
-    cb.deliver(world.dic, world.first)  # delivered, not yet accepted
+    builders.deliver(world.dic, world.first)  # delivered, not yet accepted
     got = world.refused(world.body("payment", 1_000_000, deliverables=[line(world.first, 1_000_000)]),
                         "rule_violation")
     assert "deliverables" in got["details"]
 
 
 def test_payment_on_another_commissions_deliverable(world):
-    other = cb.signed_commission(world.finance, world.dic, world.allocation, world.supplier)
+    other = builders.signed_commission(world.finance, world.dic, world.allocation, world.supplier)
     theirs = other["deliverables"][0]["id"]
-    cb.deliver(world.dic, theirs)
-    cb.accept(world.dic, theirs)
+    builders.deliver(world.dic, theirs)
+    builders.accept(world.dic, theirs)
     got = world.refused(world.body("payment", 1_000_000, deliverables=[line(theirs, 1_000_000)]),
                         "rule_violation")
     assert "deliverables" in got["details"]
-    assert h.get(world.finance, f"/api/v1/deliverables/{theirs}")["paid"] == 0
+    assert support.get(world.finance, f"/api/v1/deliverables/{theirs}")["paid"] == 0
 
 
 def test_payment_above_the_accepted_value_and_above_what_remains_unpaid(world):
@@ -125,7 +125,7 @@ def test_payment_above_the_accepted_value_and_above_what_remains_unpaid(world):
                         "rule_violation")
     assert "deliverables" in got["details"]
     spend(world.dic, world.body("payment", 2_000_000, deliverables=[line(world.first, 2_000_000)]))
-    assert h.get(world.finance, f"/api/v1/deliverables/{world.first}")["paid"] == 5_000_000
+    assert support.get(world.finance, f"/api/v1/deliverables/{world.first}")["paid"] == 5_000_000
     ledger_is_consistent(world.app)
 
 
@@ -162,17 +162,17 @@ def test_recovery_above_the_outstanding_advance(world):
 
 @pytest.mark.parametrize("state", ["proposed", "approved", "cancelled", "closed"])
 def test_no_spending_on_a_commission_that_is_not_signed(world, state):
-    commission = cb.propose(world.dic, world.allocation, world.supplier)
+    commission = builders.propose(world.dic, world.allocation, world.supplier)
     if state != "proposed":
-        cb.approve(world.finance, commission["id"])
+        builders.approve(world.finance, commission["id"])
     if state == "cancelled":
-        h.ok(world.dic.post(f"/api/v1/commissions/{commission['id']}/cancel", json={"reason": "Thôi"}), 200)
+        support.ok(world.dic.post(f"/api/v1/commissions/{commission['id']}/cancel", json={"reason": "Thôi"}), 200)
     if state == "closed":
-        cb.sign(world.dic, commission["id"])
-        cb.resolve_all(world.dic, commission)
-        h.ok(world.dic.post(f"/api/v1/commissions/{commission['id']}/close", json={
+        builders.sign(world.dic, commission["id"])
+        builders.resolve_all(world.dic, commission)
+        support.ok(world.dic.post(f"/api/v1/commissions/{commission['id']}/close", json={
             "liquidation_no": "TL-01", "liquidated_on": f"{YEAR}-09-30"}), 200)
-    assert h.get(world.dic, f"/api/v1/commissions/{commission['id']}")["status"] == state
+    assert support.get(world.dic, f"/api/v1/commissions/{commission['id']}")["status"] == state
     accepted = commission["deliverables"][1]["id"]
     for kind, extra in (("advance", {}), ("recovery", {}),
                         ("payment", {"deliverables": [line(accepted, 1_000_000)]})):
@@ -186,7 +186,7 @@ def test_no_direct_spending_on_a_press_allocation(world, budget):
     assert "allocation_id" in got["details"]
     training = budget.allocation("dic", "training")
     spend(world.dic, entry(training, None, "direct", 1_000_000))
-    assert h.get(world.finance, f"/api/v1/allocations/{training}")["spent"] == 1_000_000
+    assert support.get(world.finance, f"/api/v1/allocations/{training}")["spent"] == 1_000_000
 
 
 # --- reversals ----------------------------------------------------------------------------------
@@ -200,7 +200,7 @@ def reverse(finance, expenditure, status=200):
 def test_a_reversal_cannot_be_reversed_nor_an_entry_reversed_twice(world):
     advance = spend(world.dic, world.body("advance", 1_000_000))
     reverse(world.finance, advance["id"])
-    reversal = h.get(world.finance, f"/api/v1/expenditures?commission_id={world.commission['id']}")["items"]
+    reversal = support.get(world.finance, f"/api/v1/expenditures?commission_id={world.commission['id']}")["items"]
     reversal_id = next(item["id"] for item in reversal if item["reversal_of"] == advance["id"])
     for target in (advance["id"], reversal_id):
         before = world.balances()
@@ -214,7 +214,7 @@ def test_each_reversal_restores_every_balance_exactly(world, budget):
     world.accept(world.first)
     world.accept(world.second)
     training = budget.allocation("dic", "training")
-    start, training_start = world.balances(), h.get(world.finance, f"/api/v1/allocations/{training}")
+    start, training_start = world.balances(), support.get(world.finance, f"/api/v1/allocations/{training}")
     entries = [
         spend(world.dic, world.body("advance", 5_000_000)),
         spend(world.dic, world.body("payment", 4_000_000, advance_applied=3_000_000,
@@ -235,11 +235,11 @@ def test_each_reversal_restores_every_balance_exactly(world, budget):
     assert final["commission"] == start["commission"]
     assert final["deliverables"] == start["deliverables"]
     assert final["expenditures"] == start["expenditures"] + 2 * len(entries)
-    got = h.get(world.finance, f"/api/v1/allocations/{training}")
+    got = support.get(world.finance, f"/api/v1/allocations/{training}")
     assert (got["spent"], got["available"]) == (training_start["spent"], training_start["available"])
     # after undoing the recovery (third reversal) the outstanding advance is back to what it was
     assert states[3]["commission"][3] == 1_500_000 + 500_000
-    assert all(e["status"] == "reversed" for e in (h.get(world.finance, f"/api/v1/expenditures/{p['id']}")
+    assert all(e["status"] == "reversed" for e in (support.get(world.finance, f"/api/v1/expenditures/{p['id']}")
                                                     for p in entries))
 
 
@@ -272,7 +272,7 @@ def test_cancel_and_close_are_refused_while_an_advance_is_outstanding(world):
         assert "outstanding_advance" in response.get_json()["details"]
         assert world.balances() == before
     spend(world.dic, world.body("recovery", 1_000_000))
-    h.ok(world.dic.post(f"/api/v1/commissions/{cid}/close", json={
+    support.ok(world.dic.post(f"/api/v1/commissions/{cid}/close", json={
         "liquidation_no": "TL-01", "liquidated_on": f"{YEAR}-09-30"}), 200)
     ledger_is_consistent(world.app)
 
@@ -285,34 +285,34 @@ def test_settled_above_the_advance_the_difference_is_paid(world):
     spend(world.dic, world.body("advance", 6_000_000))
     spend(world.dic, world.body("payment", 4_000_000, advance_applied=6_000_000,
                                 deliverables=[line(world.first, 10_000_000)]))
-    c = h.get(world.finance, f"/api/v1/commissions/{world.commission['id']}")
+    c = support.get(world.finance, f"/api/v1/commissions/{world.commission['id']}")
     assert (c["advanced"], c["outstanding_advance"], c["paid"]) == (6_000_000, 0, 10_000_000)
     assert c["committed"] == 20_000_000 - 10_000_000
     after = world.balances()
     assert after["allocation"][1] - before["allocation"][1] == 10_000_000   # spent: 6 + 4 million
     assert before["allocation"][0] - after["allocation"][0] == 10_000_000   # committed released
-    assert h.get(world.finance, f"/api/v1/deliverables/{world.first}")["paid"] == 10_000_000
+    assert support.get(world.finance, f"/api/v1/deliverables/{world.first}")["paid"] == 10_000_000
     ledger_is_consistent(world.app)
 
 
 def test_settled_below_the_advance_the_remainder_is_recovered(world):
     world.accept(world.first, quantity=1)  # accepted 5,000,000
-    cb.deliver(world.dic, world.second)
-    cb.reject_delivery(world.dic, world.second)  # nothing of it accepted
+    builders.deliver(world.dic, world.second)
+    builders.reject_delivery(world.dic, world.second)  # nothing of it accepted
     before = world.balances()
     spend(world.dic, world.body("advance", 6_000_000))
     spend(world.dic, world.body("payment", 0, advance_applied=5_000_000,
                                 deliverables=[line(world.first, 5_000_000)]))
-    c = h.get(world.finance, f"/api/v1/commissions/{world.commission['id']}")
+    c = support.get(world.finance, f"/api/v1/commissions/{world.commission['id']}")
     assert (c["outstanding_advance"], c["paid"]) == (1_000_000, 5_000_000)
     spend(world.dic, world.body("recovery", 1_000_000))
-    c = h.get(world.finance, f"/api/v1/commissions/{world.commission['id']}")
+    c = support.get(world.finance, f"/api/v1/commissions/{world.commission['id']}")
     assert (c["advanced"], c["outstanding_advance"], c["paid"]) == (6_000_000, 0, 5_000_000)
     after = world.balances()
     assert after["allocation"][1] - before["allocation"][1] == 5_000_000   # 6 out, 1 back
     assert before["allocation"][0] - after["allocation"][0] == 5_000_000
     ledger_is_consistent(world.app)
-    h.ok(world.dic.post(f"/api/v1/commissions/{world.commission['id']}/close", json={
+    support.ok(world.dic.post(f"/api/v1/commissions/{world.commission['id']}/close", json={
         "liquidation_no": "TL-01", "liquidated_on": f"{YEAR}-09-30"}), 200)
     closed = world.balances()
     assert closed["allocation"][0] == before["allocation"][0] - 20_000_000  # the rest released
@@ -326,11 +326,11 @@ def test_settled_equal_to_the_advance_it_is_converted(world):
     converted = spend(world.dic, world.body("payment", 0, advance_applied=5_000_000,
                                             deliverables=[line(world.first, 5_000_000)]))
     assert (converted["amount"], converted["advance_applied"]) == (0, 5_000_000)
-    c = h.get(world.finance, f"/api/v1/commissions/{world.commission['id']}")
+    c = support.get(world.finance, f"/api/v1/commissions/{world.commission['id']}")
     assert (c["advanced"], c["outstanding_advance"], c["paid"]) == (5_000_000, 0, 5_000_000)
     after = world.balances()
     assert after["allocation"][1] - before["allocation"][1] == 5_000_000   # only the advance left the allocation
-    assert h.get(world.finance, f"/api/v1/deliverables/{world.first}")["paid"] == 5_000_000
+    assert support.get(world.finance, f"/api/v1/deliverables/{world.first}")["paid"] == 5_000_000
     ledger_is_consistent(world.app)
 
 
@@ -344,7 +344,7 @@ def test_a_reversal_finds_its_own_voucher_number(world, voucher):
     if len(voucher) < 56:  # the unit already used the marked form
         spend(world.dic, world.body("advance", 1_000, voucher_no=f"{voucher}/ĐẢO"))
     reverse(world.finance, posted["id"])
-    items = h.get(world.finance, f"/api/v1/expenditures?commission_id={world.commission['id']}")["items"]
+    items = support.get(world.finance, f"/api/v1/expenditures?commission_id={world.commission['id']}")["items"]
     vouchers = [item["voucher_no"] for item in items]
     assert len(set(vouchers)) == len(vouchers) == (2 if len(voucher) >= 56 else 3)
     reversal = next(item for item in items if item["reversal_of"] == posted["id"])

@@ -3,8 +3,8 @@ import itertools
 
 from app.extensions import db
 from commissions.expenditures.balances import check_balances as check_ledger
-from tests import support as h
-from tests.commissions import builders as cb
+from tests import support
+from tests.commissions import builders
 
 _keys = itertools.count(1)
 
@@ -24,12 +24,12 @@ def entry(allocation, commission, kind, amount, voucher, **extra):
 def test_settlements_recovery_direct_and_reversal(app, roles, budget):
     dic, finance = roles["dic"], roles["finance"]
     allocation = budget.allocation("dic", "press")
-    c = cb.signed_commission(finance, dic, allocation, budget.suppliers["press"])  # value 20,000,000, 30% advance
+    c = builders.signed_commission(finance, dic, allocation, budget.suppliers["press"])  # value 20,000,000, 30% advance
     first, second = c["deliverables"]
     for d in (first, second):
-        cb.deliver(dic, d["id"])
-        cb.accept(dic, d["id"])  # accepted value 10,000,000 each
-    before = h.get(finance, f"/api/v1/allocations/{allocation}")
+        builders.deliver(dic, d["id"])
+        builders.accept(dic, d["id"])  # accepted value 10,000,000 each
+    before = support.get(finance, f"/api/v1/allocations/{allocation}")
     spend(dic, entry(allocation, c["id"], "advance", 6_000_000, "TU-01"))
     spend(dic, entry(allocation, c["id"], "advance", 1, "TU-02"), status=409)  # above 30 % of the value
     # above the advance: 4,000,000 of the advance applied, 6,000,000 paid
@@ -39,17 +39,18 @@ def test_settlements_recovery_direct_and_reversal(app, roles, budget):
     spend(dic, entry(allocation, c["id"], "payment", 0, "TT-02", advance_applied=1_500_000,
                      deliverables=[{"deliverable_id": second["id"], "amount": 1_500_000}]))
     spend(dic, entry(allocation, c["id"], "recovery", 500_000, "TH-01"))
-    got = h.get(finance, f"/api/v1/commissions/{c['id']}")
+    got = support.get(finance, f"/api/v1/commissions/{c['id']}")
     assert (got["advanced"], got["outstanding_advance"], got["paid"]) == (6_000_000, 0, 11_500_000)
-    after = h.get(finance, f"/api/v1/allocations/{allocation}")
+    after = support.get(finance, f"/api/v1/allocations/{allocation}")
     assert after["spent"] - before["spent"] == 6_000_000 + 6_000_000 - 500_000
     assert after["committed"] == before["committed"] - 11_500_000
     paid = spend(dic, entry(allocation, c["id"], "payment", 8_500_000, "TT-03",
                             deliverables=[{"deliverable_id": second["id"], "amount": 8_500_000}]))
-    reversal = h.ok(finance.post(f"/api/v1/expenditures/{paid['id']}/reverse", json={"reason": "Nhầm số tiền"}), 200)
+    reversal = support.ok(finance.post(f"/api/v1/expenditures/{paid['id']}/reverse", json={"reason": "Nhầm số tiền"}),
+                          200)
     assert reversal["status"] == "reversed"
     assert finance.post(f"/api/v1/expenditures/{paid['id']}/reverse", json={"reason": "Lần nữa"}).status_code == 409
-    assert h.get(finance, f"/api/v1/allocations/{allocation}")["spent"] == after["spent"]
+    assert support.get(finance, f"/api/v1/allocations/{allocation}")["spent"] == after["spent"]
     with app.app_context():
         assert check_ledger() == []
         db.session.remove()

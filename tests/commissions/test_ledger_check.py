@@ -6,17 +6,17 @@ import pytest
 import sqlalchemy as sa
 
 from app.extensions import db
-from tests import support as h
-from tests.commissions import builders as cb
+from tests import support
+from tests.commissions import builders
 from tests.fixtures.worlds import build_world, saved_world
 
-YEAR = h.YEAR
+YEAR = support.YEAR
 _keys = itertools.count(1)
 
 
 def spend(officer, body):
-    return h.ok(officer.post("/api/v1/expenditures", json=body,
-                             headers={"Idempotency-Key": f"ledger-{next(_keys)}"}), 201)
+    return support.ok(officer.post("/api/v1/expenditures", json=body,
+                                   headers={"Idempotency-Key": f"ledger-{next(_keys)}"}), 201)
 
 
 @saved_world(scope="module")
@@ -35,10 +35,10 @@ def ledger(_ledger_world):
 def _build_ledger(roles, budget):
     dic, finance = roles["dic"], roles["finance"]
     allocation = budget.allocation("dic", "press")
-    commission = cb.signed_commission(finance, dic, allocation, budget.suppliers["press"])
+    commission = builders.signed_commission(finance, dic, allocation, budget.suppliers["press"])
     deliverable = commission["deliverables"][0]["id"]
-    cb.deliver(dic, deliverable)
-    cb.accept(dic, deliverable)
+    builders.deliver(dic, deliverable)
+    builders.accept(dic, deliverable)
 
     def body(kind, amount, voucher, **extra):
         return {"allocation_id": allocation, "commission_id": commission["id"], "kind": kind, "amount": amount,
@@ -50,7 +50,7 @@ def _build_ledger(roles, budget):
                     deliverables=[{"deliverable_id": deliverable, "amount": 6_000_000}]))
     wrong = spend(dic, body("payment", 1_000_000, "TT-02",
                             deliverables=[{"deliverable_id": deliverable, "amount": 1_000_000}]))
-    h.ok(finance.post(f"/api/v1/expenditures/{wrong['id']}/reverse", json={"reason": "Trùng chứng từ"}), 200)
+    support.ok(finance.post(f"/api/v1/expenditures/{wrong['id']}/reverse", json={"reason": "Trùng chứng từ"}), 200)
     spend(dic, {**body("direct", 700_000, "PC-01"), "commission_id": None,
                 "allocation_id": budget.allocation("dic", "training")})
     return {"commission": commission["id"], "deliverable": deliverable, "allocation": allocation}

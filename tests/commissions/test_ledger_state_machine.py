@@ -26,10 +26,10 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 
 from app.extensions import db
 from commissions.expenditures.balances import check_balances as check_ledger
-from tests import support as h
-from tests.commissions import builders as cb
+from tests import support
+from tests.commissions import builders
 
-YEAR = h.YEAR
+YEAR = support.YEAR
 EXAMPLES = int(os.environ.get("LEDGER_MACHINE_EXAMPLES") or (200 if os.environ.get("CI") == "true" else 40))
 STEPS = int(os.environ.get("LEDGER_MACHINE_STEPS") or 12)
 
@@ -154,7 +154,7 @@ def apply(entry: Entry, m: Moves):
 class LedgerMachine(RuleBasedStateMachine):
     def __init__(self, app, roles, world):
         super().__init__()
-        h.restore_snapshot(app, world.snapshot)  # every example starts from the same saved budget
+        support.restore_snapshot(app, world.snapshot)  # every example starts from the same saved budget
         self.app, self.roles, self.finance = app, roles, roles["finance"]
         self.envelope, self.supplier = world.envelope, world.supplier
         self.allocations = {kind: Allocation(id, kind, AMOUNTS[kind]) for kind, id in world.allocations.items()}
@@ -227,8 +227,8 @@ class LedgerMachine(RuleBasedStateMachine):
     def propose_and_approve(self, category, lines, pct, then_sign=False):
         alloc = self.allocations[category]
         owner = self.roles[OWNER[category]]
-        items = [cb.item(f"Sản phẩm {i}", cb.KIND_FOR[category], q, p) for i, (q, p) in enumerate(lines, 1)]
-        created = cb.propose(owner, alloc.id, self.supplier, *items, category=category, advance_limit_pct=pct)
+        items = [builders.item(f"Sản phẩm {i}", builders.KIND_FOR[category], q, p) for i, (q, p) in enumerate(lines, 1)]
+        created = builders.propose(owner, alloc.id, self.supplier, *items, category=category, advance_limit_pct=pct)
         c = Commission(created["id"], alloc, sum(q * p for q, p in lines), pct,
                        [Deliverable(d["id"], q, p) for d, (q, p) in zip(created["deliverables"], lines)])
         self.commissions.append(c)
@@ -375,13 +375,14 @@ class LedgerMachine(RuleBasedStateMachine):
 
     @invariant()
     def balances_match_the_model(self):
-        got = {a["id"]: a for a in h.get(self.finance, f"/api/v1/allocations?envelope_id={self.envelope}")["items"]}
+        got = {a["id"]: a
+               for a in support.get(self.finance, f"/api/v1/allocations?envelope_id={self.envelope}")["items"]}
         for alloc in self.allocations.values():
             a = got[alloc.id]
             assert (a["amount"], a["committed"], a["spent"], a["available"]) == \
                 (alloc.amount, alloc.committed, alloc.spent, alloc.available), (alloc, a)
         # the database holds this example's commissions only (restored per example): one list shows them all
-        listed = h.get(self.finance, f"/api/v1/commissions?fiscal_year={YEAR}&per_page=200")
+        listed = support.get(self.finance, f"/api/v1/commissions?fiscal_year={YEAR}&per_page=200")
         got = {c["id"]: c for c in listed["items"]}
         assert set(got) == {c.id for c in self.commissions}
         for c in self.commissions:
@@ -407,7 +408,7 @@ class LedgerMachine(RuleBasedStateMachine):
 
 @dataclass
 class BudgetWorld:
-    snapshot: h.Snapshot
+    snapshot: support.Snapshot
     envelope: int
     allocations: dict  # category -> allocation id
     supplier: int
@@ -416,11 +417,12 @@ class BudgetWorld:
 def budget_world(app, finance) -> BudgetWorld:
     """An envelope, a press allocation for the DIC, training and operations allocations for STP and a
     supplier, made through the API on the `roles` world, then saved: each example restores it."""
-    envelope = h.envelope(finance, 1_000_000_000)["id"]
-    allocations = {kind: h.allocation(finance, envelope, h.ROLE_PEOPLE[OWNER[kind]][2], amount, category=kind)["id"]
+    envelope = support.envelope(finance, 1_000_000_000)["id"]
+    allocations = {kind: support.allocation(finance, envelope, support.ROLE_PEOPLE[OWNER[kind]][2], amount,
+                                            category=kind)["id"]
                    for kind, amount in AMOUNTS.items()}
-    supplier = cb.supplier(finance, kind="other", name="Nhà cung cấp kiểm thử")["id"]
-    return BudgetWorld(h.take_snapshot(app, "ledger-machine"), envelope, allocations, supplier)
+    supplier = builders.supplier(finance, kind="other", name="Nhà cung cấp kiểm thử")["id"]
+    return BudgetWorld(support.take_snapshot(app, "ledger-machine"), envelope, allocations, supplier)
 
 
 def test_random_use_keeps_every_balance(app, roles):

@@ -1,29 +1,30 @@
 """Lists of commissions and deliverables, their filters, and numbering per fiscal year."""
 from datetime import date
 
-from tests import support as h
-from tests.commissions import builders as b
+from tests import support
+from tests.commissions import builders
 
-PAST_DUE = f"{h.YEAR}-06-30"  # before today (the tests were written on 2026-12-01) and ever after
+PAST_DUE = f"{support.YEAR}-06-30"  # before today (the tests were written on 2026-12-01) and ever after
 NEXT_YEAR = date.today().year + 1  # a fiscal year whose due dates are all still ahead
 
 
 def _ids(client, path):
-    return [item["id"] for item in h.get(client, path)["items"]]
+    return [item["id"] for item in support.get(client, path)["items"]]
 
 
 def test_deliverables_filter_by_commission_status_and_overdue(roles, budget):
     dic, finance = roles["dic"], roles["finance"]
-    late = b.signed_commission(finance, dic, budget.allocation("dic", "press"), budget.suppliers["press"],
-                               *(b.item(f"Tin bài {i}", "online_article", due_date=PAST_DUE) for i in (1, 2, 3)))
-    env = h.envelope(finance, 1_000_000_000, year=NEXT_YEAR)
-    ahead_alloc = h.allocation(finance, env["id"], "SVHTTDL", 100_000_000, category="press", year=NEXT_YEAR)
-    ahead = b.propose(dic, ahead_alloc["id"], budget.suppliers["press"], year=NEXT_YEAR)
-    unit = b.unit_commission(roles, budget, b.item("Lớp tập huấn", "training_course", due_date=PAST_DUE))
+    late = builders.signed_commission(finance, dic, budget.allocation("dic", "press"), budget.suppliers["press"],
+                                      *(builders.item(f"Tin bài {i}", "online_article", due_date=PAST_DUE)
+                                        for i in (1, 2, 3)))
+    env = support.envelope(finance, 1_000_000_000, year=NEXT_YEAR)
+    ahead_alloc = support.allocation(finance, env["id"], "SVHTTDL", 100_000_000, category="press", year=NEXT_YEAR)
+    ahead = builders.propose(dic, ahead_alloc["id"], budget.suppliers["press"], year=NEXT_YEAR)
+    unit = builders.unit_commission(roles, budget, builders.item("Lớp tập huấn", "training_course", due_date=PAST_DUE))
     first, second, third = (d["id"] for d in late["deliverables"])
-    b.deliver(dic, first)                      # delivered: no longer owed
-    b.deliver(dic, second)
-    b.reject_delivery(dic, second)             # rejected: owed again, and past due
+    builders.deliver(dic, first)                      # delivered: no longer owed
+    builders.deliver(dic, second)
+    builders.reject_delivery(dic, second)             # rejected: owed again, and past due
     ahead_ids = [d["id"] for d in ahead["deliverables"]]
     unit_line = unit["deliverables"][0]["id"]
 
@@ -39,19 +40,19 @@ def test_deliverables_filter_by_commission_status_and_overdue(roles, budget):
     assert _ids(roles["unit"], f"/api/v1/deliverables?commission_id={late['id']}") == []
     assert _ids(roles["other_unit"], "/api/v1/deliverables") == []
     assert _ids(roles["auditor"], "/api/v1/deliverables?overdue=true") == [second, third, unit_line]
-    listed = h.get(finance, "/api/v1/deliverables?overdue=true")["items"]
+    listed = support.get(finance, "/api/v1/deliverables?overdue=true")["items"]
     assert [(d["overdue"], d["status"], d["due_date"]) for d in listed] == [
         (True, "rejected", PAST_DUE), (True, "planned", PAST_DUE), (True, "planned", PAST_DUE)]
-    assert not any(d["overdue"] for d in h.get(finance, "/api/v1/deliverables?overdue=false")["items"])
+    assert not any(d["overdue"] for d in support.get(finance, "/api/v1/deliverables?overdue=false")["items"])
 
 
 def test_commission_list_filters(roles, budget):
     dic, finance = roles["dic"], roles["finance"]
-    press = b.press_commission(roles, budget, topic="Chuyển đổi số")
-    poll = b.propose(dic, budget.allocation("dic", "it_monitoring"), budget.suppliers["it_service"],
-                     category="it_monitoring", method="bidding", topic="Cải cách hành chính")
-    training = b.unit_commission(roles, budget, topic="Phổ biến pháp luật")
-    b.approve(finance, poll["id"])
+    press = builders.press_commission(roles, budget, topic="Chuyển đổi số")
+    poll = builders.propose(dic, budget.allocation("dic", "it_monitoring"), budget.suppliers["it_service"],
+                            category="it_monitoring", method="bidding", topic="Cải cách hành chính")
+    training = builders.unit_commission(roles, budget, topic="Phổ biến pháp luật")
+    builders.approve(finance, poll["id"])
     cases = {
         "status=approved": [poll["id"]],
         "status=proposed": [training["id"], press["id"]],
@@ -62,22 +63,22 @@ def test_commission_list_filters(roles, budget):
         "topic=100%": [],
         "unit=SVHTTDL": [poll["id"], press["id"]],
         "unit=STP": [training["id"]],
-        f"fiscal_year={h.YEAR}": [training["id"], poll["id"], press["id"]],
-        f"fiscal_year={h.YEAR + 1}": [],
+        f"fiscal_year={support.YEAR}": [training["id"], poll["id"], press["id"]],
+        f"fiscal_year={support.YEAR + 1}": [],
     }
     for query, expected in cases.items():
         assert _ids(finance, f"/api/v1/commissions?{query}") == expected, query
     assert _ids(dic, "/api/v1/commissions") == [poll["id"], press["id"]]
     assert _ids(dic, "/api/v1/commissions?unit=STP") == []  # a filter never widens the unit's scope
     assert _ids(roles["unit"], "/api/v1/commissions") == [training["id"]]
-    listed = h.get(finance, "/api/v1/commissions?per_page=2")
+    listed = support.get(finance, "/api/v1/commissions?per_page=2")
     assert (listed["total"], listed["page"], listed["per_page"], len(listed["items"])) == (3, 1, 2, 2)
 
 
 def test_suppliers_list_filters(roles):
     finance = roles["finance"]
-    paper = b.supplier(finance, kind="press", name="Báo và Phát thanh, Truyền hình Gia Lai", code="5900181213")
-    it = b.supplier(finance, kind="it_service", name="Công ty CP Giải pháp dữ liệu", code="0312345678")
+    paper = builders.supplier(finance, kind="press", name="Báo và Phát thanh, Truyền hình Gia Lai", code="5900181213")
+    it = builders.supplier(finance, kind="it_service", name="Công ty CP Giải pháp dữ liệu", code="0312345678")
     assert _ids(finance, "/api/v1/suppliers?kind=it_service") == [it["id"]]
     assert _ids(finance, "/api/v1/suppliers?q=gia lai") == [paper["id"]]
     assert _ids(finance, "/api/v1/suppliers?q=0312") == [it["id"]]
@@ -86,15 +87,15 @@ def test_suppliers_list_filters(roles):
 
 def test_numbers_run_per_fiscal_year(roles, budget):
     dic, finance = roles["dic"], roles["finance"]
-    numbers = [b.press_commission(roles, budget)["number"] for _ in range(2)]
-    numbers.append(b.unit_commission(roles, budget)["number"])
-    env = h.envelope(finance, 1_000_000_000, year=h.YEAR + 1)
-    later = h.allocation(finance, env["id"], "SVHTTDL", 100_000_000, category="press", year=h.YEAR + 1)
-    next_year = b.propose(dic, later["id"], budget.suppliers["press"], year=h.YEAR + 1)
-    numbers.append(b.press_commission(roles, budget)["number"])
+    numbers = [builders.press_commission(roles, budget)["number"] for _ in range(2)]
+    numbers.append(builders.unit_commission(roles, budget)["number"])
+    env = support.envelope(finance, 1_000_000_000, year=support.YEAR + 1)
+    later = support.allocation(finance, env["id"], "SVHTTDL", 100_000_000, category="press", year=support.YEAR + 1)
+    next_year = builders.propose(dic, later["id"], budget.suppliers["press"], year=support.YEAR + 1)
+    numbers.append(builders.press_commission(roles, budget)["number"])
     assert numbers == ["DH-2026-0001", "DH-2026-0002", "DH-2026-0003", "DH-2026-0004"]
     assert (next_year["number"], next_year["fiscal_year"]) == ("DH-2027-0001", 2027)
     # a refused proposal takes no number
-    assert roles["dic"].post("/api/v1/commissions", json=b.commission_body(
+    assert roles["dic"].post("/api/v1/commissions", json=builders.commission_body(
         budget.allocation("dic", "press"), 999_999)).status_code == 422
-    assert b.press_commission(roles, budget)["number"] == "DH-2026-0005"
+    assert builders.press_commission(roles, budget)["number"] == "DH-2026-0005"

@@ -2,8 +2,8 @@
 only what they return."""
 import pytest
 
-from tests import support as h
-from tests.commissions import builders as b
+from tests import support
+from tests.commissions import builders
 from tests.fixtures.worlds import build_world, saved_world
 
 
@@ -24,14 +24,14 @@ def _build_many(roles, budget):
     dic, finance = roles["dic"], roles["finance"]
     created = []
     for i in range(6):
-        created.append(b.press_commission(roles, budget, *(b.item(f"Tin {i}-{j}", "online_article")
-                                                           for j in range(3))))
-        created.append(b.unit_commission(roles, budget, *(b.item(f"Lớp {i}-{j}", "training_course")
-                                                          for j in range(3))))
+        created.append(builders.press_commission(roles, budget, *(builders.item(f"Tin {i}-{j}", "online_article")
+                                                                  for j in range(3))))
+        created.append(builders.unit_commission(roles, budget, *(builders.item(f"Lớp {i}-{j}", "training_course")
+                                                                 for j in range(3))))
     for commission in created[:4]:
-        b.approve(finance, commission["id"])
-    b.sign(dic, created[0]["id"])
-    b.deliver(dic, created[0]["deliverables"][0]["id"])
+        builders.approve(finance, commission["id"])
+    builders.sign(dic, created[0]["id"])
+    builders.deliver(dic, created[0]["deliverables"][0]["id"])
     return created
 
 
@@ -45,9 +45,9 @@ LIST_STATEMENTS = {
 @pytest.mark.parametrize("path", LIST_STATEMENTS)
 @pytest.mark.parametrize("role", ["finance", "dic"])
 def test_lists_run_the_same_statements_for_one_row_or_fifty(app, roles, many, path, role):
-    one, small = h.statements_for(app, roles[role], f"{path}?per_page=1")
-    fifty, large = h.statements_for(app, roles[role], f"{path}?per_page=50")
-    late, _ = h.statements_for(app, roles[role], f"{path}?per_page=2&page=3")
+    one, small = support.statements_for(app, roles[role], f"{path}?per_page=1")
+    fifty, large = support.statements_for(app, roles[role], f"{path}?per_page=50")
+    late, _ = support.statements_for(app, roles[role], f"{path}?per_page=2&page=3")
     assert len(small["items"]) == 1 and len(large["items"]) == large["total"] > 1
     assert one == fifty == late == LIST_STATEMENTS[path], (one, fifty, late)
 
@@ -62,14 +62,14 @@ DETAIL_STATEMENTS = {
 @pytest.mark.parametrize("role", ["finance", "dic", "auditor"])
 def test_details_run_only_the_statements_they_need(app, roles, many, path, role):
     commission = many[0]
-    count, body = h.statements_for(app, roles[role], path.format(
+    count, body = support.statements_for(app, roles[role], path.format(
         commission=commission["id"], deliverable=commission["deliverables"][0]["id"]))
     assert count == DETAIL_STATEMENTS[path], count
     assert body["id"]
 
 
 def test_commission_detail_shows_everything_it_promises(app, roles, many):
-    _count, body = h.statements_for(app, roles["dic"], f"/api/v1/commissions/{many[0]['id']}")
+    _count, body = support.statements_for(app, roles["dic"], f"/api/v1/commissions/{many[0]['id']}")
     assert (body["status"], body["value"], body["committed"], body["advanced"], body["outstanding_advance"],
             body["paid"], body["remaining"]) == ("signed", 30_000_000, 30_000_000, 0, 0, 0, 30_000_000)
     assert (body["unit"]["code"], body["supplier"]["kind"], body["number"]) == ("SVHTTDL", "press", "DH-2026-0001")
@@ -80,8 +80,8 @@ def test_commission_detail_shows_everything_it_promises(app, roles, many):
 def test_late_pages_are_the_same_rows_in_the_same_order(app, roles, many):
     finance = roles["finance"]
     for path in ("/api/v1/commissions", "/api/v1/deliverables"):
-        everything = [item["id"] for item in h.get(finance, f"{path}?per_page=200")["items"]]
+        everything = [item["id"] for item in support.get(finance, f"{path}?per_page=200")["items"]]
         pages = []
         for page in range(1, len(everything) // 5 + 2):
-            pages.extend(item["id"] for item in h.get(finance, f"{path}?per_page=5&page={page}")["items"])
+            pages.extend(item["id"] for item in support.get(finance, f"{path}?per_page=5&page={page}")["items"])
         assert pages == everything, path

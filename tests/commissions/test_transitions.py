@@ -5,8 +5,8 @@ import pytest
 
 from commissions.models import (COMMISSION_ACTIONS_FROM, COMMISSION_STATUSES, DELIVERABLE_ACTIONS_FROM,
                                 DELIVERABLE_STATUSES)
-from tests import support as h
-from tests.commissions import builders as b
+from tests import support
+from tests.commissions import builders
 
 # --- commissions ----------------------------------------------------------------------------
 
@@ -19,20 +19,21 @@ def _commission_in(state, roles, budget):
     delivered and rejected (owed again: it may be delivered again) and the second accepted, so
     that closing is allowed by the deliverables and only the status decides."""
     dic, finance = roles["dic"], roles["finance"]
-    commission = b.press_commission(roles, budget)
+    commission = builders.press_commission(roles, budget)
     cid = commission["id"]
     path = f"/api/v1/commissions/{cid}"
     if state == "rejected":
-        h.ok(finance.post(f"{path}/reject", json={"reason": "Chưa đủ căn cứ"}), 200)
+        support.ok(finance.post(f"{path}/reject", json={"reason": "Chưa đủ căn cứ"}), 200)
     if state in ("approved", "signed", "closed", "cancelled"):
-        b.approve(finance, cid)
+        builders.approve(finance, cid)
     if state in ("signed", "closed"):
-        b.resolve_all(dic, b.sign(dic, cid))
+        builders.resolve_all(dic, builders.sign(dic, cid))
     if state == "closed":
-        h.ok(dic.post(f"{path}/close", json={"liquidation_no": "TL-01", "liquidated_on": f"{h.YEAR}-08-01"}), 200)
+        support.ok(dic.post(f"{path}/close", json={"liquidation_no": "TL-01",
+                                                   "liquidated_on": f"{support.YEAR}-08-01"}), 200)
     if state == "cancelled":
-        h.ok(dic.post(f"{path}/cancel", json={"reason": "Không còn nhu cầu"}), 200)
-    got = h.get(dic, path)
+        support.ok(dic.post(f"{path}/cancel", json={"reason": "Không còn nhu cầu"}), 200)
+    got = support.get(dic, path)
     assert got["status"] == state
     return got
 
@@ -43,16 +44,16 @@ def _act_on_commission(action, roles, commission):
     return {
         "approve": lambda: finance.post(f"{path}/approve"),
         "reject": lambda: finance.post(f"{path}/reject", json={"reason": "Không phù hợp"}),
-        "sign": lambda: dic.post(f"{path}/sign", json={"contract_no": "07/HĐ", "signed_on": f"{h.YEAR}-02-02"}),
+        "sign": lambda: dic.post(f"{path}/sign", json={"contract_no": "07/HĐ", "signed_on": f"{support.YEAR}-02-02"}),
         "cancel": lambda: dic.post(f"{path}/cancel", json={"reason": "Hủy theo đề nghị"}),
         "close": lambda: dic.post(f"{path}/close", json={}),
         "deliver": lambda: dic.post(f"/api/v1/deliverables/{commission['deliverables'][0]['id']}/deliver",
-                                    json={"delivered_on": f"{h.YEAR}-07-01", "quantity": 1}),
+                                    json={"delivered_on": f"{support.YEAR}-07-01", "quantity": 1}),
     }[action]()
 
 
 def _held(finance, budget):
-    return h.get(finance, f"/api/v1/allocations/{budget.allocation('dic', 'press')}")["committed"]
+    return support.get(finance, f"/api/v1/allocations/{budget.allocation('dic', 'press')}")["committed"]
 
 
 def test_the_commission_table_covers_every_status():
@@ -65,13 +66,14 @@ def test_the_commission_table_covers_every_status():
 def test_commission_transition_table(app, roles, budget, state, action):
     finance = roles["finance"]
     commission = _commission_in(state, roles, budget)
-    before, audit_before, held_before = h.database_fingerprint(app), h.audit_total(finance), _held(finance, budget)
+    before, audit_before, held_before = (support.database_fingerprint(app), support.audit_total(finance),
+                                         _held(finance, budget))
     response = _act_on_commission(action, roles, commission)
-    after = h.get(finance, f"/api/v1/commissions/{commission['id']}")
+    after = support.get(finance, f"/api/v1/commissions/{commission['id']}")
     if state in COMMISSION_ACTIONS_FROM[action]:
         assert response.status_code == 200, response.get_json()
         assert after["status"] == (COMMISSION_TARGET[action] or state)
-        assert h.audit_total(finance) == audit_before + 1
+        assert support.audit_total(finance) == audit_before + 1
         value = commission["value"]
         expected_held = {"approve": held_before + value, "cancel": held_before - value,
                          "close": held_before - value}.get(action, held_before)
@@ -83,7 +85,7 @@ def test_commission_transition_table(app, roles, budget, state, action):
         body = response.get_json()
         assert (response.status_code, body["error"]) == (409, "invalid_transition"), body
         assert body["message"] and body["details"] == {"status": [state]}
-        assert h.database_fingerprint(app) == before
+        assert support.database_fingerprint(app) == before
 
 
 # --- deliverables ---------------------------------------------------------------------------
@@ -93,21 +95,21 @@ DELIVERABLE_TARGET = {"deliver": "delivered", "accept": "accepted", "reject": "r
 
 def _deliverable_in(state, roles, budget):
     dic, finance = roles["dic"], roles["finance"]
-    commission = b.signed_commission(finance, dic, budget.allocation("dic", "press"), budget.suppliers["press"])
+    commission = builders.signed_commission(finance, dic, budget.allocation("dic", "press"), budget.suppliers["press"])
     did = commission["deliverables"][0]["id"]
     if state != "planned":
-        b.deliver(dic, did, quantity=2)
+        builders.deliver(dic, did, quantity=2)
     if state == "accepted":
-        b.accept(dic, did, accepted_quantity=2)
+        builders.accept(dic, did, accepted_quantity=2)
     if state == "rejected":
-        b.reject_delivery(dic, did)
-    assert h.get(dic, f"/api/v1/deliverables/{did}")["status"] == state
+        builders.reject_delivery(dic, did)
+    assert support.get(dic, f"/api/v1/deliverables/{did}")["status"] == state
     return did
 
 
 def _act_on_deliverable(action, officer, did):
-    body = {"deliver": {"delivered_on": f"{h.YEAR}-07-01", "quantity": 2},
-            "accept": {"accepted_on": f"{h.YEAR}-07-02", "accepted_quantity": 1, "record_no": "BB-02"},
+    body = {"deliver": {"delivered_on": f"{support.YEAR}-07-01", "quantity": 2},
+            "accept": {"accepted_on": f"{support.YEAR}-07-02", "accepted_quantity": 1, "record_no": "BB-02"},
             "reject": {"reason": "Chất lượng chưa đạt"}}[action]
     return officer.post(f"/api/v1/deliverables/{did}/{action}", json=body)
 
@@ -122,13 +124,13 @@ def test_the_deliverable_table_covers_every_status():
 def test_deliverable_transition_table(app, roles, budget, state, action):
     dic = roles["dic"]
     did = _deliverable_in(state, roles, budget)
-    before, audit_before = h.database_fingerprint(app), h.audit_total(dic)
+    before, audit_before = support.database_fingerprint(app), support.audit_total(dic)
     response = _act_on_deliverable(action, dic, did)
     body = response.get_json()
     if state in DELIVERABLE_ACTIONS_FROM[action]:
         assert response.status_code == 200, body
         assert body["status"] == DELIVERABLE_TARGET[action]
-        assert h.audit_total(dic) == audit_before + 1
+        assert support.audit_total(dic) == audit_before + 1
         if action == "deliver":  # a new delivery clears the earlier verdict
             assert (body["delivered_quantity"], body["accepted_quantity"], body["accepted_value"],
                     body["reject_reason"]) == (2, None, 0, None)
@@ -137,4 +139,4 @@ def test_deliverable_transition_table(app, roles, budget, state, action):
     else:
         assert (response.status_code, body["error"]) == (409, "invalid_transition"), body
         assert body["details"] == {"status": [state]}
-        assert h.database_fingerprint(app) == before
+        assert support.database_fingerprint(app) == before

@@ -24,8 +24,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests import support as h
-from tests.commissions import builders as cb
+from tests import support
+from tests.commissions import builders
 from tests.support import (PASSWORD, ROLE_PEOPLE, ApiClient, database_fingerprint, restore_snapshot,
                            take_snapshot)
 
@@ -115,7 +115,7 @@ assert all(name in CLASSES for name in ("page_finance_write", "page_owner_write"
 
 # --- the table ---------------------------------------------------------------------------------
 
-YEAR = h.YEAR
+YEAR = support.YEAR
 REASON = {"reason": "Lý do của Sở Tài chính"}
 NEW_PASSWORD = "mot-mat-khau-moi-2026"
 REQUEST_FORM = {"fiscal_year": str(YEAR), "title": "Đề nghị mới", "lines-0-category": "press",
@@ -166,7 +166,7 @@ ROUTES = {
         "amount": 10, "decision_no": "2/QĐ", "decision_date": f"{YEAR}-02-01"}),
     ("requests_api.list_requests", "GET"): Route("read_all"),
     ("requests_api.create_request", "POST"): Route("unit_create", {
-        "fiscal_year": YEAR, "title": "Đề nghị mới", "lines": [h.line(1000)]}),
+        "fiscal_year": YEAR, "title": "Đề nghị mới", "lines": [support.line(1000)]}),
     ("requests_api.get_request", "GET"): Route("read_owned"),
     ("requests_api.update_request", "PATCH"): Route("owner_write", {"title": "Tiêu đề sửa"},
                                                     request="returned"),
@@ -178,7 +178,7 @@ ROUTES = {
     ("requests_api.upload_request_document", "POST"): Route("owner_write", upload=True),
     ("allocations_api.list_allocations", "GET"): Route("read_all"),
     ("allocations_api.create_allocation", "POST"): Route(
-        "finance_write", lambda r: h.allocation_body(r["envelope"], r["unit_code"], 5)),
+        "finance_write", lambda r: support.allocation_body(r["envelope"], r["unit_code"], 5)),
     ("allocations_api.get_allocation", "GET"): Route("read_owned"),
     ("allocations_api.adjust_allocation", "POST"): Route("finance_write", {
         "amount": -5, "reason": "Giảm dự toán", "decision_no": "3/QĐ"}),
@@ -228,7 +228,7 @@ ROUTES = {
     ("suppliers_api.create_supplier", "POST"): Route("supplier_write", {
         "name": "Báo Nhân Dân", "kind": "press", "tax_code": "0100111111"}),
     ("commissions_api.list_commissions", "GET"): Route("read_all"),
-    ("commissions_api.create_commission", "POST"): Route("propose", lambda r: cb.commission_body(
+    ("commissions_api.create_commission", "POST"): Route("propose", lambda r: builders.commission_body(
         r["commission_allocation"], r["supplier"], category=r["category"])),
     ("commissions_api.get_commission", "GET"): Route("read_owned"),
     ("commissions_api.approve_commission", "POST"): Route("finance_write"),
@@ -462,7 +462,7 @@ class MatrixWorld:
             if method == "GET":
                 return api.get(path, headers=headers)
             if route.upload:
-                files = {} if wrong_body else {"file": (io.BytesIO(h.PDF_BYTES), "bien-ban.pdf")}
+                files = {} if wrong_body else {"file": (io.BytesIO(support.PDF_BYTES), "bien-ban.pdf")}
                 return api.post(path, data=files, content_type="multipart/form-data", headers=headers)
             body = WRONG_JSON if wrong_body else route.values(records)
             return {"POST": api.post, "PATCH": api.patch, "DELETE": api.delete}[method](
@@ -474,7 +474,7 @@ class MatrixWorld:
         data = {"csrf_token": login.csrf, **(WRONG_FORM if wrong_body else route.values(records))}
         if route.upload:
             if not wrong_body:
-                data["file"] = (io.BytesIO(h.PDF_BYTES), "bien-ban.pdf")
+                data["file"] = (io.BytesIO(support.PDF_BYTES), "bien-ban.pdf")
             return client.post(path, data=data, content_type="multipart/form-data")
         return client.post(path, data=data)
 
@@ -499,15 +499,15 @@ def _commission_records(clients, records):
     """A training allocation for STP and for the DIC, for the proposal page's row (its commissions
     are superseded in `records` by `_add_commissions`, which the API and page rows both use)."""
     finance = clients["finance"]
-    supplier = h.ok(finance.post("/api/v1/suppliers", json={
+    supplier = support.ok(finance.post("/api/v1/suppliers", json={
         "name": "Trường Chính trị tỉnh Gia Lai", "kind": "training", "tax_code": "5902258479"}), 201)["id"]
     for owner in ("unit", "dic"):
         officer, mine = clients[owner], records[owner]
-        allocation = h.allocation(finance, mine["envelope"], mine["unit_code"], 200_000_000,
-                                  category="training")["id"]
+        allocation = support.allocation(finance, mine["envelope"], mine["unit_code"], 200_000_000,
+                                        category="training")["id"]
 
         def propose(lines=1):
-            created = h.ok(officer.post("/api/v1/commissions", json={
+            created = support.ok(officer.post("/api/v1/commissions", json={
                 "allocation_id": allocation, "supplier_id": supplier, "title": "Bồi dưỡng kỹ năng",
                 "method": "bidding", "topic": "Truyền thông chính sách", "deliverables": [
                     {"title": f"Lớp {i}", "kind": "training_course", "quantity": 2, "unit_price": 1_000_000,
@@ -515,24 +515,24 @@ def _commission_records(clients, records):
             return created["id"], [d["id"] for d in created["deliverables"]]
 
         def approve_and_sign(commission_id):
-            h.ok(finance.post(f"/api/v1/commissions/{commission_id}/approve"), 200)
-            h.ok(officer.post(f"/api/v1/commissions/{commission_id}/sign", json={
+            support.ok(finance.post(f"/api/v1/commissions/{commission_id}/approve"), 200)
+            support.ok(officer.post(f"/api/v1/commissions/{commission_id}/sign", json={
                 "contract_no": "1/HĐ", "signed_on": f"{YEAR}-02-01"}), 200)
 
         def deliver(deliverable_id):
-            h.ok(officer.post(f"/api/v1/deliverables/{deliverable_id}/deliver", json={
+            support.ok(officer.post(f"/api/v1/deliverables/{deliverable_id}/deliver", json={
                 "delivered_on": f"{YEAR}-03-10", "quantity": 2}), 200)
 
         proposed, _ = propose()
         approved, _ = propose()
-        h.ok(finance.post(f"/api/v1/commissions/{approved}/approve"), 200)
+        support.ok(finance.post(f"/api/v1/commissions/{approved}/approve"), 200)
         signed, (planned, delivered) = propose(lines=2)
         approve_and_sign(signed)
         deliver(delivered)
         closable, (accepted,) = propose()
         approve_and_sign(closable)
         deliver(accepted)
-        h.ok(officer.post(f"/api/v1/deliverables/{accepted}/accept", json={
+        support.ok(officer.post(f"/api/v1/deliverables/{accepted}/accept", json={
             "accepted_on": f"{YEAR}-03-15", "accepted_quantity": 2, "record_no": "1/BB-NT"}), 200)
         mine.update(supplier=supplier, training_allocation=allocation,
                     commissions={"proposed": proposed, "approved": approved, "signed": signed,
@@ -548,22 +548,22 @@ def _matrix_world(app, _roles_world):
     restore_snapshot(app, _roles_world.snapshot)
     clients = {key: ApiClient(app.test_client(), token) for key, token in _roles_world.tokens.items()}
     finance = clients["finance"]
-    envelope = h.envelope(finance, 1_000_000_000)["id"]
+    envelope = support.envelope(finance, 1_000_000_000)["id"]
     records = {}
     for owner, unit_code in (("unit", ROLE_PEOPLE["unit"][2]), ("dic", ROLE_PEOPLE["dic"][2])):
         officer = clients[owner]
-        submitted = h.submitted_request(officer, title="Đề nghị đã gửi")["id"]
-        returned = h.submitted_request(officer, title="Đề nghị bị trả lại")["id"]
-        h.ok(finance.post(f"/api/v1/requests/{returned}/return", json={"reason": "Bổ sung thuyết minh"}), 200)
+        submitted = support.submitted_request(officer, title="Đề nghị đã gửi")["id"]
+        returned = support.submitted_request(officer, title="Đề nghị bị trả lại")["id"]
+        support.ok(finance.post(f"/api/v1/requests/{returned}/return", json={"reason": "Bổ sung thuyết minh"}), 200)
         records[owner] = {
             "envelope": envelope, "submitted": submitted, "returned": returned, "unit_code": unit_code,
-            "allocation": h.allocation(finance, envelope, unit_code, 100_000_000)["id"],
-            "document": h.ok(h.upload(officer, submitted), 201)["id"],
+            "allocation": support.allocation(finance, envelope, unit_code, 100_000_000)["id"],
+            "document": support.ok(support.upload(officer, submitted), 201)["id"],
         }
     _commission_records(clients, records)
     # a third unit's records, which neither STP nor the DIC may see in a list
-    h.submitted_request(clients["other_unit"], title="Đề nghị của phường")
-    h.allocation(finance, envelope, ROLE_PEOPLE["other_unit"][2], 50_000_000)
+    support.submitted_request(clients["other_unit"], title="Đề nghị của phường")
+    support.allocation(finance, envelope, ROLE_PEOPLE["other_unit"][2], 50_000_000)
     _add_commissions(clients, envelope, records)
     _add_expenditures(clients, records)
     _add_transfers(clients, records)
@@ -581,27 +581,27 @@ def _add_commissions(clients, envelope, records):
     planned, the second delivered) and one signed with every deliverable judged (ready to close);
     and a training commission of An Nhơn, which neither may see."""
     finance = clients["finance"]
-    supplier = cb.supplier(finance, kind="other", name="Trung tâm Truyền thông tỉnh")["id"]
+    supplier = builders.supplier(finance, kind="other", name="Trung tâm Truyền thông tỉnh")["id"]
     for owner in ("unit", "dic"):
-        officer, category = clients[owner], cb.OWNER_CATEGORY[owner]
-        allocation = (records[owner]["allocation"] if category == "press" else h.allocation(
+        officer, category = clients[owner], builders.OWNER_CATEGORY[owner]
+        allocation = (records[owner]["allocation"] if category == "press" else support.allocation(
             finance, envelope, records[owner]["unit_code"], 100_000_000, category=category)["id"])
-        propose = lambda: cb.propose(officer, allocation, supplier, category=category)  # noqa: E731
+        propose = lambda: builders.propose(officer, allocation, supplier, category=category)  # noqa: E731
         proposed, approved = propose(), propose()
-        cb.approve(finance, approved["id"])
-        signed = cb.signed_commission(finance, officer, allocation, supplier, category=category)
+        builders.approve(finance, approved["id"])
+        signed = builders.signed_commission(finance, officer, allocation, supplier, category=category)
         planned, delivered = (d["id"] for d in signed["deliverables"])
-        cb.deliver(officer, delivered, quantity=2)
-        closable = cb.signed_commission(finance, officer, allocation, supplier, category=category)
-        cb.resolve_all(officer, closable)
+        builders.deliver(officer, delivered, quantity=2)
+        closable = builders.signed_commission(finance, officer, allocation, supplier, category=category)
+        builders.resolve_all(officer, closable)
         records[owner].update(
             supplier=supplier, category=category, commission_allocation=allocation,
             commissions={"proposed": proposed["id"], "approved": approved["id"], "signed": signed["id"],
                          "closable": closable["id"]},
             deliverables={"planned": planned, "delivered": delivered})
     other = ROLE_PEOPLE["other_unit"][2]
-    theirs = h.allocation(finance, envelope, other, 50_000_000, category="training")["id"]
-    cb.propose(clients["other_unit"], theirs, supplier, category="training")
+    theirs = support.allocation(finance, envelope, other, 50_000_000, category="training")["id"]
+    builders.propose(clients["other_unit"], theirs, supplier, category="training")
 
 
 def _add_accounts(app, clients, records):
@@ -609,11 +609,11 @@ def _add_accounts(app, clients, records):
     server who enrolled TOTP; a user whose auditor role an admin granted, waiting for confirmation
     (the grantee of confirm-role); and STC, a unit with no user, for deactivating."""
     import pyotp
-    account = h.World(app).user("matrix.account", "unit_officer", "STP")
-    own = ApiClient(app.test_client(), h.World(app).token("matrix.account"))
-    secret = h.ok(own.post("/api/v1/me/totp"), 201)["secret"]
-    h.ok(own.post("/api/v1/me/totp/confirm", json={"code": pyotp.TOTP(secret).now()}), 200)
-    grantee = h.ok(clients["admin"].post("/api/v1/users", json={
+    account = support.World(app).user("matrix.account", "unit_officer", "STP")
+    own = ApiClient(app.test_client(), support.World(app).token("matrix.account"))
+    secret = support.ok(own.post("/api/v1/me/totp"), 201)["secret"]
+    support.ok(own.post("/api/v1/me/totp/confirm", json={"code": pyotp.TOTP(secret).now()}), 200)
+    grantee = support.ok(clients["admin"].post("/api/v1/users", json={
         "username": "matrix.grantee", "password": NEW_PASSWORD, "full_name": "Người Được Cấp", "role": "auditor"}),
         201)["id"]
     for mine in records.values():
@@ -626,7 +626,7 @@ def _add_transfers(clients, records):
     reads as missing: it touches none of that unit's allocations)."""
     for owner in ("unit", "dic"):
         mine = records[owner]
-        mine["transfer"] = h.ok(clients["finance"].post("/api/v1/transfers", json={
+        mine["transfer"] = support.ok(clients["finance"].post("/api/v1/transfers", json={
             "from_allocation_id": mine["training_allocation"], "to_allocation_id": mine["allocation"],
             "amount": 1_000_000, "decision_no": "3/QĐ-UBND", "decision_date": f"{YEAR}-05-01",
             "reason": "Điều chỉnh dự toán"}), 201)["id"]
@@ -643,7 +643,7 @@ def _add_expenditures(clients, records):
                 "voucher_no": "TU-01", "description": "Tạm ứng theo hợp đồng"},
     }
     for owner, body in bodies.items():
-        records[owner]["expenditure"] = h.ok(clients[owner].post("/api/v1/expenditures", json={
+        records[owner]["expenditure"] = support.ok(clients[owner].post("/api/v1/expenditures", json={
             **body, "paid_on": f"{YEAR}-03-20", "payee": "Trung tâm Truyền thông tỉnh"},
             headers={"Idempotency-Key": f"world-{owner}"}), 201)["id"]
 
@@ -740,15 +740,15 @@ def test_lists_show_only_the_units_own_records(app, matrix, roles, path, key):
     stp_record, dic_record = record("unit"), record("dic")
 
     def ids(who):
-        return {item["id"] for item in h.get(roles[who], path + "?per_page=200")["items"]}
+        return {item["id"] for item in support.get(roles[who], path + "?per_page=200")["items"]}
 
     assert stp_record in ids("unit") and dic_record not in ids("unit")
     assert {stp_record, dic_record} <= ids("finance") and {stp_record, dic_record} <= ids("auditor")
     assert stp_record not in ids("other_unit") and stp_record not in ids("dic")
-    every = h.get(roles["finance"], path + "?per_page=200")["items"]
+    every = support.get(roles["finance"], path + "?per_page=200")["items"]
     for who in ("unit", "other_unit", "dic"):
         code = ROLE_PEOPLE[who][2]
-        seen = h.get(roles[who], path + "?per_page=200")["items"]
+        seen = support.get(roles[who], path + "?per_page=200")["items"]
         assert all(item["unit"]["code"] == code for item in seen)
         assert len(seen) == sum(1 for item in every if item["unit"]["code"] == code)
 

@@ -9,7 +9,7 @@ from app.core.forms import load_form
 from app.core.money import NOT_INTEGER, NOT_MONEY, Money, parse_form_integer
 from app.extensions import db
 from budgets.models import Envelope, FundingRequest
-from tests import support as h
+from tests import support
 from tests.support import Browser, text
 
 REFUSED = ["1.000.000,00", "2,5", "1.0000", "１２３", "١٢٣", "1,500,000", "1.500.000.", ".500", "1..500",
@@ -19,8 +19,8 @@ ACCEPTED = {"1.500.000": 1_500_000, "1 500 000": 1_500_000, "1500000": 1_500_000
 
 
 def envelope_form(amount, code):
-    return {"fiscal_year": str(h.YEAR), "code": code, "name": "Kinh phí truyền thông chính sách",
-            "amount": amount, "decision_no": "12/QĐ-UBND", "decision_date": f"{h.YEAR}-02-01"}
+    return {"fiscal_year": str(support.YEAR), "code": code, "name": "Kinh phí truyền thông chính sách",
+            "amount": amount, "decision_no": "12/QĐ-UBND", "decision_date": f"{support.YEAR}-02-01"}
 
 
 def envelopes(app):
@@ -96,7 +96,7 @@ def test_envelope_form_reads_grouped_amounts(app, finance_page, typed):
 
 def test_request_form_refuses_a_decimal_quantity(app, roles):
     unit = Browser(app, "donvi")
-    form = {"fiscal_year": str(h.YEAR), "title": "Tập huấn phóng viên",
+    form = {"fiscal_year": str(support.YEAR), "title": "Tập huấn phóng viên",
             "lines-0-category": "training", "lines-0-description": "Lớp tập huấn", "lines-0-quantity": "2,5",
             "lines-0-unit_cost": "1.000.000"}
     response = unit.submit("/requests/new", "/requests/new", form)
@@ -114,23 +114,23 @@ def test_request_form_refuses_a_decimal_quantity(app, roles):
 
 
 def test_adjustment_form_takes_a_signed_grouped_amount(app, roles, finance_page):
-    env = h.envelope(roles["finance"], 10_000_000)
-    alloc = h.allocation(roles["finance"], env["id"], amount=5_000_000)
+    env = support.envelope(roles["finance"], 10_000_000)
+    alloc = support.allocation(roles["finance"], env["id"], amount=5_000_000)
     path = f"/allocations/{alloc['id']}"
     form = {"reason": "Giảm theo quyết định điều chỉnh", "decision_no": "31/QĐ-STC"}
     for typed in ("-1.000.000,00", "-1,5", "−1.000.000"):
         response = finance_page.submit(path, f"{path}/adjustments", {**form, "amount": typed})
         assert response.status_code == 422, typed
         assert f'value="{typed}"' in text(response)
-    assert h.get(roles["finance"], f"/api/v1/allocations/{alloc['id']}")["amount"] == 5_000_000
+    assert support.get(roles["finance"], f"/api/v1/allocations/{alloc['id']}")["amount"] == 5_000_000
     response = finance_page.submit(path, f"{path}/adjustments", {**form, "amount": "-1.000.000"})
     assert response.status_code == 302, text(response)
-    assert h.get(roles["finance"], f"/api/v1/allocations/{alloc['id']}")["amount"] == 4_000_000
+    assert support.get(roles["finance"], f"/api/v1/allocations/{alloc['id']}")["amount"] == 4_000_000
 
 
 def test_api_amounts_stay_json_integers(roles):
     """The form parser is for forms only: the API still refuses amounts sent as text."""
-    body = {"fiscal_year": h.YEAR, "code": "API", "name": "Nguồn", "amount": "1.500.000",
-            "decision_no": "1/QĐ", "decision_date": f"{h.YEAR}-02-01"}
+    body = {"fiscal_year": support.YEAR, "code": "API", "name": "Nguồn", "amount": "1.500.000",
+            "decision_no": "1/QĐ", "decision_date": f"{support.YEAR}-02-01"}
     response = roles["finance"].post("/api/v1/envelopes", json=body)
     assert response.status_code == 422 and list(response.get_json()["details"]) == ["amount"]

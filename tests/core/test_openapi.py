@@ -4,7 +4,7 @@ import io
 import jsonschema
 import pytest
 
-from tests import support as h
+from tests import support
 
 PUBLIC = {("post", "/api/v1/auth/token")}
 
@@ -76,10 +76,10 @@ def test_real_error_answers_validate_against_the_documented_schema(spec, roles):
     _validate(spec, finance.post("/api/v1/envelopes", json={"code": ""}), 422)
     _validate(spec, unit.client.post("/api/v1/requests", data="{not json", content_type="application/json",
                                      headers={"Authorization": f"Bearer {unit.token}"}), 400)
-    request = h.submitted_request(unit)
+    request = support.submitted_request(unit)
     _validate(spec, unit.post(f"/api/v1/requests/{request['id']}/submit"), 409)
-    env = h.envelope(finance, 100)
-    refused = finance.post("/api/v1/allocations", json=h.allocation_body(env["id"], amount=101))
+    env = support.envelope(finance, 100)
+    refused = finance.post("/api/v1/allocations", json=support.allocation_body(env["id"], amount=101))
     _validate(spec, refused, 409)
     assert refused.get_json()["error"] == "insufficient_funds"
     big = unit.post(f"/api/v1/requests/{request['id']}/documents",

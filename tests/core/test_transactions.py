@@ -5,7 +5,7 @@ import pytest
 import sqlalchemy as sa
 
 from app.extensions import db
-from tests import support as h
+from tests import support
 
 
 @pytest.fixture
@@ -38,12 +38,12 @@ def commits(app):
 
 def test_a_successful_write_commits_once_and_a_refused_one_never(roles, commits):
     finance = roles["finance"]
-    env = h.envelope(finance, 1_000)
+    env = support.envelope(finance, 1_000)
     commits.clear()
-    h.allocation(finance, env["id"], amount=400)
+    support.allocation(finance, env["id"], amount=400)
     assert len(commits) == 1
     commits.clear()
-    refused = finance.post("/api/v1/allocations", json=h.allocation_body(env["id"], amount=700))
+    refused = finance.post("/api/v1/allocations", json=support.allocation_body(env["id"], amount=700))
     assert refused.status_code == 409
     assert commits == []
 
@@ -52,12 +52,12 @@ def test_reading_pages_does_not_take_the_write_lock(app, roles, statements):
     if not app.config["TEST_DB_URL"].startswith("sqlite"):
         pytest.skip("SQLite only: PostgreSQL has no database-wide write lock")
     finance = roles["finance"]
-    env = h.envelope(finance, 1_000)
+    env = support.envelope(finance, 1_000)
     statements.clear()
-    h.get(finance, f"/api/v1/envelopes/{env['id']}")
+    support.get(finance, f"/api/v1/envelopes/{env['id']}")
     assert "BEGIN" in statements and "BEGIN IMMEDIATE" not in statements
     statements.clear()
-    h.envelope(finance, 1_000)
+    support.envelope(finance, 1_000)
     assert statements[0] == "BEGIN IMMEDIATE"
 
 
@@ -65,7 +65,7 @@ def test_a_read_answers_while_another_transaction_holds_the_write_lock(app, role
     if not app.config["TEST_DB_URL"].startswith("sqlite"):
         pytest.skip("SQLite only: PostgreSQL readers never wait for writers")
     finance = roles["finance"]
-    env = h.envelope(finance, 1_000)
+    env = support.envelope(finance, 1_000)
     with app.app_context():
         connection = db.engine.connect()
         writer = connection.begin()  # BEGIN IMMEDIATE: a writer in the middle of its work

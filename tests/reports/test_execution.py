@@ -2,7 +2,7 @@
 per unit, category or envelope, with totals; a unit sees only its own rows."""
 import pytest
 
-from tests import support as h
+from tests import support
 from tests.reports.builders import YEAR
 
 PATH = f"/api/v1/reports/execution?fiscal_year={YEAR}"
@@ -13,7 +13,7 @@ def rows(report):
 
 
 def test_by_unit_the_figures_follow_the_balances(spending, roles):
-    report = h.get(roles["finance"], PATH + "&by=unit")
+    report = support.get(roles["finance"], PATH + "&by=unit")
     by_unit = rows(report)
     assert set(by_unit) == {"SVHTTDL", "STP", "ANNHON"}
     dic = by_unit["SVHTTDL"]
@@ -36,9 +36,9 @@ def test_by_unit_the_figures_follow_the_balances(spending, roles):
 
 
 def test_by_category_and_by_envelope_total_the_same(spending, roles):
-    by_unit = h.get(roles["auditor"], PATH + "&by=unit")["totals"]
-    by_category = h.get(roles["auditor"], PATH + "&by=category")
-    by_envelope = h.get(roles["auditor"], PATH + "&by=envelope")
+    by_unit = support.get(roles["auditor"], PATH + "&by=unit")["totals"]
+    by_category = support.get(roles["auditor"], PATH + "&by=category")
+    by_envelope = support.get(roles["auditor"], PATH + "&by=envelope")
     assert by_category["totals"] == by_unit == by_envelope["totals"]
     categories = rows(by_category)
     assert categories["press"]["spent"] == 20_000_000 and categories["press"]["name"] == "Đặt hàng báo chí"
@@ -47,25 +47,25 @@ def test_by_category_and_by_envelope_total_the_same(spending, roles):
 
 
 def test_names_follow_the_language(spending, roles):
-    report = h.get(roles["auditor"], PATH + "&by=category&lang=en")
+    report = support.get(roles["auditor"], PATH + "&by=category&lang=en")
     assert rows(report)["press"]["name"] != "Đặt hàng báo chí"
 
 
 def test_a_unit_sees_its_own_rows_only(spending, roles):
-    report = h.get(roles["unit"], PATH + "&by=unit")
+    report = support.get(roles["unit"], PATH + "&by=unit")
     assert [item["key"] for item in report["items"]] == ["STP"]
     assert report["totals"]["spent"] == 3_000_000
     assert roles["unit"].get(PATH + "&unit=SVHTTDL").status_code == 422
-    assert h.get(roles["unit"], PATH + "&unit=STP")["totals"]["spent"] == 3_000_000
+    assert support.get(roles["unit"], PATH + "&unit=STP")["totals"]["spent"] == 3_000_000
 
 
 def test_finance_may_look_at_one_unit(spending, roles):
-    report = h.get(roles["finance"], PATH + "&by=category&unit=SVHTTDL")
+    report = support.get(roles["finance"], PATH + "&by=category&unit=SVHTTDL")
     assert report["totals"]["spent"] == 20_000_000
 
 
 def test_a_year_without_money_gives_empty_rows_and_zero_totals(roles):
-    report = h.get(roles["finance"], "/api/v1/reports/execution?fiscal_year=2031")
+    report = support.get(roles["finance"], "/api/v1/reports/execution?fiscal_year=2031")
     assert report["items"] == []
     assert report["totals"] == {"allocated": 0, "transferred": 0, "carried_in": 0, "committed": 0, "spent": 0,
                                 "carried_over": 0, "cancelled": 0, "available": 0,

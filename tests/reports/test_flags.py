@@ -10,11 +10,11 @@ import pytest
 from app.core.money import format_vnd
 from app.extensions import db
 from reports import flags
-from tests import support as h
-from tests.commissions import builders as cb
+from tests import support
+from tests.commissions import builders
 from tests.reports.builders import entry, spend
 
-YEAR = h.YEAR
+YEAR = support.YEAR
 LATE = f"{YEAR}-12-31"  # a due date no test clock reaches
 
 
@@ -35,32 +35,32 @@ def found(items):
 
 
 def unit_ids(finance):
-    return {unit["code"]: unit["id"] for unit in h.get(finance, "/api/v1/units?per_page=200")["items"]}
+    return {unit["code"]: unit["id"] for unit in support.get(finance, "/api/v1/units?per_page=200")["items"]}
 
 
 def direct(officer, allocation, amount, voucher, paid_on=f"{YEAR}-06-01", document=True):
     spent = spend(officer, entry(allocation, None, "direct", amount, voucher, paid_on=paid_on,
                                  payee="Nhà in Gia Lai", description="In tờ rơi"))
     if document:
-        h.ok(cb.upload_to(officer, f"/api/v1/expenditures/{spent['id']}/documents"), 201)
+        support.ok(builders.upload_to(officer, f"/api/v1/expenditures/{spent['id']}/documents"), 201)
     return spent
 
 
 def signed(roles, budget, *items, signed_on=f"{YEAR}-02-01", owner="dic", category="press"):
     officer, finance = roles[owner], roles["finance"]
     allocation = budget.allocation(owner, category)
-    items = items or (cb.item("Sản phẩm 1", cb.KIND_FOR[category], due_date=LATE),
-                      cb.item("Sản phẩm 2", cb.KIND_FOR[category], due_date=LATE))
-    commission = cb.propose(officer, allocation, budget.supplier_for(category), *items, category=category)
-    cb.approve(finance, commission["id"])
-    return cb.sign(officer, commission["id"], signed_on=signed_on)
+    items = items or (builders.item("Sản phẩm 1", builders.KIND_FOR[category], due_date=LATE),
+                      builders.item("Sản phẩm 2", builders.KIND_FOR[category], due_date=LATE))
+    commission = builders.propose(officer, allocation, budget.supplier_for(category), *items, category=category)
+    builders.approve(finance, commission["id"])
+    return builders.sign(officer, commission["id"], signed_on=signed_on)
 
 
 def busy(roles, budget, **kw):
     """A signed commission at work: its first deliverable delivered (awaiting acceptance) soon after
     signing, the others due at the year end. On its own it raises no flag."""
     commission = signed(roles, budget, **kw)
-    cb.deliver(roles[kw.get("owner", "dic")], commission["deliverables"][0]["id"], delivered_on=f"{YEAR}-02-15")
+    builders.deliver(roles[kw.get("owner", "dic")], commission["deliverables"][0]["id"], delivered_on=f"{YEAR}-02-15")
     return commission
 
 
@@ -76,7 +76,7 @@ def test_direct_spending_without_a_document_is_flagged(app, roles, budget):
     bare = direct(unit, operations, 3_000_000, "CT-01", document=False)
     direct(unit, operations, 4_000_000, "CT-02")
     mistaken = direct(unit, operations, 5_000_000, "CT-03", document=False)
-    h.ok(finance.post(f"/api/v1/expenditures/{mistaken['id']}/reverse", json={"reason": "Ghi nhầm"}), 200)
+    support.ok(finance.post(f"/api/v1/expenditures/{mistaken['id']}/reverse", json={"reason": "Ghi nhầm"}), 200)
 
     items = find(app, f"{YEAR}-07-01")
 
@@ -93,12 +93,13 @@ def test_direct_spending_without_a_document_is_flagged(app, roles, budget):
 def test_owed_deliverables_past_their_due_date_are_flagged(app, roles, budget):
     dic = roles["dic"]
     due = f"{YEAR}-06-30"
-    commission = signed(roles, budget, cb.item("Phóng sự A", due_date=due), cb.item("Phóng sự B", due_date=due),
-                        cb.item("Phóng sự C", due_date=due), cb.item("Phóng sự D", due_date=LATE))
+    commission = signed(roles, budget, builders.item("Phóng sự A", due_date=due),
+                        builders.item("Phóng sự B", due_date=due), builders.item("Phóng sự C", due_date=due),
+                        builders.item("Phóng sự D", due_date=LATE))
     planned, rejected, delivered, not_due = deliverable_ids(commission)
-    cb.deliver(dic, rejected, delivered_on=f"{YEAR}-03-01")
-    cb.reject_delivery(dic, rejected)
-    cb.deliver(dic, delivered, delivered_on=f"{YEAR}-03-01")
+    builders.deliver(dic, rejected, delivered_on=f"{YEAR}-03-01")
+    builders.reject_delivery(dic, rejected)
+    builders.deliver(dic, delivered, delivered_on=f"{YEAR}-03-01")
 
     assert find(app, due) == []
     items = find(app, f"{YEAR}-07-10")
@@ -115,14 +116,14 @@ def test_owed_deliverables_past_their_due_date_are_flagged(app, roles, budget):
 def test_deliverables_accepted_over_30_days_ago_and_not_fully_paid_are_flagged(app, roles, budget):
     dic = roles["dic"]
     allocation = budget.allocation("dic", "press")
-    commission = signed(roles, budget, cb.item("Phóng sự A", due_date=LATE), cb.item("Phóng sự B", due_date=LATE),
-                        cb.item("Phóng sự C", due_date=LATE))
+    commission = signed(roles, budget, builders.item("Phóng sự A", due_date=LATE),
+                        builders.item("Phóng sự B", due_date=LATE), builders.item("Phóng sự C", due_date=LATE))
     part_paid, just_accepted, fully_paid = deliverable_ids(commission)
     today = f"{YEAR}-07-01"
     for deliverable, accepted_on in ((part_paid, f"{YEAR}-05-02"), (just_accepted, f"{YEAR}-06-01"),
                                      (fully_paid, f"{YEAR}-05-02")):
-        cb.deliver(dic, deliverable, delivered_on=f"{YEAR}-04-20")
-        cb.accept(dic, deliverable, accepted_on=accepted_on, record_no=f"BB-{deliverable}")
+        builders.deliver(dic, deliverable, delivered_on=f"{YEAR}-04-20")
+        builders.accept(dic, deliverable, accepted_on=accepted_on, record_no=f"BB-{deliverable}")
     spend(dic, entry(allocation, commission["id"], "payment", 14_000_000, "TT-01",
                      deliverables=[{"deliverable_id": part_paid, "amount": 4_000_000},
                                    {"deliverable_id": fully_paid, "amount": 10_000_000}]))
@@ -149,7 +150,7 @@ def test_advances_outstanding_over_90_days_are_flagged(app, roles, budget):
     spend(dic, entry(allocation, renewed["id"], "recovery", 3_000_000, "TH-02", paid_on=f"{YEAR}-02-20"))
     spend(dic, entry(allocation, renewed["id"], "advance", 2_000_000, "TU-03", paid_on=f"{YEAR}-06-20"))
     wrong = spend(dic, entry(allocation, undone["id"], "advance", 4_000_000, "TU-04", paid_on=f"{YEAR}-02-10"))
-    h.ok(finance.post(f"/api/v1/expenditures/{wrong['id']}/reverse", json={"reason": "Tạm ứng nhầm"}), 200)
+    support.ok(finance.post(f"/api/v1/expenditures/{wrong['id']}/reverse", json={"reason": "Tạm ứng nhầm"}), 200)
 
     items = find(app, f"{YEAR}-07-01")
 
@@ -167,8 +168,8 @@ def test_signed_commissions_with_nothing_delivered_are_flagged(app, roles, budge
     idle = signed(roles, budget, signed_on=f"{YEAR}-02-01")
     recent = signed(roles, budget, signed_on=f"{YEAR}-02-10")
     tried = signed(roles, budget, signed_on=f"{YEAR}-02-01")  # delivered once, rejected: not idle
-    cb.deliver(dic, tried["deliverables"][0]["id"], delivered_on=f"{YEAR}-02-20")
-    cb.reject_delivery(dic, tried["deliverables"][0]["id"])
+    builders.deliver(dic, tried["deliverables"][0]["id"], delivered_on=f"{YEAR}-02-20")
+    builders.reject_delivery(dic, tried["deliverables"][0]["id"])
 
     items = find(app, f"{YEAR}-03-05")
 
@@ -184,9 +185,9 @@ def test_signed_commissions_with_nothing_delivered_are_flagged(app, roles, budge
 
 def test_allocations_spent_under_half_are_flagged_in_the_last_quarter(app, roles):
     finance, unit, other = roles["finance"], roles["unit"], roles["other_unit"]
-    envelope = h.envelope(finance, 1_000_000_000)["id"]
-    half = h.allocation(finance, envelope, "STP", 100_000_000, category="operations", decision_no="10/QĐ-STC")
-    under = h.allocation(finance, envelope, "ANNHON", 100_000_000, category="training", decision_no="11/QĐ-STC")
+    envelope = support.envelope(finance, 1_000_000_000)["id"]
+    half = support.allocation(finance, envelope, "STP", 100_000_000, category="operations", decision_no="10/QĐ-STC")
+    under = support.allocation(finance, envelope, "ANNHON", 100_000_000, category="training", decision_no="11/QĐ-STC")
     direct(unit, half["id"], 50_000_000, "CT-01")
     direct(other, under["id"], 49_999_999, "CT-02")
 
@@ -208,13 +209,13 @@ def test_allocations_spent_under_half_are_flagged_in_the_last_quarter(app, roles
 def test_clean_data_raises_no_flag(app, roles, budget):
     dic, unit = roles["dic"], roles["unit"]
     allocation = budget.allocation("dic", "press")
-    commission = signed(roles, budget, cb.item("Phóng sự A", due_date=f"{YEAR}-06-30"),
-                        cb.item("Phóng sự B", due_date=f"{YEAR}-06-30"))
+    commission = signed(roles, budget, builders.item("Phóng sự A", due_date=f"{YEAR}-06-30"),
+                        builders.item("Phóng sự B", due_date=f"{YEAR}-06-30"))
     first, second = deliverable_ids(commission)
     spend(dic, entry(allocation, commission["id"], "advance", 5_000_000, "TU-01", paid_on=f"{YEAR}-02-10"))
     for deliverable in (first, second):
-        cb.deliver(dic, deliverable, delivered_on=f"{YEAR}-05-01")
-        cb.accept(dic, deliverable, accepted_on=f"{YEAR}-05-02", record_no=f"BB-{deliverable}")
+        builders.deliver(dic, deliverable, delivered_on=f"{YEAR}-05-01")
+        builders.accept(dic, deliverable, accepted_on=f"{YEAR}-05-02", record_no=f"BB-{deliverable}")
     spend(dic, entry(allocation, commission["id"], "payment", 15_000_000, "TT-01", paid_on=f"{YEAR}-05-10",
                      advance_applied=5_000_000, deliverables=[{"deliverable_id": first, "amount": 10_000_000},
                                                               {"deliverable_id": second, "amount": 10_000_000}]))
@@ -256,7 +257,7 @@ def past_the_fixture_dates():
 
 
 def api_flags(client, year=YEAR):
-    body = h.get(client, f"/api/v1/reports/flags?fiscal_year={year}")
+    body = support.get(client, f"/api/v1/reports/flags?fiscal_year={year}")
     assert body["fiscal_year"] == year and body["total"] == len(body["items"])
     return body["items"]
 
@@ -293,10 +294,11 @@ def one_of_each(roles, budget, voucher):
     dic, unit = roles["dic"], roles["unit"]
     allocation = budget.allocation("dic", "press")
     direct(unit, budget.allocation("unit", "operations"), 1_000_000, f"CT-{voucher}", document=False)
-    overdue = signed(roles, budget, cb.item("Quá hạn", due_date=f"{YEAR}-06-30"), cb.item("Đã giao", due_date=LATE))
-    cb.deliver(dic, overdue["deliverables"][1]["id"], delivered_on=f"{YEAR}-03-01")
+    overdue = signed(roles, budget, builders.item("Quá hạn", due_date=f"{YEAR}-06-30"),
+                     builders.item("Đã giao", due_date=LATE))
+    builders.deliver(dic, overdue["deliverables"][1]["id"], delivered_on=f"{YEAR}-03-01")
     unpaid = busy(roles, budget)
-    cb.accept(dic, unpaid["deliverables"][0]["id"], accepted_on=f"{YEAR}-03-01", record_no=f"BB-{voucher}")
+    builders.accept(dic, unpaid["deliverables"][0]["id"], accepted_on=f"{YEAR}-03-01", record_no=f"BB-{voucher}")
     advanced = busy(roles, budget)
     spend(dic, entry(allocation, advanced["id"], "advance", 1_000_000, f"TU-{voucher}", paid_on=f"{YEAR}-02-10"))
     signed(roles, budget)
@@ -306,25 +308,25 @@ def test_the_number_of_statements_does_not_grow_with_the_flags(app, roles, budge
     one_of_each(roles, budget, "A")
     few = find(app, f"{YEAR}-10-01")
     assert {i["code"] for i in few} == set(flags.FLAG_LABELS)
-    with h.CountedStatements(app) as statements, app.app_context():
+    with support.CountedStatements(app) as statements, app.app_context():
         flags.find(YEAR, None, today=on(f"{YEAR}-10-01"))
     assert len(statements) == len(flags.FLAGS)
     path = f"/api/v1/reports/flags?fiscal_year={YEAR}"
-    count, body = h.statements_for(app, roles["auditor"], path)
+    count, body = support.statements_for(app, roles["auditor"], path)
 
     one_of_each(roles, budget, "B")
     one_of_each(roles, budget, "C")
     assert len(find(app, f"{YEAR}-10-01")) > len(few)
-    more_count, more = h.statements_for(app, roles["auditor"], path)
+    more_count, more = support.statements_for(app, roles["auditor"], path)
     assert more["total"] > body["total"]
     assert more_count == count
 
 
 
 def test_the_api_pages_the_flags(roles, spending):
-    everything = h.get(roles["finance"], f"/api/v1/reports/flags?fiscal_year={YEAR}&per_page=200")
+    everything = support.get(roles["finance"], f"/api/v1/reports/flags?fiscal_year={YEAR}&per_page=200")
     assert everything["total"] == len(everything["items"]) > 3
-    second = h.get(roles["finance"], f"/api/v1/reports/flags?fiscal_year={YEAR}&per_page=2&page=2")
+    second = support.get(roles["finance"], f"/api/v1/reports/flags?fiscal_year={YEAR}&per_page=2&page=2")
     assert second["total"] == everything["total"] and (second["page"], second["per_page"]) == (2, 2)
     assert second["items"] == everything["items"][2:4]
     assert roles["finance"].get(f"/api/v1/reports/flags?fiscal_year={YEAR}&per_page=201").status_code == 422

@@ -6,7 +6,7 @@ from datetime import date, datetime
 import openpyxl
 import pytest
 
-from tests import support as h
+from tests import support
 from tests.reports.builders import HOSTILE, YEAR
 
 SHEET_NAMES = ["Tổng hợp", "Sổ chi", "Đặt hàng", "Sản phẩm", "Điều chỉnh dự toán", "Mẫu 31", "Cảnh báo", "Nhật ký"]
@@ -96,7 +96,7 @@ def test_user_text_is_stored_as_text_never_as_a_formula(spending, roles):
 
 
 def test_the_summary_equals_the_execution_report(spending, roles):
-    report = h.get(roles["finance"], f"/api/v1/reports/execution?fiscal_year={YEAR}&by=unit")
+    report = support.get(roles["finance"], f"/api/v1/reports/execution?fiscal_year={YEAR}&by=unit")
     sheet = workbook(roles["finance"])["Tổng hợp"]
     rows = list(sheet.iter_rows(values_only=True))
     start = next(i for i, row in enumerate(rows) if row[0] == "Mã đơn vị") + 1
@@ -246,7 +246,7 @@ def test_the_csv_streams_in_batches(spending, roles, app, monkeypatch):
 # --- fixed statement counts --------------------------------------------------------------------
 
 def _statements(app, client, path):
-    with h.CountedStatements(app) as statements:
+    with support.CountedStatements(app) as statements:
         response = client.get(path)
         body = response.get_data()  # a streamed answer runs its queries while it is read
     assert response.status_code == 200, body[:300]
@@ -280,7 +280,7 @@ def test_the_cli_writes_the_workbook_with_its_row_count(app, spending, tmp_path)
 
 
 def test_the_flags_sheet_lists_the_flags_the_api_gives(spending, roles):
-    flags = h.get(roles["auditor"], f"/api/v1/reports/flags?fiscal_year={YEAR}")["items"]
+    flags = support.get(roles["auditor"], f"/api/v1/reports/flags?fiscal_year={YEAR}")["items"]
     headers, rows, _ = table(workbook(roles["auditor"])["Cảnh báo"])
     assert len(rows) == len(flags) > 0
     assert column(headers, rows, "Số hiệu") == [flag["reference"] for flag in flags]

@@ -10,8 +10,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests import support as h
-from tests.commissions import builders as cb
+from tests import support
+from tests.commissions import builders
 from tests.fixtures.worlds import build_world, saved_world
 from tests.reports.builders import YEAR, entry, spend
 
@@ -20,7 +20,7 @@ RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:
 
 
 def package(client, path=PATH):
-    return h.get(client, path)
+    return support.get(client, path)
 
 
 def by_number(body) -> dict:
@@ -118,45 +118,48 @@ def _build_states(spending, roles):
     dic, unit, finance = roles["dic"], roles["unit"], roles["finance"]
     budget = spending.budget
     press, training = budget.allocation("dic", "press"), budget.allocation("unit", "training")
-    one = cb.item("Lớp tập huấn", "training_course", quantity=1, unit_price=8_000_000)
+    one = builders.item("Lớp tập huấn", "training_course", quantity=1, unit_price=8_000_000)
 
-    approved = cb.propose(unit, training, budget.suppliers["training"], one, category="training",
-                          title="Chờ ký hợp đồng")
-    cb.approve(finance, approved["id"])
-    cancelled = cb.propose(dic, press, budget.suppliers["press"], title="Hủy sau khi duyệt")
-    cb.approve(finance, cancelled["id"])
-    h.ok(dic.post(f"/api/v1/commissions/{cancelled['id']}/cancel", json={"reason": "Đổi kế hoạch"}), 200)
-    rejected = cb.propose(dic, press, budget.suppliers["press"], title="Bị từ chối")
-    h.ok(finance.post(f"/api/v1/commissions/{rejected['id']}/reject", json={"reason": "Trùng nội dung"}), 200)
+    approved = builders.propose(unit, training, budget.suppliers["training"], one, category="training",
+                                title="Chờ ký hợp đồng")
+    builders.approve(finance, approved["id"])
+    cancelled = builders.propose(dic, press, budget.suppliers["press"], title="Hủy sau khi duyệt")
+    builders.approve(finance, cancelled["id"])
+    support.ok(dic.post(f"/api/v1/commissions/{cancelled['id']}/cancel", json={"reason": "Đổi kế hoạch"}), 200)
+    rejected = builders.propose(dic, press, budget.suppliers["press"], title="Bị từ chối")
+    support.ok(finance.post(f"/api/v1/commissions/{rejected['id']}/reject", json={"reason": "Trùng nội dung"}), 200)
 
-    closed = cb.propose(unit, training, budget.suppliers["training"], one, category="training",
-                        title="Đã thanh lý", method="bidding")
-    cb.approve(finance, closed["id"])
-    cb.sign(unit, closed["id"], contract_no="09/2026/HĐ")
+    closed = builders.propose(unit, training, budget.suppliers["training"], one, category="training",
+                              title="Đã thanh lý", method="bidding")
+    builders.approve(finance, closed["id"])
+    builders.sign(unit, closed["id"], contract_no="09/2026/HĐ")
     lesson = closed["deliverables"][0]["id"]
-    cb.deliver(unit, lesson, quantity=1)
-    cb.accept(unit, lesson, accepted_quantity=1, record_no="BB-NT-09")
+    builders.deliver(unit, lesson, quantity=1)
+    builders.accept(unit, lesson, accepted_quantity=1, record_no="BB-NT-09")
     spend(unit, entry(training, closed["id"], "payment", 8_000_000, "TT-09",
                       deliverables=[{"deliverable_id": lesson, "amount": 8_000_000}]))
-    h.ok(unit.post(f"/api/v1/commissions/{closed['id']}/close",
-                   json={"liquidation_no": "TL-09", "liquidated_on": f"{YEAR}-07-01"}), 200)
+    support.ok(unit.post(f"/api/v1/commissions/{closed['id']}/close",
+                         json={"liquidation_no": "TL-09", "liquidated_on": f"{YEAR}-07-01"}), 200)
 
-    recovered = cb.signed_commission(finance, dic, press, budget.suppliers["press"], title="Tạm ứng thu hồi một phần")
+    recovered = builders.signed_commission(finance, dic, press, budget.suppliers["press"],
+                                           title="Tạm ứng thu hồi một phần")
     spend(dic, entry(press, recovered["id"], "advance", 4_000_000, "TU-10"))
     spend(dic, entry(press, recovered["id"], "recovery", 1_000_000, "THU-10"))
     half, refused = (d["id"] for d in recovered["deliverables"])
-    cb.deliver(dic, half)
-    cb.accept(dic, half, accepted_quantity=1, record_no="BB-NT-10")
-    cb.deliver(dic, refused)
-    cb.reject_delivery(dic, refused)
+    builders.deliver(dic, half)
+    builders.accept(dic, half, accepted_quantity=1, record_no="BB-NT-10")
+    builders.deliver(dic, refused)
+    builders.reject_delivery(dic, refused)
 
-    terminated = cb.signed_commission(finance, dic, press, budget.suppliers["press"], title="Hủy sau khi ký")
-    h.ok(dic.post(f"/api/v1/commissions/{terminated['id']}/cancel", json={"reason": "Nhà cung cấp xin dừng"}), 200)
+    terminated = builders.signed_commission(finance, dic, press, budget.suppliers["press"], title="Hủy sau khi ký")
+    support.ok(dic.post(f"/api/v1/commissions/{terminated['id']}/cancel", json={"reason": "Nhà cung cấp xin dừng"}),
+               200)
 
-    contract_file = h.ok(cb.upload_to(dic, f"/api/v1/commissions/{spending.press['id']}/documents",
-                                      filename="hop-dong.pdf"), 201)
-    evidence = h.ok(cb.upload_to(dic, f"/api/v1/deliverables/{spending.press['deliverables'][0]['id']}/documents",
-                                 filename="bai-bao.pdf"), 201)
+    contract_file = support.ok(builders.upload_to(dic, f"/api/v1/commissions/{spending.press['id']}/documents",
+                                                  filename="hop-dong.pdf"), 201)
+    evidence = support.ok(builders.upload_to(dic,
+                                             f"/api/v1/deliverables/{spending.press['deliverables'][0]['id']}/documents",
+                                             filename="bai-bao.pdf"), 201)
     return {"approved": approved, "cancelled": cancelled, "rejected": rejected, "closed": closed,
             "recovered": recovered, "terminated": terminated, "contract_file": contract_file, "evidence": evidence}
 
@@ -202,9 +205,9 @@ def test_only_approved_commissions_appear_in_the_fixture(spending, roles):
 
 def test_transactions_sum_to_the_cash_each_commission_received(spending, states, roles):
     finance = roles["finance"]
-    ids = {c["number"]: c["id"] for c in h.get(finance, "/api/v1/commissions?per_page=50")["items"]}
+    ids = {c["number"]: c["id"] for c in support.get(finance, "/api/v1/commissions?per_page=50")["items"]}
     for release in package(finance)["releases"]:
-        commission = h.get(finance, f"/api/v1/commissions/{ids[release['tender']['id']]}")
+        commission = support.get(finance, f"/api/v1/commissions/{ids[release['tender']['id']]}")
         assert transactions_total(release) == commission["paid"] + commission["outstanding_advance"], release["ocid"]
     numbers = by_number(package(finance))
     assert transactions_total(numbers[spending.press["number"]]) == 20_000_000
@@ -237,7 +240,7 @@ def test_parties_budget_tender_award_and_contract_of_a_signed_commission(spendin
     assert release["tag"] == ["contract", "implementation"]
     assert release["initiationType"] == "tender" and release["language"] == "vi"
 
-    allocation = h.get(roles["finance"], f"/api/v1/allocations/{spending.press['allocation_id']}")
+    allocation = support.get(roles["finance"], f"/api/v1/allocations/{spending.press['allocation_id']}")
     budget = release["planning"]["budget"]
     assert budget["id"] == str(allocation["id"]) and budget["amount"] == {"amount": allocation["amount"],
                                                                            "currency": "VND"}
@@ -290,7 +293,7 @@ def test_documents_are_links_to_the_download_page(spending, states, roles, app):
     assert evidence["url"] == f"{site}/documents/{states['evidence']['id']}"
     assert spending.press["deliverables"][0]["title"] in evidence["description"]
     # the same id downloads the file through the API as well
-    assert roles["finance"].get(f"/api/v1/documents/{states['evidence']['id']}").data == h.PDF_BYTES
+    assert roles["finance"].get(f"/api/v1/documents/{states['evidence']['id']}").data == support.PDF_BYTES
 
 
 def test_amounts_are_whole_dong_and_dates_are_rfc3339(spending, states, roles):
@@ -366,20 +369,20 @@ def test_the_statements_are_the_same_for_one_commission_or_several(app, roles, b
     press = budget.allocation("dic", "press")
 
     def paid_commission(voucher):
-        commission = cb.signed_commission(finance, dic, press, budget.suppliers["press"])
+        commission = builders.signed_commission(finance, dic, press, budget.suppliers["press"])
         first = commission["deliverables"][0]["id"]
-        cb.deliver(dic, first)
-        cb.accept(dic, first, record_no=f"BB-{voucher}")
+        builders.deliver(dic, first)
+        builders.accept(dic, first, record_no=f"BB-{voucher}")
         spend(dic, entry(press, commission["id"], "payment", 10_000_000, voucher,
                          deliverables=[{"deliverable_id": first, "amount": 10_000_000}]))
-        h.ok(cb.upload_to(dic, f"/api/v1/commissions/{commission['id']}/documents"), 201)
-        h.ok(cb.upload_to(dic, f"/api/v1/deliverables/{first}/documents"), 201)
+        support.ok(builders.upload_to(dic, f"/api/v1/commissions/{commission['id']}/documents"), 201)
+        support.ok(builders.upload_to(dic, f"/api/v1/deliverables/{first}/documents"), 201)
 
     paid_commission("TT-Q-1")
-    h.get(finance, PATH)  # warm every lazy first-use lookup
-    one, small = h.statements_for(app, finance, PATH)
+    support.get(finance, PATH)  # warm every lazy first-use lookup
+    one, small = support.statements_for(app, finance, PATH)
     for n in range(2, 6):
         paid_commission(f"TT-Q-{n}")
-    several, large = h.statements_for(app, finance, PATH)
+    several, large = support.statements_for(app, finance, PATH)
     assert (len(small["releases"]), len(large["releases"])) == (1, 5)
     assert one == several

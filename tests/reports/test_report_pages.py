@@ -11,10 +11,10 @@ import re
 import pytest
 
 from app.core.money import format_vnd
-from tests import support as h
+from tests import support
 from tests.support import ROLE_PEOPLE, Browser, text
 
-YEAR = h.YEAR
+YEAR = support.YEAR
 SHEETS = ["Tổng hợp", "Sổ chi", "Đặt hàng", "Sản phẩm", "Điều chỉnh dự toán", "Mẫu 31", "Cảnh báo", "Nhật ký"]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -48,7 +48,7 @@ def total(page, key) -> str:
 
 
 def api_report(client, query=""):
-    return h.get(client, f"/api/v1/reports/execution?fiscal_year={YEAR}{query}")
+    return support.get(client, f"/api/v1/reports/execution?fiscal_year={YEAR}{query}")
 
 
 def vi_rate(rate) -> str:
@@ -234,7 +234,7 @@ def fetched(response):
 
 def test_the_flags_page_says_when_it_shows_part_of_them(spending, roles, readers, monkeypatch):
     from reports import views
-    total_flags = h.get(roles["auditor"], f"/api/v1/reports/flags?fiscal_year={YEAR}")["total"]
+    total_flags = support.get(roles["auditor"], f"/api/v1/reports/flags?fiscal_year={YEAR}")["total"]
     monkeypatch.setattr(views, "PAGE_LIMIT", 2)
     page = readers["auditor"].page(f"/reports/flags?fiscal_year={YEAR}")
     assert page.count('data-testid="flag-row"') == 2 and 'data-testid="flags-truncated"' in page

@@ -2,8 +2,8 @@
 
 
 def test_the_world_spent_what_it_says(spending, roles):
-    from tests import support as h
-    allocations = h.get(roles["finance"], "/api/v1/allocations?per_page=200")["items"]
+    from tests import support
+    allocations = support.get(roles["finance"], "/api/v1/allocations?per_page=200")["items"]
     spent = {}
     for allocation in allocations:
         spent[allocation["unit"]["code"]] = spent.get(allocation["unit"]["code"], 0) + allocation["spent"]

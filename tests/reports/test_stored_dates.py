@@ -15,8 +15,8 @@ import pytest
 import sqlalchemy as sa
 
 from app.extensions import db
-from tests import support as h
-from tests.commissions import builders as cb
+from tests import support
+from tests.commissions import builders
 from tests.fixtures.worlds import build_world, saved_world
 from tests.reports.builders import YEAR, entry, spend
 from tests.reports.test_ocds import schema_dir, validator  # noqa: F401 - the fixtures, shared
@@ -60,13 +60,13 @@ def _build_stored(app, roles, spending):
     press_allocation = spending.budget.allocation("dic", "press")
     supplier = spending.budget.suppliers["press"]
 
-    closed = cb.signed_commission(finance, dic, press_allocation, supplier, title="Đã thanh lý")
+    closed = builders.signed_commission(finance, dic, press_allocation, supplier, title="Đã thanh lý")
     for deliverable in closed["deliverables"]:
-        cb.deliver(dic, deliverable["id"])
-        cb.accept(dic, deliverable["id"], record_no=f"NT-TL-{deliverable['id']}")
-    h.ok(dic.post(f"/api/v1/commissions/{closed['id']}/close",
-                  json={"liquidation_no": "TL-01", "liquidated_on": f"{YEAR}-06-15"}), 200)
-    idle = cb.signed_commission(finance, dic, press_allocation, supplier, title="Chưa làm gì")
+        builders.deliver(dic, deliverable["id"])
+        builders.accept(dic, deliverable["id"], record_no=f"NT-TL-{deliverable['id']}")
+    support.ok(dic.post(f"/api/v1/commissions/{closed['id']}/close",
+                        json={"liquidation_no": "TL-01", "liquidated_on": f"{YEAR}-06-15"}), 200)
+    idle = builders.signed_commission(finance, dic, press_allocation, supplier, title="Chưa làm gì")
     idle_advance = spend(dic, entry(press_allocation, idle["id"], "advance", 1_000_000, "TU-CU-01"))
 
     accepted, planned = (d["id"] for d in spending.training["deliverables"])
@@ -130,7 +130,7 @@ def test_the_csv_carries_the_stored_dates_as_written(stored, roles):
 
 
 def test_flags_of_implausible_dates_count_no_days(stored, roles):
-    items = h.get(roles["auditor"], f"/api/v1/reports/flags?fiscal_year={YEAR}&per_page=100")["items"]
+    items = support.get(roles["auditor"], f"/api/v1/reports/flags?fiscal_year={YEAR}&per_page=100")["items"]
     assert all(item["days"] is None or 0 <= item["days"] <= MOST_DAYS for item in items), items
     assert not [item for item in items if "739" in item["message"] or "0001" in (item["since"] or "")]
     flagged = {(item["code"], item["entity_id"]): item for item in items}
@@ -148,7 +148,7 @@ def test_flags_of_implausible_dates_count_no_days(stored, roles):
 
 
 def test_the_ocds_package_publishes_no_implausible_date(stored, roles):
-    body = h.get(roles["finance"], f"/api/v1/reports/ocds.json?fiscal_year={YEAR}")
+    body = support.get(roles["finance"], f"/api/v1/reports/ocds.json?fiscal_year={YEAR}")
     published = json.dumps(body, ensure_ascii=False)
     assert not [word for word in IMPLAUSIBLE if word in published]
     releases = {release["tender"]["id"]: release for release in body["releases"]}
@@ -168,7 +168,7 @@ def test_the_ocds_package_publishes_no_implausible_date(stored, roles):
 
 
 def test_the_package_with_implausible_dates_still_validates(stored, roles, validator):  # noqa: F811
-    body = h.get(roles["finance"], f"/api/v1/reports/ocds.json?fiscal_year={YEAR}")
+    body = support.get(roles["finance"], f"/api/v1/reports/ocds.json?fiscal_year={YEAR}")
     errors = sorted(validator.iter_errors(body), key=lambda e: list(e.path))
     assert not errors, [f"{list(e.path)}: {e.message}" for e in errors[:5]]
 
