@@ -192,16 +192,30 @@ def restore_snapshot(app, snapshot: Snapshot):
 VOLATILE_COLUMNS = {("user_sessions", "last_seen_at")}  # the idle clock moves on reads
 
 
+_FINGERPRINT_SQL: dict = {}  # database URL -> [(table name, SELECT of its rows in key order)]
+
+
+def _fingerprint_statements(engine) -> list:
+    """The SELECTs a fingerprint runs, compiled once per database."""
+    key = str(engine.url)
+    if key not in _FINGERPRINT_SQL:
+        statements = []
+        for table in db.metadata.sorted_tables:
+            columns = [c for c in table.columns if (table.name, c.name) not in VOLATILE_COLUMNS]
+            select = sa.select(*columns).order_by(*table.primary_key.columns)
+            statements.append((table.name, str(select.compile(engine))))
+        _FINGERPRINT_SQL[key] = statements
+    return _FINGERPRINT_SQL[key]
+
+
 def database_fingerprint(app) -> dict:
-    """Every row of every table (but the idle clock of web sessions): what a refused request
-    must leave exactly as it was."""
+    """Every row of every table (but the idle clock of web sessions), as the driver returns it: what
+    a refused request must leave exactly as it was. Only ever compared with another fingerprint."""
     with app.app_context():
-        with db.engine.connect() as conn:
-            state = {}
-            for table in db.metadata.sorted_tables:
-                columns = [c for c in table.columns if (table.name, c.name) not in VOLATILE_COLUMNS]
-                rows = conn.execute(sa.select(*columns).order_by(*table.primary_key.columns)).all()
-                state[table.name] = [tuple(row) for row in rows]
+        engine = db.engine
+        with engine.connect() as conn:
+            state = {name: [tuple(row) for row in conn.exec_driver_sql(sql)]
+                     for name, sql in _fingerprint_statements(engine)}
         db.session.remove()
     return state
 
