@@ -11,6 +11,8 @@ from app.core.timeutil import utcnow
 from app.extensions import db
 
 SUPPLIER_KINDS = ("press", "it_service", "training", "other")
+# The supplier kind each commissioned category calls for; a category missing here (`other`) takes any.
+SUPPLIER_KIND_FOR_CATEGORY = {"press": "press", "it_monitoring": "it_service", "training": "training"}
 SUPPLIER_KIND_LABELS = {
     "press": N_("Cơ quan báo chí"),
     "it_service": N_("Đơn vị dịch vụ CNTT"),

@@ -26,7 +26,8 @@ from commissions import permissions as perm
 from commissions.models import (ACCEPTED, APPROVED, CANCELLED, CLOSED, COMMISSION_ACTIONS_FROM,
                                 COMMISSION_STATUS_LABELS, DELIVERABLE_ACTIONS_FROM, DELIVERABLE_KINDS,
                                 DELIVERABLE_STATUS_LABELS, DELIVERED, DELIVERY_REJECTED, METHODS,
-                                PRICED_METHODS, REJECTED, SIGNED, SUPPLIER_KINDS, Commission,
+                                PRICED_METHODS, REJECTED, SIGNED, SUPPLIER_KIND_FOR_CATEGORY, SUPPLIER_KIND_LABELS,
+                                SUPPLIER_KINDS, Commission,
                                 Deliverable, Supplier)
 
 TAX_CODE = re.compile(r"[0-9]{10}|[0-9]{13}|[0-9]{10}-[0-9]{3}")  # ASCII digits: \d also takes "０" and "٠"
@@ -146,6 +147,17 @@ def _check_deliverables(lines: list[dict], category: str) -> int:
     return total
 
 
+def _check_supplier_fits(supplier: Supplier, category: str):
+    """A press commission goes to a press body, IT monitoring to an IT-service provider, training to a
+    training institution: a supplier of one of those kinds is refused for another's work. A supplier
+    of kind `other` (a communication centre, a university) and the category `other` fit anything."""
+    wanted = SUPPLIER_KIND_FOR_CATEGORY.get(category)
+    if wanted is not None and supplier.kind not in (wanted, "other"):
+        raise ValidationFailed.field(
+            "supplier_id", f"Nhà cung cấp “{supplier.name}” là {SUPPLIER_KIND_LABELS[supplier.kind].lower()}: "
+            f"nhóm chi này đặt hàng {SUPPLIER_KIND_LABELS[wanted].lower()}.")
+
+
 def propose_commission(actor, *, allocation_id, supplier_id, title, method, topic, advance_limit_pct,
                        deliverables, price_decision_no=None, price_decision_date=None) -> Commission:
     """The unit holding the allocation proposes a commission of its deliverables; its value is their
@@ -157,6 +169,7 @@ def propose_commission(actor, *, allocation_id, supplier_id, title, method, topi
     supplier = db.session.get(Supplier, supplier_id)
     if supplier is None:
         raise ValidationFailed.field("supplier_id", "Không tìm thấy nhà cung cấp.")
+    _check_supplier_fits(supplier, allocation.category)
     if method not in METHODS:
         raise ValidationFailed.field("method", "Hình thức không hợp lệ.")
     if method in PRICED_METHODS and not (price_decision_no and price_decision_date):

@@ -278,3 +278,20 @@ def test_list_filters(app, roles, records):
     for path, field in cases:
         response = roles["auditor"].get(path)
         assert response.status_code == 422 and field in response.get_json()["details"], (path, response.get_json())
+
+
+@pytest.mark.parametrize("category, wrong_kind", [("press", "it_service"), ("it_monitoring", "press"),
+                                                  ("training", "press")])
+def test_a_supplier_of_another_kind_is_refused_naming_it(app, roles, budget, category, wrong_kind):
+    owner = "dic" if category in ("press", "it_monitoring") else "unit"
+    before = support.database_fingerprint(app)
+    response = roles[owner].post("/api/v1/commissions", json=builders.commission_body(
+        budget.allocation(owner, category), budget.suppliers[wrong_kind], category=category))
+    assert response.status_code == 422 and "supplier_id" in response.get_json()["details"], response.get_json()
+    assert support.database_fingerprint(app) == before
+
+
+def test_the_other_category_takes_any_supplier(roles, budget):
+    created = builders.propose(roles["unit"], budget.allocation("unit", "other"), budget.suppliers["press"],
+                               category="other")
+    assert created["status"] == "proposed"

@@ -664,9 +664,11 @@ def test_deliveries_need_a_signed_contract(app, book):
 def test_list_filters_and_pages(app, book):
     with app.app_context():
         dic, press = get_user_by_username("sotttt"), db.session.get(Allocation, book["press"])
+        # a second press body, so that its list holds exactly these twenty
+        outlet = services.create_supplier(None, name="Báo Nhân Dân", kind="press", tax_code="0100111034").id
         for index in range(20):
             services.propose_commission(
-                dic, allocation_id=press.id, supplier_id=book["school"], title=f"Tin bài số {index:02d}",
+                dic, allocation_id=press.id, supplier_id=outlet, title=f"Tin bài số {index:02d}",
                 method="bidding", topic="Chuyển đổi số" if index % 2 else "Du lịch", advance_limit_pct=0,
                 deliverables=[_line("Tin", "online_article", 1, 1_000_000)])
         db.session.commit()
@@ -678,9 +680,9 @@ def test_list_filters_and_pages(app, book):
     assert text(dic.get("/commissions?status=signed")).count('data-testid="commission-row"') == 1
     by_topic = text(dic.get("/commissions?topic=chuy%E1%BB%83n+%C4%91%E1%BB%95i"))
     assert by_topic.count('data-testid="commission-row"') == 11  # ten new ones and the first proposal
-    by_supplier = text(dic.get(f"/commissions?supplier_id={book['school']}&status=proposed&page=2"))
+    by_supplier = text(dic.get(f"/commissions?supplier_id={outlet}&status=proposed&page=2"))
     assert by_supplier.count('data-testid="commission-row"') == 0 and "Tìm thấy 20 đặt hàng." in by_supplier
-    assert f"supplier_id={book['school']}" in text(dic.get(f"/commissions?supplier_id={book['school']}"))
+    assert f"supplier_id={outlet}" in text(dic.get(f"/commissions?supplier_id={outlet}"))
     finance = Browser(app, "taichinh")
     training = text(finance.get("/commissions?category=training&unit=STP"))
     assert training.count('data-testid="commission-row"') == 1 and "Bồi dưỡng kỹ năng" in training

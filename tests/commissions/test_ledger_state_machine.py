@@ -156,7 +156,7 @@ class LedgerMachine(RuleBasedStateMachine):
         super().__init__()
         support.restore_snapshot(app, world.snapshot)  # every example starts from the same saved budget
         self.app, self.roles, self.finance = app, roles, roles["finance"]
-        self.envelope, self.supplier = world.envelope, world.supplier
+        self.envelope, self.suppliers = world.envelope, world.suppliers
         self.allocations = {kind: Allocation(id, kind, AMOUNTS[kind]) for kind, id in world.allocations.items()}
         self.commissions: list[Commission] = []
         self.entries: list[Entry] = []
@@ -228,7 +228,7 @@ class LedgerMachine(RuleBasedStateMachine):
         alloc = self.allocations[category]
         owner = self.roles[OWNER[category]]
         items = [builders.item(f"Sản phẩm {i}", builders.KIND_FOR[category], q, p) for i, (q, p) in enumerate(lines, 1)]
-        created = builders.propose(owner, alloc.id, self.supplier, *items, category=category, advance_limit_pct=pct)
+        created = builders.propose(owner, alloc.id, self.suppliers[category], *items, category=category, advance_limit_pct=pct)
         c = Commission(created["id"], alloc, sum(q * p for q, p in lines), pct,
                        [Deliverable(d["id"], q, p) for d, (q, p) in zip(created["deliverables"], lines)])
         self.commissions.append(c)
@@ -411,18 +411,20 @@ class BudgetWorld:
     snapshot: support.Snapshot
     envelope: int
     allocations: dict  # category -> allocation id
-    supplier: int
+    suppliers: dict  # category -> a supplier of the kind it commissions
 
 
 def budget_world(app, finance) -> BudgetWorld:
     """An envelope, a press allocation for the DIC, training and operations allocations for STP and a
-    supplier, made through the API on the `roles` world, then saved: each example restores it."""
+    supplier of each commissioned kind, made through the API on the `roles` world, then saved: each example restores it."""
     envelope = support.envelope(finance, 1_000_000_000)["id"]
     allocations = {kind: support.allocation(finance, envelope, support.ROLE_PEOPLE[OWNER[kind]][2], amount,
                                             category=kind)["id"]
                    for kind, amount in AMOUNTS.items()}
-    supplier = builders.supplier(finance, kind="other", name="Nhà cung cấp kiểm thử")["id"]
-    return BudgetWorld(support.take_snapshot(app, "ledger-machine"), envelope, allocations, supplier)
+    suppliers = {category: builders.supplier(finance, kind=builders.SUPPLIER_KIND_FOR[category],
+                                             name=f"Nhà cung cấp kiểm thử {category}")["id"]
+                 for category in ("press", "training")}
+    return BudgetWorld(support.take_snapshot(app, "ledger-machine"), envelope, allocations, suppliers)
 
 
 def test_random_use_keeps_every_balance(app, roles):
