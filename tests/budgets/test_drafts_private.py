@@ -15,7 +15,7 @@ CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 DRAFT_TITLE = "Nháp riêng của Sở Tư pháp"
 WITHDRAWN_TITLE = "Nháp đã rút trước khi gửi"
 READERS = ("finance", "auditor")
-AUDIT_READERS = ("finance", "auditor", "admin")
+AUDIT_READERS = ("finance", "auditor")  # admins read only users, units and suppliers (DESIGN §11)
 USERNAMES = {"finance": "taichinh", "auditor": "kiemtoan", "admin": "quantri", "unit": "donvi"}
 
 
@@ -154,6 +154,7 @@ def test_from_the_first_submission_on_everything_shows(app, roles, papers):
     for who in AUDIT_READERS:
         history = support.get(roles[who], f"/api/v1/audit?entity=request&entity_id={rid}")["items"]
         assert [e["action"] for e in reversed(history)] == ["request.create", "document.upload", "request.submit"]
+    assert support.list_total(roles["admin"], f"/api/v1/audit?entity=request&entity_id={rid}") == 0
     assert DRAFT_TITLE in page(logged_in(app, "auditor"), f"/requests/{rid}")
     assert DRAFT_TITLE in page(logged_in(app, "finance"), "/audit")
 
