@@ -18,6 +18,7 @@ def create_app(config=None):
     app = TransactionalFlask(__name__, instance_path=str(_instance_dir()),
                              template_folder=str(_templates_dir()))
     _load_config(app, config)
+    _check_settings(app)  # before any extension is set up: a bad setting leaves nothing half-registered
     os.makedirs(app.instance_path, exist_ok=True)
     validation_messages.install()
     logging.basicConfig(level=logging.WARNING)
@@ -41,6 +42,11 @@ def _load_config(app, config):
     if hasattr(config_class, "check"):
         config_class.check()
     app.config.from_object(config_class)
+
+
+def _check_settings(app):
+    from app.auth.totp import parse_roles
+    parse_roles(app.config["TOTP_REQUIRED_ROLES"])  # a typo in the setting stops the start, loudly
 
 
 def _instance_dir():
