@@ -728,6 +728,7 @@ def run_database(db_kind, args, use_wrk, workdir):
             by_size.append((rows, measure_lists(app, capture, province.token, rows, args.list_calls)))
         with app.app_context():
             import sqlalchemy as sa
+
             from budgets.models import Allocation
             all_ids = list(db.session.execute(sa.select(Allocation.id).order_by(Allocation.id)).scalars())
             with_adj = list(db.session.execute(sa.text(

@@ -19,7 +19,7 @@ Served by gunicorn: `gunicorn reference_apps:limit_app` with `DATABASE_URL` set 
 import hashlib
 import os
 import sqlite3
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from flask import Flask, jsonify, request
 
@@ -73,7 +73,7 @@ def _query(sql: str, params: tuple):
 
 
 def _now_param():
-    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    now = datetime.now(UTC).replace(tzinfo=None)
     # SQLAlchemy stores SQLite DateTime as this text; PostgreSQL compares timestamps.
     return now.strftime("%Y-%m-%d %H:%M:%S.%f") if _is_sqlite() else now
 
@@ -88,7 +88,7 @@ def _as_date(value):
 
 def _utc_text(value):
     value = _as_datetime(value)
-    return value.replace(tzinfo=timezone.utc).isoformat().replace("+00:00", "Z")
+    return value.replace(tzinfo=UTC).isoformat().replace("+00:00", "Z")
 
 
 def _error(code, message, status):

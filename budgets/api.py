@@ -11,10 +11,23 @@ from app.core.documents_api import add_document_routes
 from app.core.schemas import ReasonSchema
 from budgets import permissions as perm
 from budgets import queries, services
-from budgets.schemas import (AdjustmentCreateSchema, AllocationCreateSchema, AllocationListArgs, AllocationOut,
-                             EnvelopeCreateSchema, EnvelopeListArgs, EnvelopeOut, RequestCreateSchema, RequestListArgs,
-                             RequestOut, RequestUpdateSchema, SupplementCreateSchema, TransferCreateSchema,
-                             TransferListArgs, TransferOut)
+from budgets.schemas import (
+    AdjustmentCreateSchema,
+    AllocationCreateSchema,
+    AllocationListArgs,
+    AllocationOut,
+    EnvelopeCreateSchema,
+    EnvelopeListArgs,
+    EnvelopeOut,
+    RequestCreateSchema,
+    RequestListArgs,
+    RequestOut,
+    RequestUpdateSchema,
+    SupplementCreateSchema,
+    TransferCreateSchema,
+    TransferListArgs,
+    TransferOut,
+)
 
 envelopes_blp = Blueprint("envelopes_api", __name__, url_prefix="/api/v1/envelopes",
                           description="Nguồn kinh phí và bổ sung kinh phí")

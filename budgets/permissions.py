@@ -2,12 +2,31 @@
 import sqlalchemy as sa
 
 from app.core.audit import AuditEntry
-from budgets.models import (APPROVED, DRAFT, REQUEST_ACTIONS_FROM, RETURNED, SUBMITTED, Allocation,
-                            AllocationTransfer, FundingRequest)
 from app.core.exceptions import Forbidden, InvalidTransition, NotFound
-from app.core.permissions import (ADMIN, AUDITOR, DIC_OFFICER, FINANCE_OFFICER,  # noqa: F401 - shared checks
-                                  FORBIDDEN_MESSAGE, UNIT_OFFICER, UNIT_ROLES, check_owner_unit,
-                                  check_visible, require_role, scope_to_unit, sees_all)
+from app.core.permissions import (  # noqa: F401 - shared checks
+    ADMIN,
+    AUDITOR,
+    DIC_OFFICER,
+    FINANCE_OFFICER,
+    FORBIDDEN_MESSAGE,
+    UNIT_OFFICER,
+    UNIT_ROLES,
+    check_owner_unit,
+    check_visible,
+    require_role,
+    scope_to_unit,
+    sees_all,
+)
+from budgets.models import (
+    APPROVED,
+    DRAFT,
+    REQUEST_ACTIONS_FROM,
+    RETURNED,
+    SUBMITTED,
+    Allocation,
+    AllocationTransfer,
+    FundingRequest,
+)
 
 
 def require_read_envelopes(actor):

@@ -1,11 +1,11 @@
 """Input and output schemas; the same input schemas validate the API and the HTML forms."""
-from marshmallow import Schema, fields, validate, validates_schema, ValidationError
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from budgets.models import CATEGORIES, REQUEST_STATUSES
 from app.core.api import PageArgs, UtcDateTime
 from app.core.dates import Day
 from app.core.money import Money, StrictInteger
 from app.core.text import Text
+from budgets.models import CATEGORIES, REQUEST_STATUSES
 
 YEAR = validate.Range(min=2000, max=2100, error="Năm ngân sách từ 2000 đến 2100.")
 CATEGORY = validate.OneOf(CATEGORIES, error="Nhóm chi phải là một trong: " + ", ".join(CATEGORIES) + ".")

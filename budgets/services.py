@@ -17,9 +17,24 @@ from app.core.timeutil import utcnow
 from app.extensions import db
 from app.units.models import Unit
 from budgets import permissions as perm
-from budgets.models import (APPROVED, CATEGORIES, DRAFT, REJECTED, REQUEST_ACTIONS_FROM, REQUEST_STATUS_LABELS,
-                            RETURNED, SUBMITTED, WITHDRAWN, Allocation, AllocationAdjustment, AllocationTransfer,
-                            Envelope, EnvelopeDecision, FundingRequest, RequestLine)
+from budgets.models import (
+    APPROVED,
+    CATEGORIES,
+    DRAFT,
+    REJECTED,
+    REQUEST_ACTIONS_FROM,
+    REQUEST_STATUS_LABELS,
+    RETURNED,
+    SUBMITTED,
+    WITHDRAWN,
+    Allocation,
+    AllocationAdjustment,
+    AllocationTransfer,
+    Envelope,
+    EnvelopeDecision,
+    FundingRequest,
+    RequestLine,
+)
 from budgets.years.guard import require_open
 
 BUDGET_CODE_FIELDS = ("chapter_code", "type_code", "item_code", "section_code", "subsection_code")

@@ -18,8 +18,15 @@ from app.core.schemas import ReasonSchema
 from budgets import permissions as perm
 from budgets import queries, services
 from budgets.models import CATEGORIES, REQUEST_STATUS_LABELS, REQUEST_STATUSES, SUBMITTED, FundingRequest
-from budgets.schemas import (AdjustmentCreateSchema, AllocationCreateSchema, EnvelopeCreateSchema, RequestCreateSchema,
-                             RequestUpdateSchema, SupplementCreateSchema, TransferCreateSchema)
+from budgets.schemas import (
+    AdjustmentCreateSchema,
+    AllocationCreateSchema,
+    EnvelopeCreateSchema,
+    RequestCreateSchema,
+    RequestUpdateSchema,
+    SupplementCreateSchema,
+    TransferCreateSchema,
+)
 
 bp = Blueprint("budgets", __name__)
 

@@ -10,9 +10,21 @@ from app.core.documents_api import add_document_routes
 from app.core.schemas import ReasonSchema
 from commissions import permissions as perm
 from commissions import queries, services
-from commissions.schemas import (AcceptSchema, CloseSchema, CommissionCreateSchema, CommissionListArgs, CommissionOut,
-                                 DeliverableListArgs, DeliverableOut, DeliverSchema, SignSchema, SupplierCreateSchema,
-                                 SupplierListArgs, SupplierOut, SupplierUpdateSchema)
+from commissions.schemas import (
+    AcceptSchema,
+    CloseSchema,
+    CommissionCreateSchema,
+    CommissionListArgs,
+    CommissionOut,
+    DeliverableListArgs,
+    DeliverableOut,
+    DeliverSchema,
+    SignSchema,
+    SupplierCreateSchema,
+    SupplierListArgs,
+    SupplierOut,
+    SupplierUpdateSchema,
+)
 
 suppliers_blp = Blueprint("suppliers_api", __name__, url_prefix="/api/v1/suppliers",
                           description="Nhà cung cấp: cơ quan báo chí, dịch vụ CNTT, đào tạo")

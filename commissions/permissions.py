@@ -2,13 +2,28 @@
 import sqlalchemy as sa
 
 from app.core.exceptions import Forbidden, InvalidTransition, ValidationFailed
-from app.core.permissions import (ADMIN, DIC_OFFICER, FINANCE_OFFICER, FORBIDDEN_MESSAGE,  # noqa: F401
-                                  UNIT_ROLES, check_owner_unit, check_visible, require_role, scope_to_unit)
+from app.core.permissions import (  # noqa: F401
+    ADMIN,
+    DIC_OFFICER,
+    FINANCE_OFFICER,
+    FORBIDDEN_MESSAGE,
+    UNIT_ROLES,
+    check_owner_unit,
+    check_visible,
+    require_role,
+    scope_to_unit,
+)
 from app.core.settings import setting
 from app.extensions import db
 from app.units.models import Unit
-from commissions.models import (CANCELLED, COMMISSION_ACTIONS_FROM, DELIVERABLE_ACTIONS_FROM,
-                                DIC_ONLY_CATEGORIES, REJECTED, UNIT_CATEGORIES)
+from commissions.models import (
+    CANCELLED,
+    COMMISSION_ACTIONS_FROM,
+    DELIVERABLE_ACTIONS_FROM,
+    DIC_ONLY_CATEGORIES,
+    REJECTED,
+    UNIT_CATEGORIES,
+)
 
 
 def require_supplier_writer(actor):

@@ -6,8 +6,7 @@ from app.core.dates import Day
 from app.core.money import Money, StrictInteger
 from app.core.text import Text
 from budgets.models import CATEGORIES
-from commissions.models import (ALL_DELIVERABLE_KINDS, COMMISSION_STATUSES, DELIVERABLE_STATUSES, METHODS,
-                                SUPPLIER_KINDS)
+from commissions.models import ALL_DELIVERABLE_KINDS, COMMISSION_STATUSES, DELIVERABLE_STATUSES, METHODS, SUPPLIER_KINDS
 
 
 def one_of(values, label):

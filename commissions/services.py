@@ -23,12 +23,29 @@ from app.extensions import db
 from budgets.models import Allocation
 from budgets.years.guard import require_open
 from commissions import permissions as perm
-from commissions.models import (ACCEPTED, APPROVED, CANCELLED, CLOSED, COMMISSION_ACTIONS_FROM,
-                                COMMISSION_STATUS_LABELS, DELIVERABLE_ACTIONS_FROM, DELIVERABLE_KINDS,
-                                DELIVERABLE_STATUS_LABELS, DELIVERED, DELIVERY_REJECTED, METHODS,
-                                PRICED_METHODS, REJECTED, SIGNED, SUPPLIER_KIND_FOR_CATEGORY, SUPPLIER_KIND_LABELS,
-                                SUPPLIER_KINDS, Commission,
-                                Deliverable, Supplier)
+from commissions.models import (
+    ACCEPTED,
+    APPROVED,
+    CANCELLED,
+    CLOSED,
+    COMMISSION_ACTIONS_FROM,
+    COMMISSION_STATUS_LABELS,
+    DELIVERABLE_ACTIONS_FROM,
+    DELIVERABLE_KINDS,
+    DELIVERABLE_STATUS_LABELS,
+    DELIVERED,
+    DELIVERY_REJECTED,
+    METHODS,
+    PRICED_METHODS,
+    REJECTED,
+    SIGNED,
+    SUPPLIER_KIND_FOR_CATEGORY,
+    SUPPLIER_KIND_LABELS,
+    SUPPLIER_KINDS,
+    Commission,
+    Deliverable,
+    Supplier,
+)
 
 TAX_CODE = re.compile(r"[0-9]{10}|[0-9]{13}|[0-9]{10}-[0-9]{3}")  # ASCII digits: \d also takes "０" and "٠"
 NUMBER_PREFIX = "DH"  # đặt hàng

@@ -24,8 +24,16 @@ from budgets import queries as budget_queries
 from commissions import permissions as perm
 from commissions import queries, services
 from commissions.expenditures.queries import spending_of
-from commissions.models import (ACCEPTED, COMMISSION_STATUSES, DELIVERABLE_KINDS, DELIVERY_REJECTED,
-                                DIC_ONLY_CATEGORIES, METHODS, PRICED_METHODS, UNIT_CATEGORIES)
+from commissions.models import (
+    ACCEPTED,
+    COMMISSION_STATUSES,
+    DELIVERABLE_KINDS,
+    DELIVERY_REJECTED,
+    DIC_ONLY_CATEGORIES,
+    METHODS,
+    PRICED_METHODS,
+    UNIT_CATEGORIES,
+)
 from commissions.schemas import DOC_NO, AcceptSchema, CloseSchema, CommissionCreateSchema, DeliverSchema, SignSchema
 
 bp = Blueprint("commissions", __name__)

@@ -11,7 +11,6 @@ from flask_babel import force_locale, gettext
 
 from app.core.database import reading_connection
 from app.extensions import db
-
 from reports.filters import LedgerFilter
 from reports.ledger_rows import DATE, INTEGER, LEDGER_COLUMNS, MONEY, ledger_rows
 from reports.queries import BATCH
@@ -33,7 +32,8 @@ def _cell_formatters():
         elif column.kind == DATE:
             formatters.append(lambda value: value.isoformat())
         elif column.labels:
-            formatters.append(lambda value, labels=column.translated_labels(): labels.get(value, neutralise(str(value))))
+            formatters.append(lambda value, labels=column.translated_labels():
+                              labels.get(value, neutralise(str(value))))
         else:
             formatters.append(lambda value: neutralise(str(value)))
     return formatters

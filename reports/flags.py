@@ -47,10 +47,10 @@ from app.core.i18n import N_
 from app.core.money import format_vnd
 from app.core.templating import format_date
 from app.units.models import Unit
-from reports.queries import stream_rows
 from budgets.models import CATEGORY_LABELS, Allocation, Envelope
 from commissions.expenditures.models import ADVANCE, DIRECT, POSTED, Expenditure
 from commissions.models import ACCEPTED, OWED, PLANNED, SIGNED, Commission, Deliverable
+from reports.queries import stream_rows
 
 ACCEPTED_UNPAID_DAYS = 30
 ADVANCE_OUTSTANDING_DAYS = 90

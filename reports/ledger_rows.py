@@ -18,11 +18,17 @@ from app.core.i18n import N_
 from app.core.registry import registry
 from app.extensions import db
 from app.units.models import Unit
-from budgets.models import (CATEGORY_LABELS, Allocation, AllocationTransfer, Envelope, EnvelopeDecision,
-                            FundingRequest)
+from budgets.models import CATEGORY_LABELS, Allocation, AllocationTransfer, Envelope, EnvelopeDecision, FundingRequest
 from commissions.expenditures.models import EXPENDITURE_KIND_LABELS, Expenditure, ExpenditureLink
-from commissions.models import (COMMISSION_STATUS_LABELS, DELIVERABLE_KIND_LABELS, DELIVERABLE_STATUS_LABELS,
-                                METHOD_LABELS, Commission, Deliverable, Supplier)
+from commissions.models import (
+    COMMISSION_STATUS_LABELS,
+    DELIVERABLE_KIND_LABELS,
+    DELIVERABLE_STATUS_LABELS,
+    METHOD_LABELS,
+    Commission,
+    Deliverable,
+    Supplier,
+)
 from reports.filters import LedgerFilter
 from reports.queries import stream_rows
 
@@ -101,7 +107,8 @@ def _ledger_statement(selection: LedgerFilter):
     status = sa.case((Expenditure.reversal_of_id.is_not(None), REVERSAL), else_=Expenditure.status)
     stmt = (sa.select(
         Expenditure.id, Expenditure.number, Expenditure.paid_on, Expenditure.kind, Expenditure.voucher_no,
-        Expenditure.cash_moved, Expenditure.sign * Expenditure.advance_applied, status, original.number, reversal.number,
+        Expenditure.cash_moved, Expenditure.sign * Expenditure.advance_applied, status, original.number,
+        reversal.number,
         Unit.code, Unit.name, Envelope.code, initial.decision_no, Allocation.decision_no,
         Allocation.decision_date, Allocation.category, FundingRequest.number, Commission.number,
         Commission.contract_no, Supplier.name, Supplier.tax_code, Expenditure.payee, Expenditure.description)

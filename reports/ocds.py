@@ -65,9 +65,21 @@ from app.core.timeutil import utcnow
 from app.extensions import db
 from budgets.models import CATEGORY_LABELS, Allocation, EnvelopeDecision
 from commissions.expenditures.models import Expenditure
-from commissions.models import (ACCEPTED, APPROVED, CANCELLED, CLOSED, DELIVERABLE_KIND_LABELS, DELIVERED,
-                                DELIVERY_REJECTED, METHOD_LABELS, PLANNED, PRICED_METHODS, SIGNED, Commission,
-                                Deliverable)
+from commissions.models import (
+    ACCEPTED,
+    APPROVED,
+    CANCELLED,
+    CLOSED,
+    DELIVERABLE_KIND_LABELS,
+    DELIVERED,
+    DELIVERY_REJECTED,
+    METHOD_LABELS,
+    PLANNED,
+    PRICED_METHODS,
+    SIGNED,
+    Commission,
+    Deliverable,
+)
 
 VERSION = "1.1"
 CURRENCY = "VND"

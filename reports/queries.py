@@ -9,7 +9,6 @@ from app.extensions import db
 from app.units.models import Unit
 from budgets.models import CATEGORY_LABELS, Allocation, Envelope
 
-
 BATCH = 2000  # rows fetched at a time by the streamed reads
 
 

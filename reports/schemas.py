@@ -51,7 +51,8 @@ class FiguresOut(Schema):
     carried_in = fields.Integer(metadata={"description": "Chuyển nguồn từ năm trước, đã tính trong allocated"})
     committed = fields.Integer()
     spent = fields.Integer()
-    carried_over = fields.Integer(metadata={"description": "Chuyển nguồn sang năm sau khi khóa sổ (cam kết và tạm ứng)"})
+    carried_over = fields.Integer(metadata={
+        "description": "Chuyển nguồn sang năm sau khi khóa sổ (cam kết và tạm ứng)"})
     cancelled = fields.Integer(metadata={"description": "Dự toán bị hủy khi khóa sổ"})
     available = fields.Integer()
     execution_rate = fields.Float(metadata={"description": "Tỷ lệ giải ngân: đã chi / được phân bổ, phần trăm, "

@@ -20,6 +20,7 @@ from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
 from app.core.database import begin_snapshot
 from app.core.dates import plausible
+from app.core.i18n import N_
 from app.core.registry import registry
 from app.core.timeutil import utcnow
 from app.extensions import db
@@ -28,10 +29,23 @@ from budgets.models import CATEGORIES, CATEGORY_LABELS
 from budgets.years.queries import settlement_report
 from reports import flags as red_flags
 from reports.filters import LedgerFilter
-from reports.ledger_rows import (AUDIT_COLUMNS, COMMISSION_COLUMNS, DATE, DATETIME, DELIVERABLE_COLUMNS,
-                                 INTEGER, LEDGER_COLUMNS, MONEY, TRANSFER_COLUMNS, Column, audit_rows,
-                                 commission_rows, deliverable_rows, ledger_rows, transfer_rows)
-from app.core.i18n import N_
+from reports.ledger_rows import (
+    AUDIT_COLUMNS,
+    COMMISSION_COLUMNS,
+    DATE,
+    DATETIME,
+    DELIVERABLE_COLUMNS,
+    INTEGER,
+    LEDGER_COLUMNS,
+    MONEY,
+    TRANSFER_COLUMNS,
+    Column,
+    audit_rows,
+    commission_rows,
+    deliverable_rows,
+    ledger_rows,
+    transfer_rows,
+)
 from reports.queries import BATCH, execution, spent_by_unit_and_category
 
 # Sheet names are part of the export's contract (people's macros and queries name them), so

@@ -279,6 +279,7 @@ def audit_total(reader) -> int:
     """How many entries the audit trail holds, drafts' entries included (finance and auditors
     read those only once the request is submitted): one per change, none for a refusal."""
     import sqlalchemy as sa
+
     from app.core.audit import AuditEntry
     with reader.client.application.app_context():
         total = db.session.execute(sa.select(sa.func.count()).select_from(AuditEntry)).scalar_one()

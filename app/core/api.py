@@ -1,7 +1,7 @@
 """Shared API plumbing: the blueprint class, the list envelope, pagination, bearer-only actors."""
 import functools
 import http
-from datetime import timezone
+from datetime import UTC
 
 import flask_smorest
 from flask import request
@@ -73,8 +73,8 @@ class UtcDateTime(fields.DateTime):
         if value is None:
             return None
         if value.tzinfo is None:
-            value = value.replace(tzinfo=timezone.utc)
-        return value.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+            value = value.replace(tzinfo=UTC)
+        return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 class PageArgs(Schema):

@@ -4,8 +4,8 @@ owners, demo data.
 Each domain's `init_app(app, api)` adds its entries here; the base template, the audit pages and
 the document download read them back, so adding a domain edits no shared file.
 """
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from flask import current_app
 

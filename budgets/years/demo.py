@@ -50,7 +50,8 @@ def load_closed_year() -> None:
     press_body, training_school = _supplier("press"), _supplier("training")
 
     # Signed in November with broadcasts due in the new year: carried over with its advance.
-    series = _propose(dic, press, press_body, "Chuyên mục “Chính quyền hai cấp gần dân”", "Chính quyền địa phương hai cấp",
+    series = _propose(dic, press, press_body, "Chuyên mục “Chính quyền hai cấp gần dân”",
+                      "Chính quyền địa phương hai cấp",
                       [_line("Phóng sự truyền hình", "tv_segment", 6, 25_000_000, date(year + 1, 2, 28)),
                        _line("Tin, bài báo điện tử", "online_article", 20, 3_000_000, date(year, 12, 20))])
     commissions.approve_commission(finance, series)

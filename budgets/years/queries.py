@@ -145,7 +145,8 @@ def settlement_report(year: int, unit_id: int | None = None) -> dict:
     balance (6) + brought forward advances (7) + initial estimate (8) + adjustments (9); used to
     31/01 (10), cancelled (11), balance carried (12) = (5) − (10) − (11), advances carried (13).
     Advances drawn count as used, so a carried advance is in (10) and again, for information, in (13)."""
-    adjustments = (sa.select(AllocationAdjustment.allocation_id, sa.func.sum(AllocationAdjustment.amount).label("total"))
+    adjustments = (sa.select(AllocationAdjustment.allocation_id,
+                             sa.func.sum(AllocationAdjustment.amount).label("total"))
                    .group_by(AllocationAdjustment.allocation_id).subquery())
     carried_in = (sa.select(CarryOver.to_allocation_id.label("allocation_id"),
                             sa.func.sum(CarryOver.committed).label("committed"),

@@ -107,7 +107,8 @@ def _cancel_unsigned(actor, year: int) -> list[tuple[int, dict]]:
     reason = f"Hủy khi khóa sổ năm {year}: chưa ký hợp đồng đến 31/12/{year}."
     db.session.execute(sa.update(Commission)
                        .where(Commission.allocation_id.in_(allocations), Commission.status == APPROVED)
-                       .values(status=CANCELLED, committed=0, cancelled_at=utcnow(), cancelled_by_id=getattr(actor, "id", None),
+                       .values(status=CANCELLED, committed=0, cancelled_at=utcnow(),
+                               cancelled_by_id=getattr(actor, "id", None),
                                cancel_reason=reason)
                        .execution_options(synchronize_session=False))
     return [(row.id, {"status": CANCELLED, "reason": reason, "released": row.committed}) for row in unsigned]

@@ -28,8 +28,17 @@ from app.extensions import db
 from budgets.models import Allocation
 from budgets.years.guard import is_closed, require_open
 from commissions.expenditures import permissions as perm
-from commissions.expenditures.models import (ADVANCE, DIRECT, DIRECT_CATEGORIES, PAYMENT, POSTED, RECOVERY, REVERSED,
-                                             Expenditure, ExpenditureLink)
+from commissions.expenditures.models import (
+    ADVANCE,
+    DIRECT,
+    DIRECT_CATEGORIES,
+    PAYMENT,
+    POSTED,
+    RECOVERY,
+    REVERSED,
+    Expenditure,
+    ExpenditureLink,
+)
 from commissions.models import ACCEPTED, COMMISSION_ACTIONS_FROM, Commission, Deliverable
 
 NUMBER_PREFIX = "CT"  # chứng từ chi

@@ -21,8 +21,16 @@ from budgets import queries as budget_queries
 from commissions import queries as commission_queries
 from commissions.expenditures import permissions as perm
 from commissions.expenditures import queries, services
-from commissions.expenditures.models import (ADVANCE, DIRECT, DIRECT_CATEGORIES, EXPENDITURE_KIND_LABELS,
-                                             EXPENDITURE_KINDS, PAYMENT, POSTED, RECOVERY)
+from commissions.expenditures.models import (
+    ADVANCE,
+    DIRECT,
+    DIRECT_CATEGORIES,
+    EXPENDITURE_KIND_LABELS,
+    EXPENDITURE_KINDS,
+    PAYMENT,
+    POSTED,
+    RECOVERY,
+)
 from commissions.expenditures.schemas import ExpenditureCreateSchema
 from commissions.views import render_commission
 

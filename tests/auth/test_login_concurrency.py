@@ -7,8 +7,8 @@ connection, so an unrelated request is not kept waiting by a burst of logins. Fi
 (pytest -s).
 """
 import json
-import threading
 import statistics
+import threading
 import time
 import urllib.request
 import uuid

@@ -143,7 +143,8 @@ def test_other_roles_are_created_without_a_grant_entry(app, world, dic_setup, ro
     admin = dic_setup
     world.user("kiemtoan", "auditor")
     auditor = ApiClient(app.test_client(), world.token("kiemtoan"))
-    user_id = admin.post("/api/v1/users", json=new_user(username="moi", role=role, unit_code=unit_code)).get_json()["id"]
+    user_id = admin.post("/api/v1/users",
+                         json=new_user(username="moi", role=role, unit_code=unit_code)).get_json()["id"]
     entries = _audit(auditor, entity="user", entity_id=user_id)
     assert [e["action"] for e in entries] == ["user.create"]
     assert entries[0]["changes"]["role"] == role and entries[0]["actor"] == "quantri"

@@ -9,12 +9,12 @@ import pytest
 import sqlalchemy as sa
 
 from app.auth.services import get_user_by_username
-from budgets import services
-from budgets.models import Allocation, Envelope, FundingRequest
 from app.core.audit import AuditEntry
 from app.core.documents import Document
 from app.core.money import NOT_MONEY
 from app.extensions import db
+from budgets import services
+from budgets.models import Allocation, Envelope, FundingRequest
 from tests.fixtures.worlds import build_world, saved_world
 from tests.support import Browser, csrf_of, text
 

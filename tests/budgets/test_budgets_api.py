@@ -8,7 +8,6 @@ from app.extensions import db
 from tests import support
 from tests.fixtures.worlds import build_world, saved_world
 
-
 # --- envelopes ------------------------------------------------------------------------------
 
 def test_envelope_create_read_and_supplement(roles):

@@ -11,7 +11,6 @@ from app.core.audit import verify_chain
 from app.extensions import db
 from tests import support
 
-
 pytestmark = pytest.mark.usefixtures("quiet_server_log")
 
 

@@ -60,7 +60,8 @@ def test_close_carries_signed_commissions_cancels_the_rest_and_balances(app, rol
 
     carried = support.get(finance, f"/api/v1/commissions/{past_year['carried']['id']}")
     assert carried["number"] == past_year["carried"]["number"] and carried["status"] == "signed"
-    assert (carried["committed"], carried["outstanding_advance"], carried["paid"]) == (80_000_000, 20_000_000, 30_000_000)
+    assert (carried["committed"], carried["outstanding_advance"], carried["paid"]) == (
+        80_000_000, 20_000_000, 30_000_000)
     target = support.get(finance, f"/api/v1/allocations/{carried['allocation_id']}")
     assert carried["allocation_id"] != past_year["press"]["id"]
     assert (target["amount"], target["committed"], target["spent"], target["available"]) == (

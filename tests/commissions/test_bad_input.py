@@ -6,7 +6,6 @@ from datetime import timedelta
 import pytest
 
 from app.core import clock
-
 from tests import support
 from tests.commissions import builders
 from tests.fixtures.worlds import build_world, saved_world

@@ -11,7 +11,7 @@ Tokens and web sessions live 12 hours (30 minutes idle): every test that travels
 and logs in inside the travel (`People`, `Browser`), never with the saved `roles` world's tokens.
 """
 import itertools
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -20,7 +20,7 @@ import time_machine
 from app.core import clock
 from tests import support
 from tests.commissions import builders
-from tests.support import Browser, csrf_of, text
+from tests.support import Browser, text
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 Y = support.YEAR
@@ -358,7 +358,7 @@ def test_at_23_30_utc_on_31_december_it_is_already_the_new_year(app, roles):
                                    builders.item("Phóng sự", "tv_segment", 2, 5_000_000, f"{Y}-12-31"))
         builders.approve(people.finance, running["id"])
         builders.sign(people.dic, running["id"], signed_on=f"{Y}-12-30")
-    with time_machine.travel(datetime(Y, 12, 31, 23, 30, tzinfo=timezone.utc), tick=True):
+    with time_machine.travel(datetime(Y, 12, 31, 23, 30, tzinfo=UTC), tick=True):
         assert clock.today() == date(Y + 1, 1, 1)
         people = People(app)
         new_year = f"{Y + 1}-01-01"

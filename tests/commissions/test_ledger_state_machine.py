@@ -21,8 +21,14 @@ from dataclasses import dataclass, field
 
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule, \
-    run_state_machine_as_test
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
 
 from app.extensions import db
 from commissions.expenditures.balances import check_balances as check_ledger
@@ -228,7 +234,8 @@ class LedgerMachine(RuleBasedStateMachine):
         alloc = self.allocations[category]
         owner = self.roles[OWNER[category]]
         items = [builders.item(f"Sản phẩm {i}", builders.KIND_FOR[category], q, p) for i, (q, p) in enumerate(lines, 1)]
-        created = builders.propose(owner, alloc.id, self.suppliers[category], *items, category=category, advance_limit_pct=pct)
+        created = builders.propose(owner, alloc.id, self.suppliers[category], *items, category=category,
+                                   advance_limit_pct=pct)
         c = Commission(created["id"], alloc, sum(q * p for q, p in lines), pct,
                        [Deliverable(d["id"], q, p) for d, (q, p) in zip(created["deliverables"], lines)])
         self.commissions.append(c)
@@ -416,7 +423,8 @@ class BudgetWorld:
 
 def budget_world(app, finance) -> BudgetWorld:
     """An envelope, a press allocation for the DIC, training and operations allocations for STP and a
-    supplier of each commissioned kind, made through the API on the `roles` world, then saved: each example restores it."""
+    supplier of each commissioned kind, made through the API on the `roles` world, then saved: each example
+    restores it."""
     envelope = support.envelope(finance, 1_000_000_000)["id"]
     allocations = {kind: support.allocation(finance, envelope, support.ROLE_PEOPLE[OWNER[kind]][2], amount,
                                             category=kind)["id"]

@@ -4,9 +4,9 @@ trail pages open."""
 import sqlalchemy as sa
 
 from app.core import clock
+from app.demo import DEMO_PASSWORD
 from app.extensions import db
 from commissions.expenditures.models import EXPENDITURE_KINDS, Expenditure
-from app.demo import DEMO_PASSWORD
 from tests.support import csrf_of, text
 
 

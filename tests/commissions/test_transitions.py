@@ -3,8 +3,12 @@ commissions/models.py. An allowed change moves the status (and the money it move
 audit entry; a refused one answers 409 `invalid_transition` and leaves the database as it was."""
 import pytest
 
-from commissions.models import (COMMISSION_ACTIONS_FROM, COMMISSION_STATUSES, DELIVERABLE_ACTIONS_FROM,
-                                DELIVERABLE_STATUSES)
+from commissions.models import (
+    COMMISSION_ACTIONS_FROM,
+    COMMISSION_STATUSES,
+    DELIVERABLE_ACTIONS_FROM,
+    DELIVERABLE_STATUSES,
+)
 from tests import support
 from tests.commissions import builders
 

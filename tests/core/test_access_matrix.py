@@ -26,8 +26,7 @@ import pytest
 
 from tests import support
 from tests.commissions import builders
-from tests.support import (PASSWORD, ROLE_PEOPLE, ApiClient, database_fingerprint, restore_snapshot,
-                           take_snapshot)
+from tests.support import PASSWORD, ROLE_PEOPLE, ApiClient, database_fingerprint, restore_snapshot, take_snapshot
 
 # --- what each actor hears ---------------------------------------------------------------------
 

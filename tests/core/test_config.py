@@ -8,8 +8,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from app import create_app
 from app.auth.models import User
 from app.extensions import db
-from config import (DEV_SECRET_KEY, Config, DevelopmentConfig, ProductionConfig, TestingConfig,
-                    normalise_database_url)
+from config import DEV_SECRET_KEY, Config, DevelopmentConfig, ProductionConfig, TestingConfig, normalise_database_url
 from tests.support import PASSWORD
 
 STRONG_KEY = "k3Q9v1xR7pL2mN8sT4wY6zA0bC5dE1fG"  # 32 characters

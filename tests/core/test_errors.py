@@ -191,6 +191,7 @@ def test_every_spec_path_answers_without_redirect(client, roles):
 def test_database_data_errors_become_422_not_500(app):
     """The last line behind the schemas: a value the database refuses (too long, out of range)."""
     import sqlalchemy as sa
+
     from app.extensions import db
     error = sa.exc.DataError("INSERT INTO units ...", {}, Exception("value too long for type character varying(20)"))
     with app.test_request_context("/api/v1/units", method="POST"):
@@ -272,6 +273,7 @@ def test_database_messages_are_logged_on_one_line(app, caplog):
     import logging
 
     import sqlalchemy as sa
+
     from app.extensions import db
     forged = "duplicate key\nDETAIL:  Key (tax_code)=(0100\n2026-12-02 ERROR forged line) already exists."
     for error in (sa.exc.IntegrityError("INSERT ...", {}, Exception(forged)),

@@ -7,12 +7,11 @@ import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-
-from app.core.database import include_in_autogenerate
 from alembic.script import ScriptDirectory
 from flask_migrate import downgrade, upgrade
 
 from app import create_app
+from app.core.database import include_in_autogenerate
 from app.extensions import db
 
 

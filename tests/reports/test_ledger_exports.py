@@ -322,7 +322,8 @@ def test_every_sheet_is_read_from_one_snapshot(app, spending, monkeypatch, tmp_p
     # snapshot: STP's operations allocation (500,000,000) has 497,000,000 unspent, not 496,999,999
     headers, rows, _ = table(book["Cảnh báo"])
     unspent = [row[headers.index("Số tiền (đồng)")] for row in rows
-               if row[headers.index("Mã đơn vị")] == "STP" and "Hoạt động thường xuyên" in row[headers.index("Số hiệu")]]
+               if row[headers.index("Mã đơn vị")] == "STP"
+               and "Hoạt động thường xuyên" in row[headers.index("Số hiệu")]]
     assert unspent == [497_000_000]
     if levels:
         assert levels == ["REPEATABLE READ"]
