@@ -23,7 +23,7 @@ lint:
 	pre-commit run --all-files
 
 catalogue:
-	pybabel extract -F babel.cfg -k N_ -o /tmp/messages.pot .
+	pybabel extract -F babel.cfg -k N_ -k NP_:1c,2 -k pgettext:1c,2 -o /tmp/messages.pot .
 	pybabel update -i /tmp/messages.pot -d app/translations --no-fuzzy-matching -w 100
 
 migration:

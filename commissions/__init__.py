@@ -6,7 +6,7 @@ here as `commissions.expenditures`, registered from `init_app`.
 
 
 def init_app(app, api):
-    from app.core.i18n import N_
+    from app.core.i18n import N_, NP_
     from app.core.permissions import AUDITOR, DIC_OFFICER, FINANCE_OFFICER, UNIT_OFFICER
     from app.core.registry import registry_of
     from commissions import expenditures, models, permissions, queries
@@ -34,7 +34,8 @@ def init_app(app, api):
     app.register_blueprint(bp)
     units = (UNIT_OFFICER, DIC_OFFICER)
     registry.add_nav("commissions.approval_queue", N_("Duyệt đặt hàng"), (FINANCE_OFFICER,), order=12)
-    registry.add_nav("commissions.list_commissions", N_("Đặt hàng"), (*units, FINANCE_OFFICER, AUDITOR), order=40)
+    registry.add_nav("commissions.list_commissions", NP_("commissions list", "Đặt hàng"),
+                     (*units, FINANCE_OFFICER, AUDITOR), order=40)
     registry.add_nav("commissions.new_commission", N_("Đề xuất đặt hàng"), (DIC_OFFICER,), order=45)
     registry.add_nav("commissions.overdue_deliverables", N_("Sản phẩm quá hạn"), (*units, FINANCE_OFFICER, AUDITOR),
                      order=50)

@@ -5,7 +5,7 @@ its value, so that CHECK constraints see both; the allocation's total of commitm
 guarded UPDATE in the same transaction (DESIGN §5 rules 2 and 4).
 """
 from app.core import clock
-from app.core.i18n import N_
+from app.core.i18n import N_, NP_
 from app.core.models import Described, in_list
 from app.core.timeutil import utcnow
 from app.extensions import db
@@ -21,7 +21,9 @@ SUPPLIER_KIND_LABELS = {
 }
 
 METHODS = ("order", "assignment", "bidding")
-METHOD_LABELS = {"order": N_("Đặt hàng"), "assignment": N_("Giao nhiệm vụ"), "bidding": N_("Đấu thầu")}
+# "Đặt hàng" is also the commissions list (the menu): the method takes a context of its own
+METHOD_LABELS = {"order": NP_("commissioning method", "Đặt hàng"), "assignment": N_("Giao nhiệm vụ"),
+                 "bidding": N_("Đấu thầu")}
 PRICED_METHODS = ("order", "assignment")  # paid at unit prices a competent authority approved
 
 PROPOSED, APPROVED, REJECTED, SIGNED, CLOSED, CANCELLED = (

@@ -9,12 +9,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 
 import sqlalchemy as sa
-from flask_babel import gettext
 from sqlalchemy.orm import aliased
 
 from app.auth.models import User
 from app.core.audit import AuditEntry
-from app.core.i18n import N_
+from app.core.i18n import N_, translate
 from app.core.registry import registry
 from app.extensions import db
 from app.units.models import Unit
@@ -45,7 +44,7 @@ class Column:
 
     def translated_labels(self) -> dict:
         """code → label in the current locale (looked up once per export, not per cell)."""
-        return {code: gettext(label) for code, label in (self.labels or {}).items()}
+        return {code: translate(label) for code, label in (self.labels or {}).items()}
 
 
 REVERSAL, REVERSED_STATUS, POSTED_STATUS = "reversal", "reversed", "posted"

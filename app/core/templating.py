@@ -4,6 +4,7 @@ from datetime import date, datetime
 from flask_babel import get_locale
 
 from app.core.dates import plausible
+from app.core.i18n import install_template_gettext
 from app.core.money import format_vnd
 from app.core.permissions import ROLE_LABELS
 
@@ -31,6 +32,7 @@ def percent(part, whole) -> int:
 
 
 def register(app):
+    install_template_gettext(app)  # after Flask-Babel's init_app, whose callables it replaces
     app.jinja_env.filters.update(vnd=format_vnd, ddmmyyyy=format_date, dt=format_datetime)
     app.jinja_env.tests.update(plausible_day=plausible)
     app.jinja_env.globals.update(ROLE_LABELS=ROLE_LABELS, percent=percent,

@@ -35,3 +35,43 @@ def test_money_and_date_formats():
     assert format_vnd(0) == "0 ₫"
     assert format_vnd(-20_000_000) == "-20.000.000 ₫"
     assert format_date(date(2026, 3, 5)) == "05/03/2026"
+
+
+def test_a_word_with_two_meanings_is_translated_in_its_context(app):
+    """"Đặt hàng" is the commissions list in the menu and a commissioning method on a commission."""
+    import re
+
+    import sqlalchemy as sa
+
+    from app.core.i18n import NP_, translate
+    from app.demo import DEMO_PASSWORD
+    from app.extensions import db
+    from commissions.models import METHOD_LABELS, Commission
+
+    with app.test_request_context("/?lang=en"):
+        assert translate(METHOD_LABELS["order"]) == "Order (priced)"
+        assert translate(NP_("commissions list", "Đặt hàng")) == "Commissions"
+        assert translate("Đặt hàng") == "Commission"  # without a context: a commission, as a column names it
+    with app.test_request_context("/"):
+        assert translate(METHOD_LABELS["order"]) == "Đặt hàng"
+
+    assert app.test_cli_runner().invoke(args=["demo", "load"]).exit_code == 0
+    with app.app_context():
+        ordered = db.session.execute(sa.select(Commission.id).filter_by(method="order", status="signed")
+                                     .order_by(Commission.id)).scalars().first()
+    client = app.test_client()
+    login = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', login).group(1)
+    assert client.post("/login", data={"csrf_token": token, "username": "taichinh",
+                                       "password": DEMO_PASSWORD}).status_code == 302
+
+    page = client.get(f"/commissions/{ordered}?lang=en").get_data(as_text=True)
+    nav = re.findall(r'class="nav-link" href="/commissions(?:\?[^"]*)?">([^<]+)</a>', page)
+    assert nav == ["Commissions"], nav
+    assert "Order (priced)" in page
+    assert ">Commission</a>" not in page
+    listing = client.get("/commissions?lang=en").get_data(as_text=True)
+    assert "<title>Commissions</title>" in listing
+
+    vi = client.get(f"/commissions/{ordered}?lang=vi").get_data(as_text=True)
+    assert re.findall(r'class="nav-link" href="/commissions(?:\?[^"]*)?">([^<]+)</a>', vi) == ["Đặt hàng"]
