@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from app.auth.services import get_user_by_username
 from app.core import clock
 from app.core.documents import save_document
+from app.core.timeutil import business_day
 from app.extensions import db
 from commissions.demo import DEMO_PDF, allocation_of, contracts_signed_by
 from commissions.expenditures.services import post_expenditure, reverse_expenditure
@@ -34,11 +35,17 @@ def load_expenditures() -> dict:
     def contract(no):
         return db.session.execute(sa.select(Commission).where(Commission.contract_no == no)).scalar_one()
 
+    # each entry's history is stamped on its payment date, a reversal on the day it was caught
     def post(actor, commission, kind, amount, voucher_no, paid_on, description, *, applied=0, links=()):
-        return post_expenditure(
-            actor, allocation_id=commission.allocation_id, commission_id=commission.id, kind=kind, amount=amount,
-            advance_applied=applied, paid_on=paid_on, voucher_no=voucher_no, payee=commission.supplier.name,
-            description=description, deliverables=[{"deliverable_id": d.id, "amount": a} for d, a in links])
+        with business_day(paid_on, 10):
+            return post_expenditure(
+                actor, allocation_id=commission.allocation_id, commission_id=commission.id, kind=kind, amount=amount,
+                advance_applied=applied, paid_on=paid_on, voucher_no=voucher_no, payee=commission.supplier.name,
+                description=description, deliverables=[{"deliverable_id": d.id, "amount": a} for d, a in links])
+
+    def reverse(entry, reason, caught_on):
+        with business_day(caught_on, 9):
+            reverse_expenditure(finance, entry, reason=reason)
 
     # --- a settled advance: advance on the press contract, then the accepted articles paid applying it
     digital = contract(f"12/{year}/HĐ-ĐH")
@@ -55,7 +62,7 @@ def load_expenditures() -> dict:
     wrong = post(dic, listening, "payment", 12_000_000, "TT-05/STTTT", ago(40),
                  "Thanh toán báo cáo lắng nghe mạng xã hội quý I–III",
                  links=[(reports, 12_000_000)])
-    reverse_expenditure(finance, wrong, reason="Nhập sai số tiền: giá trị nghiệm thu là 120.000.000 đồng.")
+    reverse(wrong, "Nhập sai số tiền: giá trị nghiệm thu là 120.000.000 đồng.", ago(39))
     right = post(dic, listening, "payment", reports.accepted_value, "TT-06/STTTT", ago(39),
                  "Thanh toán báo cáo lắng nghe mạng xã hội quý I–III theo biên bản 11/BB-NT",
                  links=[(reports, reports.accepted_value)])
@@ -74,16 +81,19 @@ def load_expenditures() -> dict:
     training = allocation_of("STP", "training")
 
     def direct(actor, allocation, amount, voucher_no, paid_on, description, payee):
-        return post_expenditure(actor, allocation_id=allocation.id, kind="direct", amount=amount, paid_on=paid_on,
-                                voucher_no=voucher_no, payee=payee, description=description)
+        with business_day(paid_on, 14):
+            return post_expenditure(actor, allocation_id=allocation.id, kind="direct", amount=amount,
+                                    paid_on=paid_on, voucher_no=voucher_no, payee=payee, description=description)
 
     banners = direct(dic, operations, 90_000_000, "PC-03/STTTT", ago(50),
                      "Pano, áp phích tuyên truyền tại 15 phường, xã: 15 pano đã lắp (biên bản bàn giao kèm theo)",
                      "Công ty Cổ phần In Quy Nhơn - Chi nhánh Pleiku")
-    save_document(dic, "expenditure", banners.id, filename="bien-ban-ban-giao-pano.pdf", stream=io.BytesIO(DEMO_PDF))
+    with business_day(ago(50), 14, 15):
+        save_document(dic, "expenditure", banners.id, filename="bien-ban-ban-giao-pano.pdf",
+                      stream=io.BytesIO(DEMO_PDF))
     twice = direct(dic, operations, 90_000_000, "PC-04/STTTT", ago(49), "Pano, áp phích tuyên truyền (ghi trùng)",
                    "Công ty Cổ phần In Quy Nhơn - Chi nhánh Pleiku")
-    reverse_expenditure(finance, twice, reason="Ghi trùng chứng từ PC-03/STTTT.")
+    reverse(twice, "Ghi trùng chứng từ PC-03/STTTT.", ago(48))
     direct(stp, training, 8_500_000, "PC-01/STP", ago(18),
            "In 300 bộ tài liệu tập huấn kỹ năng truyền thông chính sách (đã phát cho học viên)",
            "Công ty Cổ phần In Quy Nhơn - Chi nhánh Pleiku")

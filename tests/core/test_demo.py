@@ -107,3 +107,57 @@ def test_serve_defaults_and_host(tmp_path):
     (tmp_path / "again").mkdir()
     out = run_serve(tmp_path / "again", HOST="0.0.0.0", PORT="8080")
     assert "http://0.0.0.0:8080" in out and "flask run --host 0.0.0.0 --port 8080" in out
+
+
+# --- the demo's history is stamped at the dates of the work it shows (issue 23 item 7) ----------
+
+def test_the_demo_history_falls_on_business_dates(app):
+    from datetime import UTC, datetime, timedelta
+
+    import time_machine
+
+    from app.core.audit import AuditEntry, history, verify_chain
+
+    def local_day(at):
+        return (at + timedelta(hours=7)).date()  # stored as naive UTC; the province lives at UTC+7
+
+    loaded_at = datetime(2026, 10, 15, 3, 0, tzinfo=UTC)  # 10:00 in Việt Nam, mid-October
+    with time_machine.travel(loaded_at, tick=True):
+        assert load(app).exit_code == 0
+        with app.app_context():
+            load_day, now = loaded_at.date(), datetime.now(UTC).replace(tzinfo=None)
+            training = db.session.execute(
+                sa.select(FundingRequest).filter_by(letter_no="152/STP-VP")).scalar_one()
+            assert local_day(training.submitted_at) == datetime(2026, 2, 24).date()
+            trail = history("request", training.id)
+            assert trail and all(local_day(e.at).year == 2026 and local_day(e.at) < load_day for e in trail)
+            assert {e.action: local_day(e.at).isoformat() for e in trail}["request.submit"] == "2026-02-24"
+
+            entries = db.session.execute(sa.select(AuditEntry).order_by(AuditEntry.seq)).scalars().all()
+            days = {local_day(e.at) for e in entries}
+            assert len(days) > 30  # spread over the year, not all on the day it was loaded
+            assert all(e.at <= now for e in entries)  # never after the real now
+            assert min(days) < datetime(2026, 1, 1).date()  # the closed year before, at its own dates
+            assert sum(local_day(e.at) == load_day for e in entries) < len(entries) / 4
+            assert all(7 <= (e.at + timedelta(hours=7)).hour <= 17 for e in entries
+                       if local_day(e.at) != load_day)  # office hours
+            assert verify_chain() == (len(entries), None)  # the chain holds though `at` is not monotonic
+        assert app.test_cli_runner().invoke(args=["audit", "verify"]).exit_code == 0
+        assert app.test_cli_runner().invoke(args=["ledger", "check"]).exit_code == 0
+
+
+def test_business_time_is_honoured_only_while_set():
+    from datetime import UTC, datetime, timedelta
+
+    from app.core.timeutil import business_day, business_moment, business_time, utcnow
+
+    assert business_moment(datetime(2026, 3, 5).date(), 9, 30) == datetime(2026, 3, 5, 2, 30)
+    with business_day(datetime(2026, 3, 5).date(), 9, 30):
+        assert utcnow() == datetime(2026, 3, 5, 2, 30)
+        with business_time(datetime(2026, 4, 1, 3, 0)):
+            assert utcnow() == datetime(2026, 4, 1, 3, 0)
+        assert utcnow() == datetime(2026, 3, 5, 2, 30)
+    real = utcnow()
+    assert abs(real - datetime.now(UTC).replace(tzinfo=None)) < timedelta(seconds=5)  # unset: the real clock
+    with business_time(real + timedelta(days=3)) as stamped:  # never after the real now
+        assert stamped == utcnow() and stamped < real + timedelta(seconds=5)
