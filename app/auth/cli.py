@@ -49,20 +49,29 @@ def create_token(username):
 
 
 @click.command("prune")
-@click.option("--dry-run", is_flag=True, help="Chỉ đếm, không xoá.")
+@click.option("--dry-run", is_flag=True, help="Chỉ đếm và liệt kê, không xoá.")
 @with_appcontext
 def prune(dry_run):
-    """Xoá token API hết hạn hoặc đã thu hồi, phiên web đã kết thúc và lần đăng nhập cũ."""
+    """Xoá token API hết hạn hoặc đã thu hồi, phiên web đã kết thúc, lần đăng nhập cũ, tệp trong thư mục
+    tải lên không thuộc tài liệu nào và tệp tạm bỏ dở hơn một giờ."""
     from app.auth.maintenance import prune_logins
+    from app.core.documents import TEMP_MAX_AGE_SECONDS, prune_files
 
     counts = prune_logins(dry_run=dry_run)
     if dry_run:
         db.session.rollback()
     else:
         db.session.commit()
+    files = prune_files(dry_run=dry_run)
+    db.session.rollback()
     verb = "Sẽ xoá" if dry_run else "Đã xoá"
     click.echo(f"{verb} {counts['tokens']} token API hết hạn hoặc đã thu hồi, {counts['sessions']} phiên web đã "
                f"kết thúc, {counts['login_attempts']} lần đăng nhập cũ hơn {counts['retention_days']} ngày.")
+    click.echo(f"{verb} {len(files['stray'])} tệp tải lên không thuộc tài liệu nào, {len(files['temporary'])} "
+               f"tệp tạm cũ hơn {TEMP_MAX_AGE_SECONDS // 3600} giờ.")
+    for kind, label in (("stray", "không thuộc tài liệu nào"), ("temporary", "tệp tạm")):
+        for name in files[kind]:
+            click.echo(f"  {name} ({label})")
 
 
 def register(app):

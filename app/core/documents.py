@@ -4,10 +4,17 @@ Files are checked by their leading bytes as well as their extension, stored unde
 server makes, outside `static`, with size and sha256 recorded. Which records carry documents, and
 who may read and add them, is each domain's to say: the owner types its `init_app` registers
 (`Registry.add_document_owner`); the kernel names none.
+
+A file is written under a temporary name (`<name>.part`) in the upload folder and takes its final
+name only once the transaction that records it commits; a rollback (a later check fails, the commit
+fails, any exception) removes it, so no file is left without its record. `flask prune` removes what a
+crash between the two could still leave (`prune_files`).
 """
 import hashlib
+import logging
 import os
 import secrets
+import time
 
 import sqlalchemy as sa
 from flask import send_file
@@ -21,6 +28,12 @@ from app.core.registry import registry
 from app.core.settings import setting
 from app.core.timeutil import utcnow
 from app.extensions import db
+
+log = logging.getLogger(__name__)
+
+TEMP_SUFFIX = ".part"
+TEMP_MAX_AGE_SECONDS = 3600  # a temporary file older than this belongs to no request still running
+_PENDING = "pending_uploads"  # Session.info key: [(document, temporary path, final path)]
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .doc/.xls
@@ -133,7 +146,8 @@ def save_document(actor, owner_type: str, owner_id: int, *, filename: str, strea
         raise _over_quota(*room, 1)
     os.makedirs(upload_folder, exist_ok=True)
     storage_name = secrets.token_hex(16) + "." + ext
-    path = os.path.join(upload_folder, storage_name)
+    final_path = os.path.join(upload_folder, storage_name)
+    path = final_path + TEMP_SUFFIX
     digest, size, head = hashlib.sha256(), 0, b""
     try:
         with open(path, "wb") as out:
@@ -161,11 +175,78 @@ def save_document(actor, owner_type: str, owner_id: int, *, filename: str, strea
     document = Document(owner_type=owner_type, owner_id=owner_id, original_name=name,
                         storage_name=storage_name, size=size, content_type=content_type,
                         sha256=digest.hexdigest(), uploaded_by_id=actor.id, unit_id=unit_id)
+    # From here on the transaction owns the file: it takes its name on commit, or goes on rollback.
+    db.session.info.setdefault(_PENDING, []).append((document, path, final_path))
     db.session.add(document)
     db.session.flush()
     audit.record(actor, "document.upload", owner_type, owner_id,
                  {"document_id": document.id, "name": name, "size": size, "sha256": document.sha256})
     return document
+
+
+def _remove_quietly(path: str):
+    try:
+        os.remove(path)
+    except FileNotFoundError:
+        pass
+    except OSError:
+        log.exception("could not remove the temporary upload %s", os.path.basename(path))
+
+
+@sa.event.listens_for(db.session, "after_commit")
+def _name_committed_uploads(session):
+    """The outermost transaction committed: every upload whose row it kept takes its final name (a
+    row added in a savepoint that was rolled back is no longer persistent: its file stays pending
+    and goes when the transaction ends)."""
+    if session.get_nested_transaction() is not None or not session.info.get(_PENDING):
+        return  # a savepoint released: the outer transaction may still roll back
+    kept = []
+    for document, path, final_path in session.info.pop(_PENDING):
+        if not sa.inspect(document).persistent:
+            kept.append((document, path, final_path))
+            continue
+        try:
+            os.replace(path, final_path)
+        except OSError:
+            log.exception("could not name the upload of document %s", document.id)
+    if kept:
+        session.info[_PENDING] = kept
+
+
+@sa.event.listens_for(db.session, "after_transaction_end")
+def _remove_uncommitted_uploads(session, transaction):
+    """The outermost transaction ended without committing them (rolled back, closed): the files go."""
+    if transaction.parent is not None:
+        return
+    for _document, path, _final in session.info.pop(_PENDING, ()):
+        _remove_quietly(path)
+
+
+def prune_files(*, dry_run: bool = False) -> dict:
+    """Files in the upload folder that no document names, and temporary files older than an hour
+    (a process that died between writing and committing): removed unless `dry_run`. Returns
+    `{"stray": [names], "temporary": [names]}`, sorted. The folder is listed before the names are
+    read, so a file named by a commit that lands meanwhile is never taken for a stray one."""
+    folder = setting("UPLOAD_FOLDER")
+    try:
+        entries = [entry for entry in os.scandir(folder) if entry.is_file(follow_symlinks=False)]
+    except FileNotFoundError:
+        entries = []
+    named = set(db.session.execute(sa.select(Document.storage_name)).scalars())
+    now = time.time()
+    found = {"stray": [], "temporary": []}
+    for entry in entries:
+        if entry.name.endswith(TEMP_SUFFIX):
+            if now - entry.stat(follow_symlinks=False).st_mtime > TEMP_MAX_AGE_SECONDS:
+                found["temporary"].append(entry.name)
+        elif entry.name not in named:
+            found["stray"].append(entry.name)
+    for names in found.values():
+        names.sort()
+        if not dry_run:
+            for name in names:
+                _remove_quietly(os.path.join(folder, name))
+    return found
 
 
 def _owner(owner_type: str):
