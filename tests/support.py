@@ -189,6 +189,18 @@ def restore_snapshot(app, snapshot: Snapshot):
                     f"setval(:s{i}, :v{i}, :c{i})" for i in range(len(snapshot.sequences)))), params)
 
 
+def wipe_data(app):
+    """Every data row gone and every id sequence back at its start (PostgreSQL; a SQLite test
+    database is a new file each run): what the migrations alone leave."""
+    with app.app_context():
+        db.session.remove()
+        if db.engine.dialect.name != "postgresql":
+            return
+        with db.engine.begin() as conn:
+            conn.exec_driver_sql("TRUNCATE " + ", ".join(f'"{t.name}"' for t in data_tables())
+                                 + " RESTART IDENTITY CASCADE")
+
+
 VOLATILE_COLUMNS = {("user_sessions", "last_seen_at")}  # the idle clock moves on reads
 
 
