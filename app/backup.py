@@ -14,13 +14,13 @@ format with the same checksum file, pg_restore into an empty database); see docs
 import hashlib
 import os
 import sqlite3
-from datetime import UTC, datetime
 from pathlib import Path
 
 import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from app.core.timeutil import utcnow
 from app.extensions import db
 
 backup_cli = AppGroup("backup", help="Sao lưu và phục hồi cơ sở dữ liệu SQLite.")
@@ -145,7 +145,7 @@ def restore(backup_file: Path, yes: bool):
     db.engine.dispose()
     kept = None
     if target_path.exists() and target_path.stat().st_size:
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+        stamp = utcnow().strftime("%Y%m%dT%H%M%S")
         kept = target_path.with_name(f"{target_path.name}.before-restore-{stamp}")
         current, copy = sqlite3.connect(target_path), sqlite3.connect(kept)
         try:

@@ -16,14 +16,12 @@ from budgets.years.schemas import CloseYearSchema
 bp = Blueprint("years", __name__, url_prefix="/years")
 
 
-
-
 @bp.get("")
 @login_required
 def list_years():
     perm.require_read(current_actor())
     # every year with an envelope or a close, and this year and the last
-    summaries = [queries.year_summary(year) for year in year_choices(known=queries.known_years(), next_year=False)]
+    summaries = queries.year_summaries(year_choices(known=queries.known_years(), next_year=False))
     return render_template("budgets/years/list.html", summaries=summaries, today=clock.today())
 
 

@@ -38,3 +38,16 @@ def test_the_auditor_reads_without_the_form_and_units_are_refused(app, roles, pa
     page = support.text(support.Browser(app, "kiemtoan").get(f"/years/{PAST}"))
     assert past_year["carried"]["number"] in page and 'data-testid="close-form"' not in page
     assert support.Browser(app, "donvi").get(f"/years/{PAST}").status_code == 403
+
+
+def test_the_years_page_reads_a_fixed_number_of_statements(app, roles):
+    browser = support.Browser(app, "taichinh")
+
+    def counted():
+        with support.CountedStatements(app) as statements:
+            assert browser.get("/years").status_code == 200
+        return len(statements)
+    few = counted()
+    for year in (2021, 2022, 2023, 2024):  # more years listed, no more statements
+        support.envelope(roles["finance"], 1_000_000, year=year)
+    assert counted() == few
