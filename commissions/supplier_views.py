@@ -5,9 +5,9 @@ services as the API, one audit entry per change.
 """
 from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import login_required
 
-from app.core.pages import handle_form, page_arg
+from app.core.pages import current_actor, handle_form, page_arg
 from commissions import permissions as perm
 from commissions import queries, services
 from commissions.models import SUPPLIER_KIND_LABELS, SUPPLIER_KINDS
@@ -18,10 +18,6 @@ PAGE_SIZE = 50
 FIELDS = ("name", "kind", "tax_code", "bank_account", "bank_name")
 
 
-def _actor():
-    return current_user._get_current_object()
-
-
 def _kinds():
     return [(kind, _(SUPPLIER_KIND_LABELS[kind])) for kind in SUPPLIER_KINDS]
 
@@ -29,7 +25,7 @@ def _kinds():
 def _list_page(values=None, errors=None, status=200, message=None):
     q = (request.args.get("q") or "").strip()[:100]
     page = page_arg()
-    query = queries.suppliers_query(_actor(), q=q or None)
+    query = queries.suppliers_query(current_actor(), q=q or None)
     suppliers = query.rows(limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE)
     return render_template("admin/suppliers.html", suppliers=suppliers[:PAGE_SIZE], has_next=len(suppliers) > PAGE_SIZE,
                            page=page, q=q, kinds=_kinds(), values=values or {}, errors=errors or {},
@@ -39,17 +35,17 @@ def _list_page(values=None, errors=None, status=200, message=None):
 @bp.get("/suppliers")
 @login_required
 def list_suppliers():
-    perm.require_supplier_writer(_actor())
+    perm.require_supplier_writer(current_actor())
     return _list_page()
 
 
 @bp.post("/suppliers")
 @login_required
 def create_supplier():
-    perm.require_supplier_writer(_actor())
+    perm.require_supplier_writer(current_actor())
     return handle_form(
         SupplierCreateSchema(), lambda values, errors, status, message: _list_page(values, errors, status, message),
-        lambda data: services.create_supplier(_actor(), **data),
+        lambda data: services.create_supplier(current_actor(), **data),
         lambda supplier: (_("Đã thêm nhà cung cấp %(name)s.", name=supplier.name), url_for("suppliers.list_suppliers")))
 
 
@@ -62,14 +58,14 @@ def _edit_page(supplier, values=None, errors=None, status=200, message=None):
 @bp.get("/suppliers/<int:supplier_id>")
 @login_required
 def edit_supplier(supplier_id):
-    perm.require_supplier_writer(_actor())
+    perm.require_supplier_writer(current_actor())
     return _edit_page(queries.get_supplier(supplier_id))
 
 
 @bp.post("/suppliers/<int:supplier_id>")
 @login_required
 def update_supplier(supplier_id):
-    perm.require_supplier_writer(_actor())
+    perm.require_supplier_writer(current_actor())
     supplier = queries.get_supplier(supplier_id)
     # Both bank fields emptied on the form remove the account (the form's loading drops blanks).
     cleared = {field: None for field in ("bank_account", "bank_name")
@@ -77,5 +73,5 @@ def update_supplier(supplier_id):
     return handle_form(
         SupplierUpdateSchema(), lambda values, errors, status, message: _edit_page(supplier, values, errors, status,
                                                                                    message),
-        lambda data: services.update_supplier(_actor(), supplier, **{**cleared, **data}),
+        lambda data: services.update_supplier(current_actor(), supplier, **{**cleared, **data}),
         lambda changed: (_("Đã lưu nhà cung cấp %(name)s.", name=changed.name), url_for("suppliers.list_suppliers")))

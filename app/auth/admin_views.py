@@ -8,14 +8,14 @@ import json
 import sqlalchemy as sa
 from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import login_required
 
 from app.auth import accounts, services, totp
 from app.auth.accounts import STATES
 from app.auth.schemas import UserCreateSchema, UserUpdateSchema
 from app.core import audit
 from app.core.i18n import N_
-from app.core.pages import handle_form, page_arg
+from app.core.pages import current_actor, handle_form, page_arg
 from app.core.permissions import ADMIN, FINANCE_OFFICER, ROLE_LABELS, ROLES, require_role
 from app.extensions import db
 from app.units.models import Unit
@@ -30,10 +30,6 @@ STATE_LABELS = {
     "role_unconfirmed": N_("Vai trò chờ xác nhận"),
     "password_change_required": N_("Mật khẩu tạm"),
 }
-
-
-def _actor():
-    return current_user._get_current_object()
 
 
 def _units():
@@ -60,7 +56,7 @@ def _filters() -> dict:
 @bp.get("/users")
 @login_required
 def list_users():
-    actor = _actor()
+    actor = current_actor()
     require_role(actor, ADMIN)
     filters, page = _filters(), page_arg()
     query = accounts.users_query(actor, **filters)
@@ -78,19 +74,19 @@ def _new_form(values=None, errors=None, status=200, message=None):
 @bp.get("/users/new")
 @login_required
 def new_user():
-    require_role(_actor(), ADMIN)
+    require_role(current_actor(), ADMIN)
     return _new_form()
 
 
 @bp.post("/users/new")
 @login_required
 def create_user():
-    require_role(_actor(), ADMIN)
+    require_role(current_actor(), ADMIN)
     password = request.form.get("password", "")  # as typed: the form's loading strips text
     return handle_form(
         UserCreateSchema(), lambda values, errors, status, message: _new_form(
             {k: v for k, v in values.items() if k != "password"}, errors, status, message),
-        lambda data: services.create_user(_actor(), **{**data, "password": password}),
+        lambda data: services.create_user(current_actor(), **{**data, "password": password}),
         lambda user: (_("Đã tạo người dùng %(username)s với mật khẩu tạm: người dùng đặt mật khẩu của riêng mình "
                         "ở lần đăng nhập đầu.", username=user.username), url_for("users.show_user", user_id=user.id)))
 
@@ -103,20 +99,20 @@ def _show(user, values=None, errors=None, status=200, message=None):
     accounts.mark_locked([user])
     values = values or {"full_name": user.full_name, "role": user.role, "unit_code": getattr(user.unit, "code", "")}
     return render_template("admin/user_detail.html", user=user, values=values, errors=errors or {},
-                           message=message, history=_history(user.id), me=_actor(), **_choices()), status
+                           message=message, history=_history(user.id), me=current_actor(), **_choices()), status
 
 
 @bp.get("/users/<int:user_id>")
 @login_required
 def show_user(user_id):
-    require_role(_actor(), ADMIN)
+    require_role(current_actor(), ADMIN)
     return _show(accounts.get_user(user_id))
 
 
 def _act(user_id, act, done_message):
     """A button on the user's page: call the service, then back to the page (or the page with the
     refusal's message)."""
-    require_role(_actor(), ADMIN)
+    require_role(current_actor(), ADMIN)
     user = accounts.get_user(user_id)
     return handle_form(
         None, lambda _values, errors, status, message: _show(user, None, errors, status, message),
@@ -126,7 +122,7 @@ def _act(user_id, act, done_message):
 @bp.post("/users/<int:user_id>")
 @login_required
 def update_user(user_id):
-    require_role(_actor(), ADMIN)
+    require_role(current_actor(), ADMIN)
     user = accounts.get_user(user_id)
     form = {k: v for k, v in request.form.items()}
     clear_unit = form.get("unit_code", None) == ""  # "no unit" chosen: the form's loading drops blanks
@@ -134,7 +130,7 @@ def update_user(user_id):
     def act(data):
         if clear_unit:
             data["unit_code"] = None
-        return accounts.update_user(_actor(), user, **data)
+        return accounts.update_user(current_actor(), user, **data)
 
     return handle_form(
         UserUpdateSchema(), lambda values, errors, status, message: _show(user, values, errors, status, message),
@@ -145,7 +141,7 @@ def update_user(user_id):
 @bp.post("/users/<int:user_id>/deactivate")
 @login_required
 def deactivate_user(user_id):
-    return _act(user_id, lambda user: accounts.set_active(_actor(), user, False),
+    return _act(user_id, lambda user: accounts.set_active(current_actor(), user, False),
                 lambda user: _("Đã khoá %(username)s: mọi phiên đăng nhập và token đã kết thúc.",
                                username=user.username))
 
@@ -153,7 +149,7 @@ def deactivate_user(user_id):
 @bp.post("/users/<int:user_id>/reactivate")
 @login_required
 def reactivate_user(user_id):
-    return _act(user_id, lambda user: accounts.set_active(_actor(), user, True),
+    return _act(user_id, lambda user: accounts.set_active(current_actor(), user, True),
                 lambda user: _("Đã mở lại tài khoản %(username)s.", username=user.username))
 
 
@@ -161,7 +157,7 @@ def reactivate_user(user_id):
 @login_required
 def set_password(user_id):
     password = request.form.get("password", "")
-    return _act(user_id, lambda user: accounts.set_password(_actor(), user, password),
+    return _act(user_id, lambda user: accounts.set_password(current_actor(), user, password),
                 lambda user: _("Đã đặt mật khẩu tạm cho %(username)s; mật khẩu cũ và mọi phiên đăng nhập đã hết "
                                "hiệu lực.", username=user.username))
 
@@ -169,45 +165,45 @@ def set_password(user_id):
 @bp.post("/users/<int:user_id>/unlock")
 @login_required
 def unlock_user(user_id):
-    return _act(user_id, lambda user: accounts.unlock(_actor(), user),
+    return _act(user_id, lambda user: accounts.unlock(current_actor(), user),
                 lambda user: _("Đã gỡ khoá đăng nhập của %(username)s.", username=user.username))
 
 
 @bp.post("/users/<int:user_id>/sessions/revoke")
 @login_required
 def revoke_sessions(user_id):
-    return _act(user_id, lambda user: accounts.revoke_sessions(_actor(), user),
+    return _act(user_id, lambda user: accounts.revoke_sessions(current_actor(), user),
                 lambda user: _("Đã kết thúc mọi phiên đăng nhập và token của %(username)s.", username=user.username))
 
 
 @bp.post("/users/<int:user_id>/totp/reset")
 @login_required
 def reset_totp(user_id):
-    return _act(user_id, lambda user: totp.reset(_actor(), user),
+    return _act(user_id, lambda user: totp.reset(current_actor(), user),
                 lambda user: _("Đã đặt lại xác thực hai bước của %(username)s.", username=user.username))
 
 
 # --- finance officers confirm granted roles ------------------------------------------------------
 
 def _pending_page(errors=None, status=200, message=None):
-    return render_template("admin/role_grants.html", grants=accounts.pending_role_grants(_actor()),
+    return render_template("admin/role_grants.html", grants=accounts.pending_role_grants(current_actor()),
                            errors=errors or {}, message=message), status
 
 
 @bp.get("/role-grants")
 @login_required
 def role_grants():
-    require_role(_actor(), FINANCE_OFFICER)
+    require_role(current_actor(), FINANCE_OFFICER)
     return _pending_page()
 
 
 @bp.post("/role-grants/<int:user_id>/confirm")
 @login_required
 def confirm_role(user_id):
-    require_role(_actor(), FINANCE_OFFICER)
+    require_role(current_actor(), FINANCE_OFFICER)
     user = accounts.get_user(user_id)
     return handle_form(
         None, lambda _values, errors, status, message: _pending_page(errors, status, message),
-        lambda _data: accounts.confirm_role(_actor(), user),
+        lambda _data: accounts.confirm_role(current_actor(), user),
         lambda confirmed: (_("Đã xác nhận vai trò của %(username)s.", username=confirmed.username),
                            url_for("users.role_grants")))

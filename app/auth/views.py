@@ -12,7 +12,7 @@ from app.auth.gate import MESSAGES, restriction
 from app.auth.schemas import LoginCodeFormSchema, LoginFormSchema, OwnPasswordSchema, TotpConfirmSchema
 from app.core.exceptions import DomainError
 from app.core.forms import load_form
-from app.core.pages import form_errors, handle_form
+from app.core.pages import current_actor, form_errors, handle_form
 from app.core.permissions import ADMIN, AUDITOR, DIC_OFFICER, FINANCE_OFFICER, UNIT_OFFICER
 from app.core.transaction import keep_when_refused
 from app.extensions import db
@@ -142,14 +142,10 @@ def logout():
 
 # --- the user's own account --------------------------------------------------------------------
 
-def _actor():
-    return current_user._get_current_object()
-
-
 @bp.get("/account")
 @login_required
 def account():
-    user = _actor()
+    user = current_actor()
     reason = restriction(user)
     return render_template("auth/account.html", user=user, reason=reason,
                            reason_message=_(MESSAGES[reason]) if reason else None,
@@ -175,7 +171,7 @@ def change_password():
     return handle_form(
         OwnPasswordSchema(), lambda _values, errors, status, message: _password_form(None, errors, status, message),
         # the passwords exactly as typed (the form's loading strips text)
-        lambda _data: accounts.change_own_password(_actor(), raw["current_password"], raw["new_password"],
+        lambda _data: accounts.change_own_password(current_actor(), raw["current_password"], raw["new_password"],
                                                    keep_session=current_user.session_token,
                                                    ip=request.remote_addr),
         lambda _user: (_("Đã đổi mật khẩu. Các phiên đăng nhập khác của bạn đã kết thúc."), url_for("auth.home")),
@@ -183,7 +179,7 @@ def change_password():
 
 
 def _totp_page(errors=None, status=200, message=None):
-    user = _actor()
+    user = current_actor()
     pending = user.totp_pending_secret if not user.totp_enabled else None
     uri = totp.provisioning_uri(pending, user.username) if pending else None
     return render_template("auth/totp.html", user=user, pending=pending, uri=uri,
@@ -202,7 +198,7 @@ def totp_setup():
 @login_required
 def totp_start():
     try:
-        totp.start_enrolment(_actor())
+        totp.start_enrolment(current_actor())
     except DomainError as error:
         db.session.rollback()
         return _totp_page(form_errors(error), error.status, error.message)
@@ -217,7 +213,7 @@ def totp_confirm():
     if errors:
         return _totp_page(errors, 422)
     try:
-        codes = totp.confirm_enrolment(_actor(), data["code"])
+        codes = totp.confirm_enrolment(current_actor(), data["code"])
     except DomainError as error:
         db.session.rollback()
         return _totp_page(form_errors(error), error.status, error.message)

@@ -3,7 +3,7 @@ from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app.core.pages import handle_form
+from app.core.pages import current_actor, handle_form
 from app.core.permissions import ADMIN, require_role
 from app.extensions import db
 from app.units import services
@@ -11,10 +11,6 @@ from app.units.models import Unit, UnitKind
 from app.units.schemas import UnitCreateSchema, UnitUpdateSchema
 
 bp = Blueprint("units", __name__)
-
-
-def _actor():
-    return current_user._get_current_object()
 
 
 def _kinds():
@@ -40,7 +36,7 @@ def create_unit():
     require_role(current_user, ADMIN)
     return handle_form(
         UnitCreateSchema(), lambda values, errors, status, message: _render(errors, values, status, message),
-        lambda data: services.create_unit(_actor(), **data),
+        lambda data: services.create_unit(current_actor(), **data),
         lambda unit: (_("Đã thêm đơn vị %(code)s – %(name)s.", code=unit.code, name=unit.name),
                       url_for("units.list_units")))
 
@@ -69,7 +65,7 @@ def update_unit(code):
                if field in request.form and not request.form[field].strip()}
     return handle_form(
         UnitUpdateSchema(), lambda values, errors, status, message: _edit_page(unit, values, errors, status, message),
-        lambda data: services.update_unit(_actor(), unit, **{**cleared, **data}),
+        lambda data: services.update_unit(current_actor(), unit, **{**cleared, **data}),
         lambda changed: (_("Đã lưu đơn vị %(code)s.", code=changed.code), url_for("units.list_units")))
 
 
@@ -78,7 +74,7 @@ def _set_active(code, active, done):
     unit = services.get_unit(code)
     return handle_form(
         None, lambda _values, errors, status, message: _edit_page(unit, None, errors, status, message),
-        lambda _data: services.set_unit_active(_actor(), unit, active),
+        lambda _data: services.set_unit_active(current_actor(), unit, active),
         lambda changed: (done(changed), url_for("units.list_units")))
 
 
