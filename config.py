@@ -90,6 +90,8 @@ class Config:
     # The department of finance as the OCDS package names it (its publisher and the funder).
     FINANCE_UNIT_CODE = os.environ.get("FINANCE_UNIT_CODE", "STC")
     OCDS_PUBLISHER_NAME = os.environ.get("OCDS_PUBLISHER_NAME", "Sở Tài chính tỉnh Gia Lai")
+    # The licence the open data (OCDS package, public disclosure) is published under: a URL.
+    OCDS_LICENSE = os.environ.get("OCDS_LICENSE", "https://creativecommons.org/licenses/by/4.0/")
 
 
 class DevelopmentConfig(Config):

@@ -38,8 +38,12 @@ Choices, so that a reader of the data knows what the numbers mean:
   for it).
 - Milestones (contract.implementation.milestones, type `delivery`): one per deliverable, status
   planned → scheduled, delivered (awaiting acceptance, not yet evaluated) → scheduled, accepted →
-  met (partiallyMet when less than the whole quantity was accepted), rejected → notMet. Each carries
-  the deliverable's `value` (a field outside the 1.1.5 core: OCDS allows additional fields).
+  met (partiallyMet when less than the whole quantity was accepted), rejected → notMet. A milestone
+  carries no value (OCDS 1.1.5 has no such field): the deliverable's price is its tender item's
+  unit value times its quantity, under the same id.
+- Empty arrays and objects are left out (a commission with no ledger entry has no `transactions`),
+  as the Data Review Tool (libcoveocds) asks; `license` and the publisher come from configuration
+  (`OCDS_LICENSE`, `OCDS_PUBLISHER_NAME`).
 - Documents: the commission's uploads in contract.documents, the deliverables' evidence in
   contract.implementation.documents, each a link to the app's download page (`/documents/<id>`, on
   the host of `OCDS_URI_BASE`; reading it needs an account that may see the record).
@@ -189,6 +193,11 @@ def _dated(**fields) -> dict:
     return {key: value for key, value in fields.items() if value is not None}
 
 
+def _filled(**fields) -> dict:
+    """The fields that are not empty (the Data Review Tool reports an empty array as an error)."""
+    return {key: value for key, value in fields.items() if value}
+
+
 def _origin(url: str) -> str:
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}"
@@ -287,11 +296,11 @@ class _Builder:
             "procurementMethod": PROCUREMENT_METHOD[commission.method],
             "procurementMethodDetails": METHOD_LABELS[commission.method],
             "mainProcurementCategory": "services",
-            "items": [{
-                "id": str(d.id), "description": d.title, "quantity": int(d.quantity),
-                "unit": {"name": DELIVERABLE_KIND_LABELS.get(d.kind, d.kind), "value": _money(d.unit_price)},
-            } for d in deliverables],
         }
+        tender.update(_filled(items=[{
+            "id": str(d.id), "description": d.title, "quantity": int(d.quantity),
+            "unit": {"name": DELIVERABLE_KIND_LABELS.get(d.kind, d.kind), "value": _money(d.unit_price)},
+        } for d in deliverables]))
         if commission.method in PRICED_METHODS and commission.price_decision_no:
             tender["procurementMethodRationale"] = (
                 f"Đơn giá theo quyết định {commission.price_decision_no}{_on(commission.price_decision_date)}")
@@ -311,13 +320,12 @@ class _Builder:
             contract["description"] = description
         if documents:
             contract["documents"] = [self._document(doc) for doc in documents]
-        contract["implementation"] = {
-            "transactions": [_transaction(entry, buyer, supplier) for entry in entries],
-            "milestones": [_milestone(d) for d in deliverables],
-        }
-        if evidence:
-            contract["implementation"]["documents"] = [
-                self._document(doc, f"Minh chứng sản phẩm: {d.title}") for d, doc in evidence]
+        implementation = _filled(
+            transactions=[_transaction(entry, buyer, supplier) for entry in entries],
+            milestones=[_milestone(d) for d in deliverables],
+            documents=[self._document(doc, f"Minh chứng sản phẩm: {d.title}") for d, doc in evidence])
+        if implementation:
+            contract["implementation"] = implementation
         return contract
 
     def _document(self, document: Document, description: str | None = None) -> dict:
@@ -388,7 +396,7 @@ def _milestone(deliverable: Deliverable) -> dict:
     if deliverable.status == ACCEPTED and (deliverable.accepted_quantity or 0) < deliverable.quantity:
         status = "partiallyMet"
     milestone = {"id": str(deliverable.id), "title": deliverable.title, "type": "delivery", "code": deliverable.kind,
-                 **_dated(dueDate=_day(deliverable.due_date)), "status": status, "value": _money(deliverable.value)}
+                 **_dated(dueDate=_day(deliverable.due_date)), "status": status}
     if deliverable.status == ACCEPTED:
         milestone.update(_dated(dateMet=_day(deliverable.accepted_on)))
     modified = _day(deliverable.accepted_on) or _day(deliverable.delivered_on)

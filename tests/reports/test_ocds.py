@@ -34,7 +34,7 @@ def contract(release) -> dict:
 
 
 def transactions_total(release) -> int:
-    return sum(t["value"]["amount"] for t in contract(release)["implementation"]["transactions"])
+    return sum(t["value"]["amount"] for t in contract(release).get("implementation", {}).get("transactions", []))
 
 
 # --- the official schema and codelists, shipped under tests/data ------------------------------
@@ -256,8 +256,12 @@ def test_parties_budget_tender_award_and_contract_of_a_signed_commission(spendin
     assert signed["dateSigned"] == f"{YEAR}-02-01T00:00:00+07:00"
     assert spending.press["contract_no"] in signed["description"]
     milestones = signed["implementation"]["milestones"]
-    assert [(m["status"], m["value"]["amount"], m["dueDate"]) for m in milestones] == [
-        ("met", 10_000_000, f"{YEAR}-06-30T00:00:00+07:00")] * 2
+    assert [(m["status"], m["dueDate"]) for m in milestones] == [("met", f"{YEAR}-06-30T00:00:00+07:00")] * 2
+    # a milestone has no value in OCDS 1.1.5: its price is the tender item of the same id
+    items = {item["id"]: item for item in release["tender"]["items"]}
+    assert [items[m["id"]]["quantity"] * items[m["id"]]["unit"]["value"]["amount"] for m in milestones] == [
+        10_000_000] * 2
+    assert all("value" not in m for m in milestones)
     assert all(m["dateMet"] == f"{YEAR}-05-02T00:00:00+07:00" for m in milestones)
 
 
@@ -386,3 +390,65 @@ def test_the_statements_are_the_same_for_one_commission_or_several(app, roles, b
     several, large = support.statements_for(app, finance, PATH)
     assert (len(small["releases"]), len(large["releases"])) == (1, 5)
     assert one == several
+
+
+# --- the Data Review Tool's library (libcoveocds) -------------------------------------------
+
+def _standard_zip(schema_dir: Path) -> bytes:
+    """The files libcoveocds reads from the standard's archive (tag 1__1__5), zipped in the archive's
+    layout from the copy under tests/data, so the review runs offline."""
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("standard-1__1__5/", "")
+        for path in sorted(schema_dir.rglob("*")):
+            if path.is_file() and (path.suffix == ".json" or path.parent.name == "codelists"):
+                archive.write(path, f"standard-1__1__5/schema/{path.relative_to(schema_dir).as_posix()}")
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def review(schema_dir, monkeypatch):
+    """Run libcoveocds as the Data Review Tool does (API context, every additional check), with the
+    network shut: a request it tried to make would fail the test."""
+    import requests
+    from libcoveocds.api import ocds_json_output
+    from libcoveocds.config import LibCoveOCDSConfig
+
+    def no_network(*args, **kwargs):
+        raise AssertionError(f"libcoveocds tried the network: {args[1:] or kwargs}")
+
+    monkeypatch.setattr(requests.Session, "send", no_network)
+    standard = _standard_zip(schema_dir)
+
+    def run(body, tmp_dir):
+        config = LibCoveOCDSConfig({"context": "api", "standard_zip": standard, "additional_checks": "all"})
+        return ocds_json_output(str(tmp_dir), json_data=body, lib_cove_ocds_config=config, record_pkg=False)
+    return run
+
+
+def test_the_data_review_tool_accepts_the_package_cleanly(spending, states, roles, review, tmp_path):
+    body = package(roles["finance"])
+    assert len(body["releases"]) == 7  # signed, paid, unpaid, cancelled, closed: every shape a release takes
+    result = review(body, tmp_path)
+    assert result["version_used"] == "1.1" and result["count"] == 7
+    assert result["validation_errors"] == []
+    assert dict(result["additional_checks"]) == {}  # e.g. no empty `transactions` of an unpaid commission
+    assert result["additional_fields"] == [] and result["all_additional_fields"] == []
+    assert result["additional_closed_codelist_values"] == {} and result["additional_open_codelist_values"] == {}
+    assert result["deprecated_fields"] == [] and result["extensions"] is None
+    assert body["license"] and body["publisher"]["name"]
+
+
+def test_the_review_does_report_what_it_should(spending, roles, review, tmp_path):
+    """The review is not a blind pass: an empty array and a field the standard lacks are reported."""
+    body = package(roles["finance"])
+    release = body["releases"][0]
+    contract(release)["implementation"]["transactions"] = []
+    contract(release)["implementation"]["milestones"][0]["value"] = {"amount": 1, "currency": "VND"}
+    result = review(body, tmp_path)
+    assert result["additional_checks"]["empty_field"] == [
+        {"json_location": "releases/0/contracts/0/implementation/transactions"}]
+    assert [f["field"] for f in result["additional_fields"]] == ["value"]
