@@ -19,5 +19,7 @@ def init_app(app, api):
     registry = registry_of(app)
     registry.add_nav("reports.dashboard", N_("Tình hình thực hiện"),
                      (UNIT_OFFICER, DIC_OFFICER, FINANCE_OFFICER, AUDITOR), order=60)
+    registry.add_nav("reports.outputs_page", N_("Kết quả đặt hàng"),
+                     (UNIT_OFFICER, DIC_OFFICER, FINANCE_OFFICER, AUDITOR), order=61)
     registry.add_nav("reports.flags_page", N_("Cảnh báo"), (UNIT_OFFICER, DIC_OFFICER, FINANCE_OFFICER, AUDITOR),
                      order=62)

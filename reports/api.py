@@ -11,9 +11,19 @@ from app.core.database import begin_snapshot
 from reports import flags, ocds
 from reports.downloads import XLSX, csv_response, workbook_response
 from reports.filters import ledger_filter
+from reports.outputs import outputs
 from reports.permissions import require_report_reader, unit_scope, units_to_report
 from reports.queries import execution
-from reports.schemas import ExecutionArgs, ExecutionOut, FlagArgs, FlagsOut, LedgerArgs, YearArgs
+from reports.schemas import (
+    ExecutionArgs,
+    ExecutionOut,
+    FlagArgs,
+    FlagsOut,
+    LedgerArgs,
+    OutputsArgs,
+    OutputsOut,
+    YearArgs,
+)
 
 blp = Blueprint("reports_api", __name__, url_prefix="/api/v1/reports",
                 description="Báo cáo: tình hình thực hiện, sổ chi (Excel, CSV), dữ liệu mở OCDS, cảnh báo")
@@ -38,6 +48,18 @@ def execution_report(args):
     đã chi, còn lại, tỷ lệ giải ngân (tổng hợp bằng SQL)."""
     actor = api_actor()
     return execution(args["fiscal_year"], args["by"], units_to_report(actor, args.get("unit")), gettext)
+
+
+@blp.route("/outputs", methods=["GET"])
+@role_check(require_report_reader)
+@blp.arguments(OutputsArgs, location="query")
+@blp.response(200, OutputsOut)
+@blp.errors(403, 422)
+def outputs_report(args):
+    """Kinh phí đã mua được gì: theo chủ đề, loại sản phẩm, đơn vị hoặc nhà cung cấp (đặt hàng, sản phẩm,
+    số lượng đặt và đã nghiệm thu, giá trị, đã thanh toán), và khoảng đơn giá của từng loại sản phẩm."""
+    begin_snapshot()
+    return outputs(args["fiscal_year"], args["by"], unit_scope(api_actor()), gettext)
 
 
 @blp.route("/ledger.xlsx", methods=["GET"])

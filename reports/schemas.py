@@ -91,3 +91,64 @@ class FlagsOut(Schema):
     total = fields.Integer()
     page = fields.Integer()
     per_page = fields.Integer()
+
+
+# --- what the money bought (issue 21) ------------------------------------------------------------
+
+OUTPUT_GROUPINGS = ("topic", "kind", "unit", "supplier")
+
+
+class OutputsArgs(YearArgs):
+    by = fields.String(load_default="topic", validate=validate.OneOf(
+        OUTPUT_GROUPINGS, error="Nhóm theo một trong: " + ", ".join(OUTPUT_GROUPINGS) + "."))
+
+
+class KindQuantityOut(Schema):
+    kind = fields.String()
+    name = fields.String()
+    quantity = fields.Integer()
+    accepted_quantity = fields.Integer()
+
+
+class OutputFiguresOut(Schema):
+    commissions = fields.Integer(metadata={"description": "Đặt hàng đã duyệt, đã ký hoặc đã thanh lý"})
+    deliverables = fields.Integer()
+    quantity = fields.Integer(metadata={"description": "Số lượng đặt hàng (đơn vị của từng loại sản phẩm)"})
+    accepted_quantity = fields.Integer(metadata={"description": "Số lượng đã nghiệm thu"})
+    value = fields.Integer(metadata={"description": "Giá trị sản phẩm (số lượng × đơn giá), đồng"})
+    paid = fields.Integer(metadata={"description": "Đã thanh toán gắn với sản phẩm, đồng"})
+
+
+class OutputRowOut(OutputFiguresOut):
+    key = fields.String(metadata={"description": "Chủ đề, mã loại sản phẩm, mã đơn vị hoặc mã số thuế"})
+    name = fields.String()
+    kinds = fields.List(fields.Nested(KindQuantityOut), metadata={"description": "Số lượng theo loại sản phẩm"})
+
+
+class HighPriceOut(Schema):
+    supplier = fields.String()
+    supplier_key = fields.String(metadata={"description": "Mã số thuế của nhà cung cấp"})
+    unit_price = fields.Integer()
+    deliverables = fields.Integer()
+    pct_of_median = fields.Integer(allow_none=True, metadata={"description": "Đơn giá so với trung vị, %"})
+
+
+class PriceSpreadOut(Schema):
+    kind = fields.String()
+    name = fields.String()
+    deliverables = fields.Integer()
+    suppliers = fields.Integer()
+    lowest = fields.Integer()
+    median = fields.Integer()
+    highest = fields.Integer()
+    highest_supplier = fields.String()
+    high = fields.List(fields.Nested(HighPriceOut), metadata={
+        "description": "Đơn giá cao hơn 150 % trung vị của loại sản phẩm"})
+
+
+class OutputsOut(Schema):
+    fiscal_year = fields.Integer()
+    by = fields.String()
+    items = fields.List(fields.Nested(OutputRowOut))
+    totals = fields.Nested(OutputFiguresOut)
+    prices = fields.List(fields.Nested(PriceSpreadOut))

@@ -20,9 +20,10 @@ from budgets import queries as budget_queries
 from reports import flags
 from reports.downloads import csv_response, workbook_response
 from reports.filters import ledger_filter
+from reports.outputs import HIGH_PRICE_PCT, outputs
 from reports.permissions import require_report_reader, unit_scope, units_to_report
 from reports.queries import execution, unit_named
-from reports.schemas import GROUPINGS, ExecutionArgs, LedgerArgs, YearArgs
+from reports.schemas import GROUPINGS, OUTPUT_GROUPINGS, ExecutionArgs, LedgerArgs, OutputsArgs, YearArgs
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
@@ -98,6 +99,39 @@ def format_rate(value) -> str:
     """An execution rate (percent, two decimals) the way the reader's language writes it."""
     text = f"{value:.2f} %" if value is not None else "—"
     return text if _ui_language() == "en" else text.replace(".", ",")
+
+
+# --- what the money bought -------------------------------------------------------------------
+
+OUTPUT_GROUPING_LABELS = {"topic": N_("Chủ đề chính sách"), "kind": N_("Loại sản phẩm"), "unit": N_("Đơn vị"),
+                          "supplier": N_("Nhà cung cấp")}
+CHART_ROWS = 12  # bars in the chart; the table below holds every row
+
+
+@bp.get("/outputs")
+@login_required
+def outputs_page():
+    actor = current_actor()
+    scope = unit_scope(actor)
+    args, errors = _lenient(OutputsArgs(), _raw_args(OutputsArgs()))
+    begin_snapshot()
+    report = outputs(args["fiscal_year"], args["by"], scope, gettext)
+    return render_template(
+        "reports/outputs.html", report=report, args=args, errors=errors, unit=unit_named(scope),
+        chart=_chart(report["items"][:CHART_ROWS]), high_price_pct=HIGH_PRICE_PCT,
+        years=_year_choices(args["fiscal_year"]),
+        groupings=[(key, OUTPUT_GROUPING_LABELS[key]) for key in OUTPUT_GROUPINGS],
+    ), 422 if errors else 200
+
+
+def _chart(rows, width=100) -> list[dict]:
+    """Bars of value and paid for the SVG chart, in percent of the largest value (whole numbers:
+    the SVG's own attributes, no style)."""
+    largest = max((row["value"] for row in rows), default=0)
+
+    def share(amount):
+        return 0 if largest <= 0 else max(0, min(width, amount * width // largest))
+    return [{"row": row, "value_pct": share(row["value"]), "paid_pct": share(row["paid"])} for row in rows]
 
 
 # --- the flags -------------------------------------------------------------------------------

@@ -308,6 +308,8 @@ ROUTES = {
     ("reports_api.ledger_csv", "GET"): Route("read_all"),
     ("reports_api.ocds_package", "GET"): Route("read_all"),
     ("reports_api.list_flags", "GET"): Route("read_all"),
+    ("reports_api.outputs_report", "GET"): Route("read_all"),
+    ("reports.outputs_page", "GET"): Route("page_read_all"),
     ("reports.dashboard", "GET"): Route("page_read_all"),
     ("reports.flags_page", "GET"): Route("page_read_all"),
     ("reports.ledger_xlsx", "GET"): Route("page_read_all"),
