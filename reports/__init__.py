@@ -3,8 +3,9 @@
 
 def init_app(app, api):
     from app.core.i18n import N_
-    from app.core.permissions import AUDITOR, DIC_OFFICER, FINANCE_OFFICER, UNIT_OFFICER
+    from app.core.permissions import ADMIN, AUDITOR, DIC_OFFICER, FINANCE_OFFICER, UNIT_OFFICER
     from app.core.registry import registry_of
+    from reports import disclosure
     from reports.api import blueprints
     from reports.cli import reports_cli
     from reports.views import bp
@@ -15,11 +16,14 @@ def init_app(app, api):
     app.cli.add_command(reports_cli)
     app.config.setdefault("OCDS_URI_BASE", "https://stc.gialai.gov.vn/ocds")
     app.config.setdefault("OCDS_PREFIX", "ocds-pcb001")
+    disclosure.init_app(app, api)
 
     registry = registry_of(app)
     registry.add_nav("reports.dashboard", N_("Tình hình thực hiện"),
                      (UNIT_OFFICER, DIC_OFFICER, FINANCE_OFFICER, AUDITOR), order=60)
     registry.add_nav("reports.outputs_page", N_("Kết quả đặt hàng"),
                      (UNIT_OFFICER, DIC_OFFICER, FINANCE_OFFICER, AUDITOR), order=61)
+    registry.add_nav("disclosure.disclosure_page", N_("Công khai"),
+                     (UNIT_OFFICER, DIC_OFFICER, FINANCE_OFFICER, AUDITOR, ADMIN), order=63)
     registry.add_nav("reports.flags_page", N_("Cảnh báo"), (UNIT_OFFICER, DIC_OFFICER, FINANCE_OFFICER, AUDITOR),
                      order=62)

@@ -96,15 +96,20 @@ PROCUREMENT_METHOD = {"order": "direct", "assignment": "direct", "bidding": "ope
 MILESTONE_STATUS = {PLANNED: "scheduled", DELIVERED: "scheduled", ACCEPTED: "met", DELIVERY_REJECTED: "notMet"}
 
 
-def release_package(fiscal_year: int, unit_id: int | None, base_url: str | None = None) -> dict:
-    """The release package of `fiscal_year`: the whole province (`unit_id` None) or one unit's commissions."""
+def release_package(fiscal_year: int, unit_id: int | None, base_url: str | None = None, *,
+                    public: bool = False) -> dict:
+    """The release package of `fiscal_year`: the whole province (`unit_id` None) or one unit's commissions.
+    `public` (the package linked from /cong-khai, for anyone): no document and no contact person."""
     config = current_app.config
     base_url = (base_url or config["OCDS_URI_BASE"]).rstrip("/")
     site = _origin(base_url)
     world = _load(fiscal_year, unit_id)
     publisher, finance_code = config["OCDS_PUBLISHER_NAME"], config["FINANCE_UNIT_CODE"]
-    builder = _Builder(config["OCDS_PREFIX"], (finance_code, publisher), site, world)
+    if public:
+        world.documents = {}
+    builder = _Builder(config["OCDS_PREFIX"], (finance_code, publisher), site, world, public=public)
     scope = "" if unit_id is None else f"/units/{unit_id}"
+    scope = "/public" if public else scope
     package = {
         "uri": f"{base_url}/{fiscal_year}{scope}.json",
         "version": VERSION,
@@ -210,9 +215,9 @@ def _party_id(scheme: str, code: str) -> str:
 class _Builder:
     """Turns one loaded commission into its release."""
 
-    def __init__(self, prefix: str, finance: tuple[str, str], site: str, world: _World):
-        """`finance`: the funder's (unit code, name)."""
-        self.prefix, self.finance, self.site, self.world = prefix, finance, site, world
+    def __init__(self, prefix: str, finance: tuple[str, str], site: str, world: _World, public: bool = False):
+        """`finance`: the funder's (unit code, name); `public`: no contact person."""
+        self.prefix, self.finance, self.site, self.world, self.public = prefix, finance, site, world, public
         adapter = current_app.url_map.bind(urlsplit(site).netloc or "localhost")
         self.document_path = lambda document_id: adapter.build("core.download_document",
                                                                {"document_id": document_id})
@@ -267,7 +272,7 @@ class _Builder:
             parties[party_id] = party
 
         add(UNIT_SCHEME, unit.code, unit.name, ["buyer", "procuringEntity"] + (["payer"] if paid else []),
-            _contact(unit))
+            None if self.public else _contact(unit))
         add(UNIT_SCHEME, *self.finance, ["funder"])
         add(TAX_SCHEME, supplier.tax_code, supplier.name, ["supplier"] + (["payee"] if paid else []))
         return list(parties.values())

@@ -6,7 +6,7 @@ import pytest
 
 from tests import support
 
-PUBLIC = {("post", "/api/v1/auth/token")}
+PUBLIC = {("post", "/api/v1/auth/token"), ("get", "/api/v1/public/disclosure")}
 
 
 @pytest.fixture
