@@ -108,8 +108,7 @@ def release_package(fiscal_year: int, unit_id: int | None, base_url: str | None 
     if public:
         world.documents = {}
     builder = _Builder(config["OCDS_PREFIX"], (finance_code, publisher), site, world, public=public)
-    scope = "" if unit_id is None else f"/units/{unit_id}"
-    scope = "/public" if public else scope
+    scope = "/public" if public else "" if unit_id is None else f"/units/{unit_id}"
     package = {
         "uri": f"{base_url}/{fiscal_year}{scope}.json",
         "version": VERSION,

@@ -32,16 +32,13 @@ from commissions.models import (
     Deliverable,
     Supplier,
 )
+from reports.queries import total
 
 GROUPINGS = ("topic", "kind", "unit", "supplier")
 STANDING = (APPROVED, SIGNED, CLOSED)  # what a commission must be to have bought something
 HIGH_PRICE_PCT = 150
 FIGURES = ("commissions", "deliverables", "quantity", "accepted_quantity", "value", "paid")
 
-
-def _sum(column):
-    """A sum in whole đồng or units (PostgreSQL's SUM of bigint is numeric)."""
-    return sa.cast(sa.func.coalesce(sa.func.sum(column), sa.literal_column("0")), sa.BigInteger)
 
 
 def _group(by: str):
@@ -60,11 +57,15 @@ def _bought(*columns, fiscal_year: int, unit_id: int | None) -> sa.Select:
     return stmt if unit_id is None else stmt.where(Commission.unit_id == unit_id)
 
 
+def _accepted_quantity():
+    """The quantity accepted, 0 for a deliverable that is not (or no longer) accepted."""
+    return sa.case((Deliverable.status == ACCEPTED, sa.func.coalesce(Deliverable.accepted_quantity, 0)), else_=0)
+
+
 def _figures():
-    accepted = sa.case((Deliverable.status == ACCEPTED, sa.func.coalesce(Deliverable.accepted_quantity, 0)),
-                       else_=0)
-    return (sa.func.count(sa.distinct(Commission.id)), sa.func.count(Deliverable.id), _sum(Deliverable.quantity),
-            _sum(accepted), _sum(Deliverable.value), _sum(Deliverable.paid))
+    accepted = _accepted_quantity()
+    return (sa.func.count(sa.distinct(Commission.id)), sa.func.count(Deliverable.id), total(Deliverable.quantity),
+            total(accepted), total(Deliverable.value), total(Deliverable.paid))
 
 
 def kind_name(kind: str, translate) -> str:
@@ -79,10 +80,8 @@ def outputs(fiscal_year: int, by: str, unit_id: int | None, translate=lambda tex
     groups = db.session.execute(_bought(key, name, *_figures(), **scope).group_by(key, name)).all()
     per_kind = defaultdict(list)
     if by != "kind":
-        accepted = sa.case((Deliverable.status == ACCEPTED, sa.func.coalesce(Deliverable.accepted_quantity, 0)),
-                           else_=0)
         for group, kind, quantity, accepted_quantity in db.session.execute(
-                _bought(key, Deliverable.kind, _sum(Deliverable.quantity), _sum(accepted), **scope)
+                _bought(key, Deliverable.kind, total(Deliverable.quantity), total(_accepted_quantity()), **scope)
                 .group_by(key, Deliverable.kind).order_by(key, Deliverable.kind)):
             per_kind[group].append({"kind": kind, "name": kind_name(kind, translate), "quantity": quantity,
                                     "accepted_quantity": accepted_quantity})

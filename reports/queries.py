@@ -61,7 +61,7 @@ def _group(by: str):
     return Allocation.category, None, ()
 
 
-def _total(column):
+def total(column):
     """A sum in whole đồng from the database (PostgreSQL's SUM of bigint is numeric)."""
     return sa.cast(sa.func.coalesce(sa.func.sum(column), sa.literal_column("0")), sa.BigInteger)
 
@@ -79,14 +79,14 @@ def execution_statement(by: str, one_unit: bool) -> sa.Select:
     """The aggregate of one grouping, with the fiscal year (and the unit) as bound parameters."""
     key, name, extra = _group(by)
     return (_allocations_of_year(key.label("key"), (name if name is not None else key).label("name"),
-                                 *(_total(column).label(label) for label, column in SUMS), one_unit=one_unit)
+                                 *(total(column).label(label) for label, column in SUMS), one_unit=one_unit)
             .group_by(key, *([name] if name is not None else []), *extra)
             .order_by(key))
 
 
 def spent_by_unit_and_category(fiscal_year: int, unit_id: int | None) -> list:
     """(unit code, category, spent) rows: what the workbook's pivot is built from."""
-    stmt = (_allocations_of_year(Unit.code, Allocation.category, _total(Allocation.spent),
+    stmt = (_allocations_of_year(Unit.code, Allocation.category, total(Allocation.spent),
                                  one_unit=unit_id is not None)
             .group_by(Unit.code, Allocation.category))
     return db.session.execute(stmt, {"fiscal_year": fiscal_year, "unit_id": unit_id}).all()

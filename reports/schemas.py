@@ -4,6 +4,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from app.core import clock
 from app.core.api import PageArgs
 from app.core.dates import Day
+from reports.outputs import GROUPINGS as OUTPUT_GROUPINGS
 
 GROUPINGS = ("unit", "category", "envelope")
 LANGUAGES = ("vi", "en")
@@ -95,7 +96,6 @@ class FlagsOut(Schema):
 
 # --- what the money bought (issue 21) ------------------------------------------------------------
 
-OUTPUT_GROUPINGS = ("topic", "kind", "unit", "supplier")
 
 
 class OutputsArgs(YearArgs):

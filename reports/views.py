@@ -37,7 +37,7 @@ RECORD_PAGES = {"commission": ("commissions.show_commission", "commission_id"),
                 "allocation": ("budgets.show_allocation", "allocation_id")}
 
 
-def _raw_args(schema, defaults=None) -> dict:
+def query_args(schema, defaults=None) -> dict:
     """The query arguments the schema knows, without blanks (a blank select means "any")."""
     raw = dict(defaults or {})
     for name in schema.fields:
@@ -47,7 +47,7 @@ def _raw_args(schema, defaults=None) -> dict:
     return raw
 
 
-def _lenient(schema, raw: dict) -> tuple[dict, dict]:
+def lenient_load(schema, raw: dict) -> tuple[dict, dict]:
     """(values, errors): the fields the schema refuses are reported and read as their defaults."""
     try:
         return schema.load(raw), {}
@@ -77,7 +77,7 @@ def dashboard():
     require_report_reader(actor)
     unit_view = actor.role in UNIT_ROLES
     # a unit's own figures are one row by unit: by category they say more
-    args, errors = _lenient(ExecutionArgs(), _raw_args(ExecutionArgs(), {"by": "category"} if unit_view else {}))
+    args, errors = lenient_load(ExecutionArgs(), query_args(ExecutionArgs(), {"by": "category"} if unit_view else {}))
     try:
         unit_id = units_to_report(actor, args.get("unit"))
     except ValidationFailed as error:
@@ -113,7 +113,7 @@ CHART_ROWS = 12  # bars in the chart; the table below holds every row
 def outputs_page():
     actor = current_actor()
     scope = unit_scope(actor)
-    args, errors = _lenient(OutputsArgs(), _raw_args(OutputsArgs()))
+    args, errors = lenient_load(OutputsArgs(), query_args(OutputsArgs()))
     begin_snapshot()
     report = outputs(args["fiscal_year"], args["by"], scope, gettext)
     return render_template(
@@ -162,7 +162,7 @@ PAGE_LIMIT = 500  # flags on the page; the workbook's Cảnh báo sheet holds th
 def flags_page():
     actor = current_actor()
     scope = unit_scope(actor)
-    args, errors = _lenient(YearArgs(), _raw_args(YearArgs()))
+    args, errors = lenient_load(YearArgs(), query_args(YearArgs()))
     begin_snapshot()
     items, total = flags.window(args["fiscal_year"], scope, 0, PAGE_LIMIT)
     return render_template(
@@ -178,7 +178,7 @@ def _ledger_args() -> dict:
     """The API's ledger arguments; the headers in the page's language unless `lang` says otherwise.
     A bad value refuses the download with the error page (422)."""
     try:
-        return LedgerArgs().load(_raw_args(LedgerArgs(), {"lang": _ui_language()}))
+        return LedgerArgs().load(query_args(LedgerArgs(), {"lang": _ui_language()}))
     except ValidationError as error:
         raise ValidationFailed(gettext("Bộ lọc của sổ chi không hợp lệ."), error.messages) from None
 

@@ -18,10 +18,7 @@ from budgets.models import Allocation, Envelope
 from commissions.expenditures.models import PAYMENT, Expenditure
 from commissions.models import ACCEPTED, Commission, Deliverable, Supplier
 from reports.disclosure.periods import Period
-
-
-def _sum(column):
-    return sa.cast(sa.func.coalesce(sa.func.sum(column), sa.literal_column("0")), sa.BigInteger)
+from reports.queries import total
 
 
 def percent(part: int, whole: int) -> float | None:
@@ -33,7 +30,7 @@ def percent(part: int, whole: int) -> float | None:
 
 def _estimates(period: Period) -> dict:
     rows = db.session.execute(
-        sa.select(Unit.code, Unit.name, _sum(Allocation.amount)).select_from(Allocation)
+        sa.select(Unit.code, Unit.name, total(Allocation.amount)).select_from(Allocation)
         .join(Envelope, Envelope.id == Allocation.envelope_id).join(Unit, Unit.id == Allocation.unit_id)
         .where(Envelope.fiscal_year == period.fiscal_year, Allocation.decision_date <= period.end)
         .group_by(Unit.code, Unit.name)).all()
@@ -42,7 +39,7 @@ def _estimates(period: Period) -> dict:
 
 def _executed(period: Period) -> dict:
     rows = db.session.execute(
-        sa.select(Unit.code, Unit.name, _sum(Expenditure.cash_moved)).select_from(Expenditure)
+        sa.select(Unit.code, Unit.name, total(Expenditure.cash_moved)).select_from(Expenditure)
         .join(Allocation, Allocation.id == Expenditure.allocation_id)
         .join(Envelope, Envelope.id == Allocation.envelope_id).join(Unit, Unit.id == Allocation.unit_id)
         .where(Envelope.fiscal_year == period.fiscal_year, Expenditure.paid_on <= period.spending_until)
@@ -68,7 +65,7 @@ def units(period: Period) -> list[dict]:
 def commissions(period: Period) -> list[dict]:
     """The year's commissions signed by the period's end, with what was paid for them by then."""
     paid = (sa.select(Expenditure.commission_id,
-                      _sum(Expenditure.sign * (Expenditure.amount + Expenditure.advance_applied)).label("paid"))
+                      total(Expenditure.sign * (Expenditure.amount + Expenditure.advance_applied)).label("paid"))
             .where(Expenditure.kind == PAYMENT, Expenditure.paid_on <= period.spending_until,
                    Expenditure.commission_id.is_not(None))
             .group_by(Expenditure.commission_id).subquery())

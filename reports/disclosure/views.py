@@ -6,7 +6,7 @@ the page (422) and the latest disclosed period shown instead, never a 500.
 import csv
 import io
 
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import Blueprint, Response, current_app, render_template
 from marshmallow import ValidationError
 
 from app.core.database import begin_snapshot
@@ -18,16 +18,17 @@ from reports.disclosure.periods import default_year, latest_available
 from reports.disclosure.publication import CACHE, choose, disclosure
 from reports.disclosure.schemas import CsvArgs, DisclosureArgs
 from reports.schemas import YearArgs
+from reports.views import lenient_load, query_args
 
 bp = Blueprint("disclosure", __name__)
 
 
-def _args(schema) -> tuple[dict, dict]:
-    raw = {name: request.args[name].strip() for name in schema.fields if request.args.get(name, "").strip()}
+def _strict(schema) -> dict:
+    """The query arguments of a download: refused as a whole (422) when one is wrong."""
     try:
-        return schema.load(raw), {}
+        return schema.load(query_args(schema))
     except ValidationError as error:
-        return schema.load({k: v for k, v in raw.items() if k not in error.messages}), error.messages
+        raise ValidationFailed("Tham số không hợp lệ.", error.messages) from None
 
 
 def _period(args: dict, errors: dict):
@@ -55,7 +56,7 @@ def pct(value) -> str:
 @bp.get("/cong-khai")
 @public_limit()
 def disclosure_page():
-    args, errors = _args(DisclosureArgs())
+    args, errors = lenient_load(DisclosureArgs(), query_args(DisclosureArgs()))
     period, errors = _period(args, errors)
     data = disclosure(period)
     return render_template("reports/disclosure.html", data=data, errors=errors, million=million, pct=pct,
@@ -94,10 +95,7 @@ def _cell(value) -> str:
 @bp.get("/cong-khai.csv")
 @public_limit()
 def disclosure_csv():
-    try:
-        args = CsvArgs().load({k: v for k, v in request.args.items() if v.strip()})
-    except ValidationError as error:
-        raise ValidationFailed("Tham số không hợp lệ.", error.messages) from None
+    args = _strict(CsvArgs())
     data = disclosure(choose(args["fiscal_year"], args["period"]))
     table, columns = args["table"], CSV_COLUMNS[args["table"]]
     out = io.StringIO()
@@ -114,10 +112,7 @@ def disclosure_csv():
 @public_limit()
 def disclosure_ocds():
     """The year's OCDS release package for anyone: no document links and no contact person."""
-    try:
-        args = YearArgs().load({k: v for k, v in request.args.items() if v.strip()})
-    except ValidationError as error:
-        raise ValidationFailed("Tham số không hợp lệ.", error.messages) from None
+    args = _strict(YearArgs())
     cache = current_app.extensions[CACHE]
 
     def build():
