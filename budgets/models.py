@@ -222,6 +222,7 @@ class Allocation(Described, db.Model):
     item_code = db.Column(db.String(3))
     section_code = db.Column(db.String(4))
     subsection_code = db.Column(db.String(4))
+    source_code = db.Column(db.String(2))  # mã nguồn ngân sách nhà nước (e.g. 12: không giao tự chủ)
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     created_by_id = db.Column(db.Integer, db.ForeignKey("users.id"), nullable=False)
 

@@ -49,6 +49,9 @@ class Expenditure(Described, db.Model):
     advance_applied = db.Column(db.BigInteger, nullable=False, default=0)
     paid_on = db.Column(db.Date, nullable=False)
     voucher_no = db.Column(db.String(60), nullable=False)
+    invoice_no = db.Column(db.String(60))     # the supplier's invoice (hóa đơn), when there is one
+    invoice_date = db.Column(db.Date)
+    economic_code = db.Column(db.String(4))   # mã nội dung kinh tế (tiểu mục); the allocation's by default
     payee = db.Column(db.String(255), nullable=False)
     description = db.Column(db.Text, nullable=False)
     status = db.Column(db.String(12), nullable=False, default=POSTED)
