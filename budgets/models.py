@@ -194,6 +194,10 @@ class RequestLine(Described, db.Model):
     )
 
 
+# Mục lục ngân sách of an allocation, and the source of its funds (mã nguồn NSNN)
+BUDGET_CODE_FIELDS = ("chapter_code", "type_code", "item_code", "section_code", "subsection_code", "source_code")
+
+
 class Allocation(Described, db.Model):
     __tablename__ = "allocations"
     __described_by__ = ("id", "decision_no", "category", "amount")

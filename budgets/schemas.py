@@ -76,6 +76,7 @@ class AllocationCreateSchema(Schema):
     item_code = Text(load_default=None, allow_none=True, validate=digits(3, 3))
     section_code = Text(load_default=None, allow_none=True, validate=digits(4, 4))
     subsection_code = Text(load_default=None, allow_none=True, validate=digits(4, 4))
+    source_code = Text(load_default=None, allow_none=True, validate=digits(2, 2))
 
 
 class AdjustmentCreateSchema(Schema):
@@ -221,6 +222,7 @@ class AllocationOut(Schema):
     item_code = fields.String(allow_none=True)
     section_code = fields.String(allow_none=True)
     subsection_code = fields.String(allow_none=True)
+    source_code = fields.String(allow_none=True)
     adjustments = fields.List(fields.Nested(AdjustmentOut))
 
 

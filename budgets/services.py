@@ -19,6 +19,7 @@ from app.units.models import Unit
 from budgets import permissions as perm
 from budgets.models import (
     APPROVED,
+    BUDGET_CODE_FIELDS,
     CATEGORIES,
     DRAFT,
     REJECTED,
@@ -36,9 +37,6 @@ from budgets.models import (
     RequestLine,
 )
 from budgets.years.guard import require_open
-
-BUDGET_CODE_FIELDS = ("chapter_code", "type_code", "item_code", "section_code", "subsection_code")
-
 
 # --- helpers ---------------------------------------------------------------------------------
 

@@ -8,6 +8,7 @@ from app.core.permissions import ADMIN, require_role
 from app.core.settings import setting
 from app.extensions import db
 from app.units.models import Unit, UnitKind
+from app.units.schemas import PAPERWORK_FIELDS
 
 # The kinds the migrations seed (DESIGN §6), for the two-tier local government of 2025: the province,
 # then its xã, phường and đặc khu (no district level since 1 July 2025; migration 0006 renamed the
@@ -26,7 +27,9 @@ def unit_kind_codes() -> list[str]:
 
 
 def create_unit(actor, *, code, name, kind, contact_name=None, contact_phone=None,
-                contact_email=None) -> Unit:
+                contact_email=None, **paperwork) -> Unit:
+    """A new unit (admin; `actor=None` for the CLI and the demo). `paperwork`: the Treasury details
+    of `UnitPaperworkFields`. Raises Forbidden, ValidationFailed."""
     if actor is not None:
         require_role(actor, ADMIN)
     code = code.strip().upper()
@@ -39,7 +42,7 @@ def create_unit(actor, *, code, name, kind, contact_name=None, contact_phone=Non
     if db.session.execute(sa.select(Unit.id).filter_by(code=code)).first():
         raise ValidationFailed.field("code", f"Mã đơn vị {code} đã tồn tại.")
     unit = Unit(code=code, name=name, kind=kind, contact_name=contact_name,
-                contact_phone=contact_phone, contact_email=contact_email)
+                contact_phone=contact_phone, contact_email=contact_email, **_paperwork(paperwork))
     db.session.add(unit)
     db.session.flush()
     audit.record(actor, "unit.create", "unit", unit.id, {"code": code, "name": unit.name, "kind": kind})
@@ -54,8 +57,15 @@ def get_unit(code: str) -> Unit:
     return unit
 
 
+def _paperwork(values: dict) -> dict:
+    unknown = set(values) - set(PAPERWORK_FIELDS)
+    if unknown:
+        raise TypeError(f"not a unit's paperwork field: {sorted(unknown)}")
+    return values
+
+
 def update_unit(actor, unit: Unit, *, name=UNSET, kind=UNSET, contact_name=UNSET, contact_phone=UNSET,
-                contact_email=UNSET, active=UNSET) -> Unit:
+                contact_email=UNSET, active=UNSET, **paperwork) -> Unit:
     """Edit a unit, or deactivate or reactivate it (PATCH /units/{code}); its code never changes
     (filters, the DIC's setting and old reports name it). A unit that still has active users, or
     the DIC's unit (DIC_UNIT_CODE), is not deactivated. One audit entry with what changed.
@@ -81,7 +91,8 @@ def update_unit(actor, unit: Unit, *, name=UNSET, kind=UNSET, contact_name=UNSET
         _check_may_deactivate(unit)
     for field, value in (("name", name), ("kind", kind), ("contact_name", contact_name),
                          ("contact_phone", contact_phone), ("contact_email", contact_email),
-                         ("active", active if active is UNSET else bool(active))):
+                         ("active", active if active is UNSET else bool(active)),
+                         *_paperwork(paperwork).items()):
         change(field, value)
     if changes:
         action = ("unit.update" if set(changes) != {"active"} else

@@ -8,7 +8,9 @@ from app.core.permissions import ADMIN, require_role
 from app.extensions import db
 from app.units import services
 from app.units.models import Unit, UnitKind
-from app.units.schemas import UnitCreateSchema, UnitUpdateSchema
+from app.units.schemas import PAPERWORK_TEXT_FIELDS, UnitCreateSchema, UnitUpdateSchema
+
+CONTACT_FIELDS = ("contact_name", "contact_phone", "contact_email")
 
 bp = Blueprint("units", __name__)
 
@@ -42,8 +44,10 @@ def create_unit():
 
 
 def _edit_page(unit, values=None, errors=None, status=200, message=None):
-    values = values or {field: getattr(unit, field) or "" for field in
-                        ("name", "kind", "contact_name", "contact_phone", "contact_email")}
+    if values is None:
+        values = {field: getattr(unit, field) or "" for field in
+                  ("name", "kind", *CONTACT_FIELDS, *PAPERWORK_TEXT_FIELDS)}
+        values["pays_from_deposit"] = unit.pays_from_deposit
     return render_template("units/edit.html", unit=unit, kinds=_kinds(), values=values, errors=errors or {},
                            message=message), status
 
@@ -60,13 +64,22 @@ def edit_unit(code):
 def update_unit(code):
     require_role(current_user, ADMIN)
     unit = services.get_unit(code)
-    # Contact fields emptied on the form are cleared (the form's loading drops blank values).
-    cleared = {field: None for field in ("contact_name", "contact_phone", "contact_email")
+    # Optional fields emptied on the form are cleared (the form's loading drops blank values); the
+    # deposit box is a checkbox, absent when unticked, so it is read here rather than by the schema.
+    cleared = {field: None for field in (*CONTACT_FIELDS, *PAPERWORK_TEXT_FIELDS)
                if field in request.form and not request.form[field].strip()}
+    form = request.form.copy()
+    form.pop("pays_from_deposit", None)
+    deposit = {"pays_from_deposit": "pays_from_deposit" in request.form}
+
+    def render(values, errors, status, message):
+        return _edit_page(unit, {**values, **deposit}, errors, status, message)
+
     return handle_form(
-        UnitUpdateSchema(), lambda values, errors, status, message: _edit_page(unit, values, errors, status, message),
-        lambda data: services.update_unit(current_actor(), unit, **{**cleared, **data}),
-        lambda changed: (_("Đã lưu đơn vị %(code)s.", code=changed.code), url_for("units.list_units")))
+        UnitUpdateSchema(), render,
+        lambda data: services.update_unit(current_actor(), unit, **{**cleared, **data, **deposit}),
+        lambda changed: (_("Đã lưu đơn vị %(code)s.", code=changed.code), url_for("units.list_units")),
+        form=form)
 
 
 def _set_active(code, active, done):

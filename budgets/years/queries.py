@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.units.models import Unit
-from budgets.models import Allocation, AllocationAdjustment, Envelope
+from budgets.models import BUDGET_CODE_FIELDS, Allocation, AllocationAdjustment, Envelope
 from budgets.years.models import CLOSED, OPEN, CarryOver, FiscalYear
 from commissions.models import APPROVED, SIGNED, Commission
 
@@ -42,8 +42,7 @@ def carry_groups(year: int) -> sa.Select:
     return (sa.select(Commission.unit_id, Commission.category,
                       sa.func.sum(Commission.committed).label("committed"),
                       sa.func.sum(Commission.outstanding_advance).label("outstanding"),
-                      *[_same_or_null(getattr(Allocation, name)) for name in
-                        ("chapter_code", "type_code", "item_code", "section_code", "subsection_code")])
+                      *[_same_or_null(getattr(Allocation, name)) for name in BUDGET_CODE_FIELDS])
             .join(Allocation, Allocation.id == Commission.allocation_id)
             .where(_carry_condition(year))
             .group_by(Commission.unit_id, Commission.category)

@@ -26,12 +26,10 @@ from app.core.money import format_vnd
 from app.core.permissions import FINANCE_OFFICER, require_role
 from app.core.timeutil import utcnow
 from app.extensions import db
-from budgets.models import Allocation, Envelope, EnvelopeDecision
+from budgets.models import BUDGET_CODE_FIELDS, Allocation, Envelope, EnvelopeDecision
 from budgets.years import queries
 from budgets.years.models import CarryOver, FiscalYear
 from commissions.models import APPROVED, CANCELLED, Commission
-
-BUDGET_CODE_COLUMNS = ("chapter_code", "type_code", "item_code", "section_code", "subsection_code")
 
 
 def _creator(actor) -> int:
@@ -135,7 +133,7 @@ def _carry_allocations(actor, year: int, envelope: Envelope, groups, decision_no
             envelope_id=envelope.id, unit_id=group.unit_id, category=group.category, amount=amount,
             committed=group.committed, spent=group.outstanding, carried_in=amount, decision_no=decision_no,
             decision_date=decision_date, created_by_id=_creator(actor),
-            **{column: getattr(group, column) for column in BUDGET_CODE_COLUMNS})
+            **{column: getattr(group, column) for column in BUDGET_CODE_FIELDS})
         db.session.add(allocation)
         targets[group.unit_id, group.category] = allocation
     db.session.flush()

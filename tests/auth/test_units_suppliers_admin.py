@@ -106,6 +106,50 @@ def test_unit_pages_edit_and_deactivate(roles, app):
     assert post_form(browser, "/units/STC", "/units/STC/reactivate", {}).status_code == 302
 
 
+# --- what the Treasury's forms print about a unit (issue 18) -------------------------------------
+
+PAPERWORK = {"chapter_code": "418", "address": "28 Trần Hưng Đạo, phường Pleiku, tỉnh Gia Lai",
+             "treasury_account": "9523.1.1012345", "treasury_name": "Kho bạc Nhà nước khu vực XIV",
+             "head_name": "Nguyễn Thị Ửng", "accountant_name": "Trần Văn Đức", "pays_from_deposit": True}
+
+
+def test_admin_records_what_the_treasury_forms_print_about_a_unit(roles, app):
+    response = roles["admin"].patch("/api/v1/units/STP", json=PAPERWORK)
+    assert response.status_code == 200, response.get_json()
+    body = roles["unit"].get("/api/v1/units/STP").get_json()
+    assert {key: body[key] for key in PAPERWORK} == PAPERWORK
+    changes = json.loads(last_entry(app).changes)
+    assert changes["treasury_account"] == [None, "9523.1.1012345"] and changes["pays_from_deposit"] == [False, True]
+    cleared = roles["admin"].patch("/api/v1/units/STP", json={"address": None, "treasury_account": ""}).get_json()
+    assert cleared["address"] is None and cleared["treasury_account"] is None and cleared["chapter_code"] == "418"
+
+
+@pytest.mark.parametrize("body,field", [
+    ({"chapter_code": "41"}, "chapter_code"), ({"chapter_code": "4a8"}, "chapter_code"),
+    ({"treasury_account": "tài khoản"}, "treasury_account"), ({"pays_from_deposit": "yes"}, "pays_from_deposit"),
+    ({"head_name": "x" * 201}, "head_name"), ({"address": "dòng 1\ndòng 2"}, "address"),
+])
+def test_bad_unit_paperwork_is_422_and_changes_nothing(roles, app, body, field):
+    before = database_fingerprint(app)
+    response = error_of(roles["admin"].patch("/api/v1/units/STP", json=body), 422, "validation_error")
+    assert field in response["details"]
+    assert database_fingerprint(app) == before
+
+
+def test_the_unit_page_edits_the_paperwork_and_the_deposit_box(roles, app):
+    browser, _ = web_login(app, "quantri")
+    form = {"name": "Sở Tư pháp", "kind": "department", **PAPERWORK, "pays_from_deposit": "1"}
+    assert post_form(browser, "/units/STP", "/units/STP", form).status_code == 302
+    page = text(browser.get("/units/STP"))
+    assert "9523.1.1012345" in page and "Nguyễn Thị Ửng" in page
+    unticked = {key: value for key, value in form.items() if key != "pays_from_deposit"}
+    assert post_form(browser, "/units/STP", "/units/STP", {**unticked, "address": ""}).status_code == 302
+    body = roles["admin"].get("/api/v1/units/STP").get_json()
+    assert body["pays_from_deposit"] is False and body["address"] is None and body["head_name"] == "Nguyễn Thị Ửng"
+    refused = post_form(browser, "/units/STP", "/units/STP", {**unticked, "chapter_code": "12"})
+    assert refused.status_code == 422 and "Mã chương" in text(refused)
+
+
 # --- suppliers -----------------------------------------------------------------------------------
 
 @pytest.fixture
