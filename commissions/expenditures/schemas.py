@@ -1,5 +1,5 @@
 """Input and output schemas of the ledger; the same input schema validates the API and the forms."""
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from app.core.api import PageArgs, UtcDateTime
 from app.core.dates import Day
@@ -23,10 +23,21 @@ class ExpenditureCreateSchema(Schema):
     advance_applied = Money(load_default=0, allow_zero=True)
     paid_on = Day(required=True)
     voucher_no = Text(required=True, **DOC_NO)
+    invoice_no = Text(load_default=None, allow_none=True, allow_blank=True, **DOC_NO)
+    invoice_date = Day(load_default=None, allow_none=True)
+    # mã nội dung kinh tế (tiểu mục): the allocation's when not given
+    economic_code = Text(load_default=None, allow_none=True, allow_blank=True, validate=validate.Regexp(
+        r"^\d{4}$", error="Tiểu mục gồm đúng 4 chữ số."))
     payee = Text(required=True, max_length=255)
     description = Text(required=True, max_length=2000, multiline=True)
     deliverables = fields.List(fields.Nested(ExpenditureLinkSchema), load_default=list,
                                validate=validate.Length(max=100))
+
+    @validates_schema
+    def _invoice_number_and_date_together(self, data, **_kwargs):
+        if bool(data.get("invoice_no")) != bool(data.get("invoice_date")):
+            missing = "invoice_date" if data.get("invoice_no") else "invoice_no"
+            raise ValidationError("Hóa đơn cần cả số và ngày.", missing)
 
 
 class ExpenditureListArgs(PageArgs):
@@ -54,6 +65,9 @@ class ExpenditureOut(Schema):
     advance_applied = fields.Integer()
     paid_on = fields.Date()
     voucher_no = fields.String()
+    invoice_no = fields.String(allow_none=True)
+    invoice_date = fields.Date(allow_none=True)
+    economic_code = fields.String(allow_none=True)
     payee = fields.String()
     description = fields.String()
     status = fields.String()

@@ -214,7 +214,8 @@ def _check_voucher(unit_id: int, voucher_no: str):
 # --- posting ------------------------------------------------------------------------------------
 
 def post_expenditure(actor, *, allocation_id, kind, amount, paid_on, voucher_no, payee, description,
-                     commission_id=None, advance_applied=0, deliverables=None) -> Expenditure:
+                     commission_id=None, advance_applied=0, deliverables=None, invoice_no=None, invoice_date=None,
+                     economic_code=None) -> Expenditure:
     """The owner unit records one expenditure; every balance it touches moves in this transaction.
     Refuses: a role that acts for no unit (403); another unit's allocation or commission, a day
     outside the year's calendar or in the future or before the signing, a payment without accepted
@@ -229,6 +230,8 @@ def post_expenditure(actor, *, allocation_id, kind, amount, paid_on, voucher_no,
     fiscal_year = allocation.envelope.fiscal_year
     require_open(fiscal_year, "allocation_id")  # read after the lock: a close that won the race is seen
     not_in_future("paid_on", paid_on, "Ngày chi")
+    if invoice_date is not None:
+        not_in_future("invoice_date", invoice_date, "Ngày hóa đơn")
     _check_calendar(kind, paid_on, fiscal_year)
     links, commission = [], None
     if kind == DIRECT:
@@ -261,7 +264,9 @@ def post_expenditure(actor, *, allocation_id, kind, amount, paid_on, voucher_no,
         number=next_number(NUMBER_PREFIX, allocation.envelope.fiscal_year), unit_id=allocation.unit_id,
         allocation_id=allocation.id, commission_id=getattr(commission, "id", None), kind=kind, amount=amount,
         advance_applied=advance_applied, paid_on=paid_on, voucher_no=voucher_no, payee=payee,
-        description=description, status=POSTED, created_by_id=actor.id, links=links)
+        description=description, status=POSTED, created_by_id=actor.id, links=links,
+        invoice_no=invoice_no or None, invoice_date=invoice_date if invoice_no else None,
+        economic_code=economic_code or allocation.subsection_code)
     try:
         with db.session.begin_nested():
             db.session.add(entry)
@@ -271,6 +276,8 @@ def post_expenditure(actor, *, allocation_id, kind, amount, paid_on, voucher_no,
     audit.record(actor, "expenditure.post", "expenditure", entry.id, {
         "number": entry.number, "kind": kind, "allocation_id": allocation.id, "commission_id": entry.commission_id,
         "amount": amount, "advance_applied": advance_applied, "voucher_no": voucher_no, "paid_on": paid_on,
+        **({"invoice_no": invoice_no, "invoice_date": invoice_date} if invoice_no else {}),
+        "economic_code": entry.economic_code,
         "links": [{"deliverable_id": link.deliverable_id, "amount": link.amount} for link in links]})
     return entry
 
@@ -321,7 +328,8 @@ def reverse_expenditure(actor, entry: Expenditure, *, reason: str) -> Expenditur
         number=next_number(NUMBER_PREFIX, entry.allocation.envelope.fiscal_year), unit_id=entry.unit_id,
         allocation_id=entry.allocation_id, commission_id=entry.commission_id, kind=entry.kind,
         amount=entry.amount, advance_applied=entry.advance_applied, paid_on=clock.today(),
-        voucher_no=_reversal_voucher(entry), payee=entry.payee,
+        voucher_no=_reversal_voucher(entry), payee=entry.payee, invoice_no=entry.invoice_no,
+        invoice_date=entry.invoice_date, economic_code=entry.economic_code,
         description=f"Đảo {entry.number}: {reason}", status=POSTED, reversal_of_id=entry.id,
         reverse_reason=reason, created_by_id=actor.id,
         links=[ExpenditureLink(deliverable_id=link.deliverable_id, amount=link.amount) for link in entry.links])

@@ -15,12 +15,13 @@ from app.core.documents import attach_document, documents_by_owner
 from app.core.exceptions import ValidationFailed
 from app.core.money import format_vnd
 from app.core.pages import current_actor, handle_form, page_arg
+from app.core.pdf import pdf_response
 from app.core.permissions import FINANCE_OFFICER, UNIT_ROLES
 from app.core.schemas import ReasonSchema
 from budgets import queries as budget_queries
 from commissions import queries as commission_queries
+from commissions.expenditures import paperwork, queries, services
 from commissions.expenditures import permissions as perm
-from commissions.expenditures import queries, services
 from commissions.expenditures.models import (
     ADVANCE,
     DIRECT,
@@ -155,6 +156,7 @@ def _render_trail(expenditure_id, *, values=None, errors=None, status=200, alert
         deliverable_documents={owner_id: found for (owner_type, owner_id), found in documents.items()
                                if owner_type == "deliverable"},
         can_reverse=actor.role == FINANCE_OFFICER and entry.status == POSTED and not entry.is_reversal,
+        treasury_forms=paperwork.forms_of(entry), treasury_missing=paperwork.treasury_missing(entry),
         values=values or {}, errors=errors or {}, alert=alert), status
 
 
@@ -162,6 +164,14 @@ def _render_trail(expenditure_id, *, values=None, errors=None, status=200, alert
 @login_required
 def show_expenditure(expenditure_id):
     return _render_trail(expenditure_id)
+
+
+@bp.get("/expenditures/<int:expenditure_id>/treasury.pdf")
+@login_required
+def treasury_pdf(expenditure_id):
+    entry = queries.get_expenditure(current_actor(), expenditure_id)
+    return pdf_response(paperwork.treasury_pdf(entry), f"{entry.number}-kho-bac.pdf",
+                        download=request.args.get("download") == "1")
 
 
 @bp.get("/deliverables/<int:deliverable_id>")

@@ -256,6 +256,7 @@ ROUTES = {
         "paid_on": f"{YEAR}-04-01", "voucher_no": "PC-MOI", "payee": "Trường Chính trị tỉnh",
         "description": "Lớp bồi dưỡng phát ngôn"}, headers=lambda: {"Idempotency-Key": _fresh_key()}),
     ("expenditures_api.get_expenditure", "GET"): Route("read_owned"),
+    ("expenditures_api.treasury_pdf", "GET"): Route("read_owned"),
     ("expenditures_api.reverse_expenditure", "POST"): Route("finance_write", REASON),
     ("expenditures_api.list_expenditure_documents", "GET"): Route("read_owned"),
     ("expenditures_api.upload_expenditure_document", "POST"): Route("owner_write", upload=True),
@@ -290,6 +291,7 @@ ROUTES = {
     # --- pages: expenditures (issue 10; records from _add_expenditures) --------------------------
     ("expenditures.list_expenditures", "GET"): Route("page_read_all"),
     ("expenditures.show_expenditure", "GET"): Route("page_read_owned"),
+    ("expenditures.treasury_pdf", "GET"): Route("page_read_owned"),
     ("expenditures.show_deliverable", "GET"): Route("page_read_owned"),
     ("expenditures.reverse", "POST"): Route("page_finance_write", REASON),
     ("expenditures.record_on_commission", "POST"): Route("page_owner_write", {
