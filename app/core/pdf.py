@@ -31,6 +31,7 @@ from flask import Response
 from fpdf import FPDF
 from fpdf.enums import Align, MethodReturnValue, TableCellFillMode, XPos, YPos
 from fpdf.fonts import FontFace
+from marshmallow import Schema, fields
 
 from app.core.money import group_thousands
 
@@ -45,6 +46,7 @@ LINE = 5.5           # mm, body line height
 # The total-pages placeholder: a private-use character pair no record text carries ("{nb}", fpdf2's
 # default, would be replaced inside a title that happens to contain it).
 _PAGES_ALIAS = "\ue000nb\ue000"
+_CELL_PADDING = (0.8, 1.2)  # mm, top and bottom, left and right, in table cells
 
 
 @dataclass(frozen=True)
@@ -77,7 +79,7 @@ class Column:
 class Signature:
     role: str                             # "ĐẠI DIỆN BÊN A"
     note: str = "(Ký, ghi họ tên)"
-    name: str | None = None               # printed under the space to sign when known
+    name: str | Missing | None = None     # printed under the space to sign: known, or said missing
     date_line: str | None = None          # "Ngày … tháng … năm …", above the role
 
 
@@ -324,34 +326,53 @@ class FormPdf(FPDF):
         self._font(size=size)
         heading = FontFace(emphasis="BOLD", fill_color=(230, 230, 230))
         with FPDF.table(self, col_widths=widths, width=sum(widths), align="LEFT", line_height=size * 0.5,
-                        padding=(0.8, 1.2), repeat_headings=1, headings_style=heading,
+                        padding=_CELL_PADDING, repeat_headings=1, headings_style=heading,
                         text_align=tuple(column.align for column in columns), markdown=False,
                         cell_fill_mode=TableCellFillMode.NONE, v_align="TOP") as grid:
             header = grid.row()
             for column in columns:
                 header.cell(_nfc(column.header), align=Align.C)
             for values in rows:
-                self._table_row(grid, columns, values)
+                self._table_row(grid, columns, values, size)
             if total is not None:
-                self._table_row(grid, columns, total, style=FontFace(emphasis="BOLD"))
+                self._table_row(grid, columns, total, size, bold=True)
         self.ln(2)
         self._font()
 
-    @staticmethod
-    def _table_row(grid, columns, values, style=None):
+    def _table_row(self, grid, columns, values, size, *, bold=False):
         if len(values) != len(columns):
             raise ValueError(f"a row of {len(values)} cells in a table of {len(columns)} columns")
         row = grid.row()
-        for value in values:
-            cell_style = FontFace(emphasis="ITALICS") if isinstance(value, Missing) and style is None else style
-            row.cell(_cell_text(value), style=cell_style)
+        for column, value in zip(columns, values):
+            text = _cell_text(value)
+            emphasis = "BOLD" if bold else ("ITALICS" if isinstance(value, Missing) else None)
+            cell_size = self._figure_size(text, column.width, size, "B" if bold else "") \
+                if isinstance(value, int) else None
+            row.cell(text, style=FontFace(emphasis=emphasis, size_pt=cell_size) if emphasis or cell_size else None)
+
+    def _figure_size(self, text: str, width: float, size: float, style: str) -> float | None:
+        """A figure is never cut across lines: one too wide for its column prints smaller."""
+        self.set_font(FONT, style, size)
+        room = width - 2 * _CELL_PADDING[1] - 0.3
+        needed = self.get_string_width(text)
+        self._font(size=size)
+        if needed <= room:
+            return None
+        return max(4.0, int(size * room / needed * 4) / 4)
 
     def signatures(self, blocks: Sequence[Signature], *, space: float = 24):
         """Signature blocks side by side: date line, role, note, room to sign, then the name when known.
         The parts line up across the blocks, and the row is never split across pages."""
         width = self.epw / max(1, len(blocks))
+
+        def name(block):
+            return block.name.printed if isinstance(block.name, Missing) else block.name
+
         parts = [("I", lambda block: block.date_line), ("B", lambda block: block.role),
-                 ("I", lambda block: block.note), ("B", lambda block: block.name)]
+                 ("I", lambda block: block.note), ("B", name)]
+
+        def style_of(style, part, block):
+            return "I" if part is name and isinstance(block.name, Missing) else style
 
         def height(style, text):
             if not text:
@@ -359,7 +380,8 @@ class FormPdf(FPDF):
             self._font(style)
             return self.multi_cell(width, LINE, _nfc(text), dry_run=True, output=MethodReturnValue.HEIGHT)
 
-        heights = [max(height(style, part(block)) for block in blocks) for style, part in parts]
+        heights = [max(height(style_of(style, part, block), part(block)) for block in blocks)
+                   for style, part in parts]
         self.ln(4)
         if self.will_page_break(sum(heights) + space):
             self.add_page()
@@ -367,11 +389,11 @@ class FormPdf(FPDF):
         for index, block in enumerate(blocks):
             x, y = self.l_margin + index * width, top
             for (style, part), part_height in zip(parts, heights):
-                if part is parts[-1][1]:
+                if part is name:
                     y += space
                 if part(block):
                     self.set_xy(x, y)
-                    self._font(style)
+                    self._font(style_of(style, part, block))
                     self.multi_cell(width, LINE, _nfc(part(block)), align="C", new_x=XPos.LEFT, new_y=YPos.NEXT)
                 y += part_height
         self.set_xy(self.l_margin, top + sum(heights) + space)
@@ -390,6 +412,22 @@ def safe_filename(name: str) -> str:
     ascii_name = unicodedata.normalize("NFKD", name.replace("đ", "d").replace("Đ", "D"))
     ascii_name = ascii_name.encode("ascii", "ignore").decode("ascii")
     return _UNSAFE_FILENAME.sub("-", ascii_name).strip("-.") or "document.pdf"
+
+
+class PdfArgs(Schema):
+    """The query of every PDF route: `?download=1` saves the file instead of showing it."""
+
+    download = fields.Boolean(load_default=False, truthy={"1", "true"}, falsy={"0", "false"},
+                              metadata={"description": "1: tải về (attachment) thay vì mở trong trình duyệt."})
+
+
+def pdf_answer(blp, description: str):
+    """Document a route's 200 answer as a PDF file (flask-smorest), the way reports document theirs."""
+    def decorator(view):
+        view = blp.doc(responses={"200": {"description": description, "content": {
+            "application/pdf": {"schema": {"type": "string", "format": "binary"}}}}})(view)
+        return blp.response(200, description=description)(view)
+    return decorator
 
 
 def pdf_response(data: bytes, filename: str, *, download: bool = False) -> Response:

@@ -29,7 +29,8 @@ def _full_form() -> bytes:
     doc.table([Column("Sản phẩm", 120), Column("Giá trị (đồng)", 60, "R")],
               [(NAME, HUGE), ("=SUM(A1)+1", 1), ("Tài khoản", Missing("số tài khoản", "Sở Tài chính"))],
               total=("Cộng", HUGE + 1))
-    doc.signatures([Signature("ĐẠI DIỆN BÊN A", name=NAME), Signature("ĐẠI DIỆN BÊN B")])
+    doc.signatures([Signature("ĐẠI DIỆN BÊN A", name=NAME),
+                    Signature("ĐẠI DIỆN BÊN B", name=Missing("họ tên người đại diện", "bên B ghi tay"))])
     return doc.render()
 
 
@@ -53,6 +54,7 @@ def test_what_is_missing_is_printed_in_its_place_never_a_blank():
     assert "Số: (chưa có số biên bản — đơn vị ghi khi nghiệm thu)" in text
     assert "Số tài khoản: (chưa có)" in text  # blank without a Missing: still said
     assert "(chưa có số tài khoản — Sở Tài chính)" in text
+    assert "ĐẠI DIỆN BÊN B (Ký, ghi họ tên) (chưa có họ tên người đại diện — bên B ghi tay)" in text
     assert Missing("địa chỉ", "ai đó").text == "chưa có địa chỉ — ai đó"
 
 
@@ -136,3 +138,11 @@ def test_the_http_answer_is_a_private_pdf_shown_or_saved(app):
     assert saved.headers["Content-Disposition"] == "attachment; filename=bien-ban.pdf"
     assert shown.headers["Cache-Control"] == "private, no-store"
     assert safe_filename("Đề nghị ĐN-2026-0001") == "De-nghi-DN-2026-0001"
+
+
+def test_a_figure_too_wide_for_its_column_prints_smaller_never_cut():
+    doc = FormPdf()
+    doc.table([Column("Sản phẩm", 40), Column("Giá trị", 22, "R")], [("Bài", HUGE), ("Bài", 5)],
+              total=("Cộng", HUGE + 5))
+    text = pdf_text(doc.render())
+    assert "Bài 999.999.999.999.999" in text and "Bài 5" in text and "Cộng 1.000.000.000.000.004" in text
