@@ -23,6 +23,9 @@ def init_app(app, api):
         DELIVERABLE_STATUS_STYLES=models.DELIVERABLE_STATUS_STYLES, DELIVERABLE_STATUS=models.DeliverableStatus,
         DELIVERABLE_KIND_LABELS=models.DELIVERABLE_KIND_LABELS, METHOD_LABELS=models.METHOD_LABELS,
         SUPPLIER_KIND_LABELS=models.SUPPLIER_KIND_LABELS)
+    # the deliverable's page (commissions.expenditures.views) lists what its minutes lack (issue 18)
+    from commissions.paperwork import acceptance_missing
+    app.jinja_env.globals.update(acceptance_missing=acceptance_missing)
 
     registry = registry_of(app)
     registry.add_audit_labels(models.AUDIT_LABELS)

@@ -7,9 +7,10 @@ plain values and returns the object; the commit point commits. The ledger's API 
 """
 from app.core.api import Blueprint, api_actor, list_schema, loads, paginate, role_check
 from app.core.documents_api import add_document_routes
+from app.core.pdf import PdfArgs, pdf_answer, pdf_response
 from app.core.schemas import ReasonSchema
+from commissions import paperwork, queries, services
 from commissions import permissions as perm
-from commissions import queries, services
 from commissions.schemas import (
     AcceptSchema,
     CloseSchema,
@@ -156,6 +157,17 @@ def close_commission(data, commission):
     return services.close_commission(api_actor(), commission, **data)
 
 
+@commissions_blp.route("/<int:commission_id>/liquidation.pdf", methods=["GET"])
+@loads("commission", queries.get_commission)
+@commissions_blp.arguments(PdfArgs, location="query")
+@pdf_answer(commissions_blp, "Biên bản thanh lý hợp đồng, PDF khổ A4.")
+@commissions_blp.errors(403, 404, 422, conflicts=("invalid_transition",))
+def liquidation_pdf(args, commission):
+    """Biên bản thanh lý hợp đồng của đặt hàng đã thanh lý (PDF); `?download=1` để tải về."""
+    return pdf_response(paperwork.liquidation_pdf(commission), paperwork.liquidation_filename(commission),
+                        download=args["download"])
+
+
 add_document_routes(commissions_blp, "commission", "commission_id", owns=queries.owned_commission,
                     list_summary="Tài liệu đính kèm của một đặt hàng.",
                     upload_summary="Đính kèm tài liệu (hợp đồng, quyết định, biên bản) vào đặt hàng.",
@@ -211,6 +223,17 @@ def accept(data, deliverable):
 def reject(data, deliverable):
     """Không nghiệm thu sản phẩm đã giao, có lý do; nhà cung cấp giao lại."""
     return services.reject_delivery(api_actor(), deliverable, reason=data["reason"])
+
+
+@deliverables_blp.route("/<int:deliverable_id>/acceptance.pdf", methods=["GET"])
+@loads("deliverable", queries.get_deliverable)
+@deliverables_blp.arguments(PdfArgs, location="query")
+@pdf_answer(deliverables_blp, "Biên bản nghiệm thu, PDF khổ A4.")
+@deliverables_blp.errors(403, 404, 422, conflicts=("invalid_transition",))
+def acceptance_pdf(args, deliverable):
+    """Biên bản nghiệm thu của sản phẩm đã nghiệm thu (PDF); `?download=1` để tải về."""
+    return pdf_response(paperwork.acceptance_pdf(deliverable), paperwork.acceptance_filename(deliverable),
+                        download=args["download"])
 
 
 add_document_routes(deliverables_blp, "deliverable", "deliverable_id", owns=queries.owned_deliverable,

@@ -17,15 +17,17 @@ from app.core.exceptions import ValidationFailed
 from app.core.i18n import N_
 from app.core.money import format_vnd
 from app.core.pages import current_actor, handle_form, int_arg, page_arg, year_choices
+from app.core.pdf import pdf_response
 from app.core.permissions import DIC_OFFICER, UNIT_ROLES, require_role
 from app.core.schemas import ReasonSchema
 from app.core.text import Text
 from budgets import queries as budget_queries
+from commissions import paperwork, queries, services
 from commissions import permissions as perm
-from commissions import queries, services
 from commissions.expenditures.queries import spending_of
 from commissions.models import (
     ACCEPTED,
+    CLOSED,
     COMMISSION_STATUSES,
     DELIVERABLE_KINDS,
     DELIVERY_REJECTED,
@@ -188,6 +190,7 @@ def render_commission(commission_id, *, active=None, values=None, errors=None, s
         deliverable_can={d.id: perm.deliverable_actions(actor, d) for d in commission.deliverables},
         form=form, active=active, alert=alert, documents=documents, deliverable_documents=deliverable_documents,
         history=queries.commission_history(commission), **money,
+        liquidation_missing=paperwork.liquidation_missing(commission) if commission.status == CLOSED else [],
         unsettled=[d for d in commission.deliverables if d.status not in SETTLED]), status
 
 
@@ -345,3 +348,24 @@ def upload_deliverable_document(deliverable_id):
                            lambda _data: attach_document(actor, "deliverable", deliverable, request.files.get("file")),
                            _("Đã tải minh chứng lên sản phẩm “%(title)s”."), form={})
 
+
+# --- paperwork: the minutes as PDF (issue 18) ---------------------------------------------------
+
+def _download() -> bool:
+    return request.args.get("download") in ("1", "true")
+
+
+@bp.get("/deliverables/<int:deliverable_id>/acceptance.pdf")
+@login_required
+def acceptance_pdf(deliverable_id):
+    deliverable = queries.get_deliverable(current_actor(), deliverable_id)
+    return pdf_response(paperwork.acceptance_pdf(deliverable), paperwork.acceptance_filename(deliverable),
+                        download=_download())
+
+
+@bp.get("/commissions/<int:commission_id>/liquidation.pdf")
+@login_required
+def liquidation_pdf(commission_id):
+    commission = queries.get_commission(current_actor(), commission_id)
+    return pdf_response(paperwork.liquidation_pdf(commission), paperwork.liquidation_filename(commission),
+                        download=_download())
