@@ -8,9 +8,10 @@ check that needs the record loads it then and hands it to the handler (`loads`).
 from app.core import idempotency
 from app.core.api import Blueprint, api_actor, list_schema, loads, paginate, role_check
 from app.core.documents_api import add_document_routes
+from app.core.pdf import PdfArgs, pdf_answer, pdf_response
 from app.core.schemas import ReasonSchema
+from budgets import paperwork, queries, services
 from budgets import permissions as perm
-from budgets import queries, services
 from budgets.schemas import (
     AdjustmentCreateSchema,
     AllocationCreateSchema,
@@ -172,6 +173,17 @@ def return_request(data, request_id):
 def reject_request(data, request_id):
     """Từ chối đề nghị, có lý do."""
     return _request_action(services.reject_request, request_id, reason=data["reason"])
+
+
+@requests_blp.route("/<int:request_id>/request.pdf", methods=["GET"])
+@loads("funding_request", queries.get_request)
+@requests_blp.arguments(PdfArgs, location="query")
+@pdf_answer(requests_blp, "Phiếu đề nghị cấp kinh phí, PDF khổ A4.")
+@requests_blp.errors(403, 404, 422)
+def request_pdf(args, funding_request):
+    """Phiếu đề nghị cấp kinh phí như đã gửi (PDF; bản nháp có dấu "BẢN NHÁP"); `?download=1` để tải về."""
+    return pdf_response(paperwork.request_pdf(funding_request), paperwork.request_filename(funding_request),
+                        download=args["download"])
 
 
 add_document_routes(requests_blp, "request", "request_id", owns=queries.owned_request,

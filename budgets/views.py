@@ -13,10 +13,11 @@ from app.core.documents import attach_document, documents_of
 from app.core.exceptions import ValidationFailed
 from app.core.money import format_vnd
 from app.core.pages import current_actor, handle_form, int_arg, page_arg, year_choices
+from app.core.pdf import pdf_response
 from app.core.permissions import AUDITOR, DIC_OFFICER, FINANCE_OFFICER, UNIT_OFFICER, UNIT_ROLES, require_role
 from app.core.schemas import ReasonSchema
+from budgets import paperwork, queries, services
 from budgets import permissions as perm
-from budgets import queries, services
 from budgets.models import CATEGORIES, REQUEST_STATUS_LABELS, REQUEST_STATUSES, SUBMITTED, FundingRequest
 from budgets.schemas import (
     AdjustmentCreateSchema,
@@ -213,6 +214,7 @@ def _render_request(record_id, *, active=None, values=None, errors=None, status=
         "budgets/request_detail.html", r=record, allocations=allocations, envelopes=envelopes,
         documents=documents_of("request", record.id), history=audit.with_changes(audit.history("request", record.id)),
         can=can, forms=forms, active=active, alert=alert, remaining=remaining, by_category=by_category,
+        request_missing=paperwork.request_missing(record),
     ), status
 
 
@@ -220,6 +222,14 @@ def _render_request(record_id, *, active=None, values=None, errors=None, status=
 @login_required
 def show_request(request_id):
     return _render_request(request_id)
+
+
+@bp.get("/requests/<int:request_id>/request.pdf")
+@login_required
+def request_pdf(request_id):
+    record = queries.get_request(current_actor(), request_id)
+    return pdf_response(paperwork.request_pdf(record), paperwork.request_filename(record),
+                        download=request.args.get("download") in ("1", "true"))
 
 
 def _request_form(request_id, name, schema, act, done, *, form=None, invalid_message=None):
