@@ -52,6 +52,20 @@ CENTRAL_AGENCIES = [
     ("CAT", "Công an tỉnh Gia Lai"),
 ]
 
+# What the Treasury's forms print about the units the demo spends for (example values); An Nhơn
+# is left without its Treasury account, so that the demo shows a document saying what is missing.
+TREASURY = "Kho bạc Nhà nước khu vực XIV"
+UNIT_PAPERWORK = {
+    "SVHTTDL": {"chapter_code": "423", "address": "Số 2 Hùng Vương, phường Pleiku, tỉnh Gia Lai",
+                "treasury_account": "9523.2.1055123", "treasury_name": TREASURY,
+                "head_name": "Nguyễn Văn Hiếu", "accountant_name": "Trần Thị Kế"},
+    "STP": {"chapter_code": "418", "address": "Số 17 Trần Phú, phường Quy Nhơn, tỉnh Gia Lai",
+            "treasury_account": "9523.2.1041877", "treasury_name": TREASURY,
+            "head_name": "Lê Thị Tư", "accountant_name": "Phan Văn Toán"},
+    "ANNHON": {"chapter_code": "805", "address": "Số 01 Trần Phú, phường An Nhơn, tỉnh Gia Lai",
+               "head_name": "Võ Đình Nhơn", "accountant_name": "Huỳnh Thị Thu"},
+}
+
 DEMO_USERS = [
     # username, full name, role, unit
     ("quantri", "Nguyễn Văn Quản", "admin", None),
@@ -73,7 +87,8 @@ def load_units():
         for code, name in rows:
             unit_services.create_unit(None, code=code, name=name, kind=kind,
                                       contact_name="Bộ phận truyền thông chính sách",
-                                      contact_email=f"truyenthong.{code.lower()}@{EMAIL_DOMAIN}")
+                                      contact_email=f"truyenthong.{code.lower()}@{EMAIL_DOMAIN}",
+                                      **UNIT_PAPERWORK.get(code, {}))
 
 
 def load_users():

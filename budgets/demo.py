@@ -10,6 +10,12 @@ from app.core.timeutil import business_day
 from budgets import services
 
 
+# Mục lục ngân sách of the DIC's allocations (example codes: check them against the province's
+# estimate decision before real use), with the source "12" (kinh phí không giao tự chủ)
+DIC_BUDGET_CODES = {"chapter_code": "423", "type_code": "160", "item_code": "161", "section_code": "7000",
+                    "subsection_code": "7049", "source_code": "12"}
+
+
 def _line(category, description, quantity, unit_cost):
     return {"category": category, "description": description, "quantity": quantity, "unit_cost": unit_cost}
 
@@ -75,7 +81,8 @@ def load_budgets() -> dict:
         training_allocation = services.create_allocation(
             finance, envelope_id=policy.id, unit_code="STP", request_id=training.id, category="training",
             amount=150_000_000, decision_no="245/QĐ-STC", decision_date=on(3, 5),
-            chapter_code="418", type_code="340", item_code="341", section_code="7000", subsection_code="7049")
+            chapter_code="418", type_code="340", item_code="341", section_code="7000", subsection_code="7049",
+            source_code="12")
     with at(on(4, 8), 15):
         services.adjust_allocation(
             finance, training_allocation.id, amount=-20_000_000,
@@ -93,11 +100,11 @@ def load_budgets() -> dict:
     with at(on(3, 5), 10, 30):
         services.create_allocation(
             finance, envelope_id=press.id, unit_code="SVHTTDL", request_id=newspaper.id, category="press",
-            amount=420_000_000, decision_no="246/QĐ-STC", decision_date=on(3, 5))
+            amount=420_000_000, decision_no="246/QĐ-STC", decision_date=on(3, 5), **DIC_BUDGET_CODES)
     with at(on(5, 20), 14):
         services.create_allocation(
             finance, envelope_id=press.id, unit_code="SVHTTDL", request_id=newspaper.id, category="press",
-            amount=432_000_000, decision_no="312/QĐ-STC", decision_date=on(5, 20))
+            amount=432_000_000, decision_no="312/QĐ-STC", decision_date=on(5, 20), **DIC_BUDGET_CODES)
 
     # --- submitted, waiting in the finance queue (DIC, IT monitoring) -------------------------
     monitoring = request(
@@ -155,7 +162,7 @@ def load_budgets() -> dict:
     with at(on(3, 5), 11):
         services.create_allocation(
             finance, envelope_id=policy.id, unit_code="SVHTTDL", category="operations",
-            amount=300_000_000, decision_no="247/QĐ-STC", decision_date=on(3, 5))
+            amount=300_000_000, decision_no="247/QĐ-STC", decision_date=on(3, 5), **DIC_BUDGET_CODES)
 
     # --- an allocation without a request (IT monitoring of the DIC, commissioned by bidding) -----
     with at(on(5, 25), 15):

@@ -29,6 +29,13 @@ SUPPLIERS = [
     ("training", "Trường Chính trị tỉnh Gia Lai", "5902258479"),
     ("other", "Công ty Cổ phần In Quy Nhơn - Chi nhánh Pleiku", "5900312547-001"),
 ]
+# where payments go (example accounts); the national outlet's is left for the admin to fill
+SUPPLIER_BANKS = {
+    "5900181213": ("102010000456789", "Ngân hàng TMCP Công Thương Việt Nam, chi nhánh Gia Lai"),
+    "5901112237": ("62110000987654", "Ngân hàng TMCP Đầu tư và Phát triển Việt Nam, chi nhánh Gia Lai"),
+    "5902258479": ("9523.1.1077001", "Kho bạc Nhà nước khu vực XIV"),
+    "5900312547-001": ("0051000123456", "Ngân hàng TMCP Ngoại thương Việt Nam, chi nhánh Quy Nhơn"),
+}
 NATIONAL_SUPPLIERS = [
     ("press", "Báo Nhân Dân", "0100111034"),
 ]
@@ -63,7 +70,9 @@ def load_suppliers(listed_on: date) -> dict:
     made = {}
     for position, (kind, name, tax_code) in enumerate(SUPPLIERS + NATIONAL_SUPPLIERS):
         with business_day(listed_on, 9, 10 * position):
-            made[name] = services.create_supplier(None, name=name, kind=kind, tax_code=tax_code)
+            bank_account, bank_name = SUPPLIER_BANKS.get(tax_code, (None, None))
+            made[name] = services.create_supplier(None, name=name, kind=kind, tax_code=tax_code,
+                                                  bank_account=bank_account, bank_name=bank_name)
     return made
 
 
