@@ -174,6 +174,7 @@ ROUTES = {
     ("requests_api.return_request", "POST"): Route("finance_write", REASON),
     ("requests_api.reject_request", "POST"): Route("finance_write", REASON),
     ("requests_api.list_request_documents", "GET"): Route("read_owned"),
+    ("requests_api.request_pdf", "GET"): Route("read_owned"),  # the request as sent (issue 18)
     ("requests_api.upload_request_document", "POST"): Route("owner_write", upload=True),
     ("allocations_api.list_allocations", "GET"): Route("read_all"),
     ("allocations_api.create_allocation", "POST"): Route(
@@ -198,6 +199,7 @@ ROUTES = {
     ("budgets.new_request", "GET"): Route("page_unit_create"),
     ("budgets.new_request", "POST"): Route("page_unit_create", REQUEST_FORM),
     ("budgets.show_request", "GET"): Route("page_read_owned"),
+    ("budgets.request_pdf", "GET"): Route("page_read_owned"),
     ("budgets.edit_request", "GET"): Route("page_owner_write", request="returned"),
     ("budgets.edit_request", "POST"): Route(
         "page_owner_write", {k: v for k, v in REQUEST_FORM.items() if k != "fiscal_year"}, request="returned"),
@@ -248,6 +250,9 @@ ROUTES = {
     ("deliverables_api.reject", "POST"): Route("owner_write", REASON, deliverable="delivered"),
     ("deliverables_api.list_deliverable_documents", "GET"): Route("read_owned"),
     ("deliverables_api.upload_deliverable_document", "POST"): Route("owner_write", upload=True),
+    # the minutes as PDF (issue 18), read as the record is
+    ("deliverables_api.acceptance_pdf", "GET"): Route("read_owned", deliverable="accepted"),
+    ("commissions_api.liquidation_pdf", "GET"): Route("read_owned", commission="closed"),
     # --- expenditures API (issue 10; records from _add_expenditures) ----------------------------
     ("expenditures_api.list_expenditures", "GET"): Route("read_all"),
     # direct spending on the owner's training allocation; another unit's allocation reads as unknown
@@ -287,6 +292,8 @@ ROUTES = {
         "accepted_on": f"{YEAR}-06-20", "accepted_quantity": "1", "record_no": "1/BB-NT"}, deliverable="delivered"),
     ("commissions.reject_delivery", "POST"): Route("page_owner_write", REASON, deliverable="delivered"),
     ("commissions.upload_deliverable_document", "POST"): Route("page_owner_write", {}, upload=True),
+    ("commissions.acceptance_pdf", "GET"): Route("page_read_owned", deliverable="accepted"),
+    ("commissions.liquidation_pdf", "GET"): Route("page_read_owned", commission="closed"),
     # --- end of pages: commissions -------------------------------------------------------------
     # --- pages: expenditures (issue 10; records from _add_expenditures) --------------------------
     ("expenditures.list_expenditures", "GET"): Route("page_read_all"),
@@ -601,11 +608,16 @@ def _add_commissions(clients, envelope, records):
         builders.deliver(officer, delivered, quantity=2)
         closable = builders.signed_commission(finance, officer, allocation, supplier, category=category)
         builders.resolve_all(officer, closable)
+        closed = builders.signed_commission(finance, officer, allocation, supplier, category=category)  # issue 18
+        builders.resolve_all(officer, closed)
+        support.ok(officer.post(f"/api/v1/commissions/{closed['id']}/close", json={
+            "liquidation_no": "2/BB-TL", "liquidated_on": f"{YEAR}-06-30"}), 200)
         records[owner].update(
             supplier=supplier, category=category, commission_allocation=allocation,
             commissions={"proposed": proposed["id"], "approved": approved["id"], "signed": signed["id"],
-                         "closable": closable["id"]},
-            deliverables={"planned": planned, "delivered": delivered})
+                         "closable": closable["id"], "closed": closed["id"]},
+            deliverables={"planned": planned, "delivered": delivered,
+                          "accepted": closable["deliverables"][1]["id"]})
     other = ROLE_PEOPLE["other_unit"][2]
     theirs = support.allocation(finance, envelope, other, 50_000_000, category="training")["id"]
     builders.propose(clients["other_unit"], theirs, supplier, category="training")
