@@ -52,7 +52,7 @@ CENTRAL_AGENCIES = [
     ("CAT", "Công an tỉnh Gia Lai"),
 ]
 
-# What the Treasury's forms print about the units the demo spends for (example values); An Nhơn
+# What the Treasury's forms print about the units the demo spends for (example values); Sở Tư pháp
 # is left without its Treasury account, so that the demo shows a document saying what is missing.
 TREASURY = "Kho bạc Nhà nước khu vực XIV"
 UNIT_PAPERWORK = {
@@ -60,9 +60,9 @@ UNIT_PAPERWORK = {
                 "treasury_account": "9523.2.1055123", "treasury_name": TREASURY,
                 "head_name": "Nguyễn Văn Hiếu", "accountant_name": "Trần Thị Kế"},
     "STP": {"chapter_code": "418", "address": "Số 17 Trần Phú, phường Quy Nhơn, tỉnh Gia Lai",
-            "treasury_account": "9523.2.1041877", "treasury_name": TREASURY,
-            "head_name": "Lê Thị Tư", "accountant_name": "Phan Văn Toán"},
+            "treasury_name": TREASURY, "head_name": "Lê Thị Tư", "accountant_name": "Phan Văn Toán"},
     "ANNHON": {"chapter_code": "805", "address": "Số 01 Trần Phú, phường An Nhơn, tỉnh Gia Lai",
+               "treasury_account": "9523.2.1068042", "treasury_name": TREASURY,
                "head_name": "Võ Đình Nhơn", "accountant_name": "Huỳnh Thị Thu"},
 }
 

@@ -9,7 +9,6 @@ from app.core import clock
 from app.core.timeutil import business_day
 from budgets import services
 
-
 # Mục lục ngân sách of the DIC's allocations (example codes: check them against the province's
 # estimate decision before real use), with the source "12" (kinh phí không giao tự chủ)
 DIC_BUDGET_CODES = {"chapter_code": "423", "type_code": "160", "item_code": "161", "section_code": "7000",

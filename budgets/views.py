@@ -13,7 +13,7 @@ from app.core.documents import attach_document, documents_of
 from app.core.exceptions import ValidationFailed
 from app.core.money import format_vnd
 from app.core.pages import current_actor, handle_form, int_arg, page_arg, year_choices
-from app.core.pdf import pdf_response
+from app.core.pdf import download_asked, pdf_response
 from app.core.permissions import AUDITOR, DIC_OFFICER, FINANCE_OFFICER, UNIT_OFFICER, UNIT_ROLES, require_role
 from app.core.schemas import ReasonSchema
 from budgets import paperwork, queries, services
@@ -229,7 +229,7 @@ def show_request(request_id):
 def request_pdf(request_id):
     record = queries.get_request(current_actor(), request_id)
     return pdf_response(paperwork.request_pdf(record), paperwork.request_filename(record),
-                        download=request.args.get("download") in ("1", "true"))
+                        download=download_asked())
 
 
 def _request_form(request_id, name, schema, act, done, *, form=None, invalid_message=None):

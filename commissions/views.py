@@ -17,7 +17,7 @@ from app.core.exceptions import ValidationFailed
 from app.core.i18n import N_
 from app.core.money import format_vnd
 from app.core.pages import current_actor, handle_form, int_arg, page_arg, year_choices
-from app.core.pdf import pdf_response
+from app.core.pdf import download_asked, pdf_response
 from app.core.permissions import DIC_OFFICER, UNIT_ROLES, require_role
 from app.core.schemas import ReasonSchema
 from app.core.text import Text
@@ -351,16 +351,12 @@ def upload_deliverable_document(deliverable_id):
 
 # --- paperwork: the minutes as PDF (issue 18) ---------------------------------------------------
 
-def _download() -> bool:
-    return request.args.get("download") in ("1", "true")
-
-
 @bp.get("/deliverables/<int:deliverable_id>/acceptance.pdf")
 @login_required
 def acceptance_pdf(deliverable_id):
     deliverable = queries.get_deliverable(current_actor(), deliverable_id)
     return pdf_response(paperwork.acceptance_pdf(deliverable), paperwork.acceptance_filename(deliverable),
-                        download=_download())
+                        download=download_asked())
 
 
 @bp.get("/commissions/<int:commission_id>/liquidation.pdf")
@@ -368,4 +364,4 @@ def acceptance_pdf(deliverable_id):
 def liquidation_pdf(commission_id):
     commission = queries.get_commission(current_actor(), commission_id)
     return pdf_response(paperwork.liquidation_pdf(commission), paperwork.liquidation_filename(commission),
-                        download=_download())
+                        download=download_asked())

@@ -27,7 +27,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import Response
+from flask import Response, request
 from fpdf import FPDF
 from fpdf.enums import Align, MethodReturnValue, TableCellFillMode, XPos, YPos
 from fpdf.fonts import FontFace
@@ -419,6 +419,11 @@ class PdfArgs(Schema):
 
     download = fields.Boolean(load_default=False, truthy={"1", "true"}, falsy={"0", "false"},
                               metadata={"description": "1: tải về (attachment) thay vì mở trong trình duyệt."})
+
+
+def download_asked() -> bool:
+    """A page's `?download=1` (or `true`): the pages read the same query as `PdfArgs`, leniently."""
+    return request.args.get("download") in ("1", "true")
 
 
 def pdf_answer(blp, description: str):

@@ -4,12 +4,10 @@ Each handler checks access before the body is parsed (a record it acts on is loa
 `loads`, and handed to it), calls one service with the actor and plain values and returns the
 entry; the commit point commits.
 """
-from flask import request
-
 from app.core.api import Blueprint, api_actor, list_schema, loads, paginate, role_check
 from app.core.documents_api import add_document_routes
 from app.core.idempotency import idempotent
-from app.core.pdf import pdf_response
+from app.core.pdf import PdfArgs, pdf_answer, pdf_response
 from app.core.schemas import ReasonSchema
 from commissions.expenditures import paperwork, queries, services
 from commissions.expenditures import permissions as perm
@@ -51,12 +49,12 @@ def get_expenditure(expenditure_id):
 
 @blp.route("/<int:expenditure_id>/treasury.pdf", methods=["GET"])
 @loads("entry", queries.get_expenditure)
-@blp.response(200, content_type="application/pdf", description="Hồ sơ gửi Kho bạc (PDF, A4)")
-@blp.errors(403, 404)
-def treasury_pdf(entry):
+@blp.arguments(PdfArgs, location="query")
+@pdf_answer(blp, "Hồ sơ gửi Kho bạc của khoản chi, PDF khổ A4.")
+@blp.errors(403, 404, 422)
+def treasury_pdf(args, entry):
     """Chứng từ gửi Kho bạc của khoản chi (Nghị định 347/2025): giấy rút dự toán (C2-02a/NS) hoặc ủy nhiệm chi (C4-02a/KB), giấy đề nghị thanh toán tạm ứng (C2-03/NS), giấy nộp trả kinh phí (C2-05a/NS); `?download=1` để tải về."""  # noqa: E501 - the OpenAPI summary, one line
-    return pdf_response(paperwork.treasury_pdf(entry), f"{entry.number}-kho-bac.pdf",
-                        download=request.args.get("download") == "1")
+    return pdf_response(paperwork.treasury_pdf(entry), f"{entry.number}-kho-bac.pdf", download=args["download"])
 
 
 @blp.route("/<int:expenditure_id>/reverse", methods=["POST"])

@@ -185,10 +185,12 @@ def _words(doc: FormPdf, amount: int, label="Tổng số tiền ghi bằng chữ
     doc.field(label, amount_in_words(amount))
 
 
-def _treasury_part(doc: FormPdf, roles=("Thủ quỹ", "Kế toán", "Kiểm soát", "Lãnh đạo KBNN")):
-    if doc.will_page_break(32):  # the Treasury's part stays whole on one page
+def _treasury_part(doc: FormPdf, roles=("Thủ quỹ", "Kế toán", "Kiểm soát", "Lãnh đạo KBNN"), ticks=()):
+    if doc.will_page_break(38):  # the Treasury's part stays whole on one page
         doc.add_page()
     doc.heading("PHẦN KHO BẠC NHÀ NƯỚC GHI")
+    if ticks:
+        doc.ticks(ticks)
     doc.paragraph("Nợ TK: ........................   Có TK: ........................   "
                       "Nợ TK: ........................   Có TK: ........................")
     doc.signatures([Signature(role, note="(Ký, ghi họ tên)") for role in roles], space=10)
@@ -220,9 +222,9 @@ def _draw_estimate(doc: FormPdf, facts: _Facts, page: Page, form=GIAY_RUT):
     _unit_block(doc, facts)
     _contract_lines(doc, facts)
     doc.field("Nội dung thanh toán chung", entry.description)
-    columns = [Column("Nội dung thanh toán", 38), Column("Hóa đơn số", 16), Column("Ngày", 19, "C"),
-               Column("Chứng từ số", 21), Column("Ngày", 19, "C"), Column("Mã NDKT", 12, "C"),
-               Column("Mã ngành KT", 14, "C"), Column("Mã nguồn", 13, "C"), Column("Số tiền", 28, "R")]
+    columns = [Column("Nội dung thanh toán", 37), Column("Hóa đơn số", 16), Column("Ngày", 19, "C"),
+               Column("Chứng từ số", 20), Column("Ngày", 19, "C"), Column("Mã NDKT", 12, "C"),
+               Column("Mã ngành KT", 17, "C"), Column("Mã nguồn", 13, "C"), Column("Số tiền", 27, "R")]
     rows = [(content, entry.invoice_no or "", _day(entry.invoice_date), entry.voucher_no, _day(entry.paid_on),
              facts.economic, facts.sector, facts.source, amount) for content, amount in _lines(facts, page.amount)]
     _table(doc, columns, rows, total=("Tổng cộng", "", "", "", "", "", "", "", page.amount))
@@ -266,9 +268,9 @@ def _draw_advance_settlement(doc: FormPdf, facts: _Facts, page: Page):
                   f"Biên bản nghiệm thu: {_acceptance_records(entry) or 'không có'}; đề nghị Kho bạc Nhà nước "
                   "thanh toán số tiền đã tạm ứng thành thực chi như sau:")
     _contract_lines(doc, facts, with_advance_rule=False, with_records=False)
-    columns = [Column("Nội dung thanh toán", 40), Column("Hóa đơn số, ngày", 22), Column("Chứng từ số, ngày", 22),
+    columns = [Column("Nội dung thanh toán", 38), Column("Hóa đơn số, ngày", 21), Column("Chứng từ số, ngày", 21),
                Column("NDKT đã tạm ứng", 15, "C"), Column("NDKT đề nghị TT", 15, "C"),
-               Column("Mã ngành KT", 14, "C"), Column("Mã nguồn", 12, "C"), Column("Số dư tạm ứng", 20, "R"),
+               Column("Mã ngành KT", 17, "C"), Column("Mã nguồn", 13, "C"), Column("Số dư tạm ứng", 20, "R"),
                Column("Số đề nghị thanh toán", 20, "R")]
     invoice = f"{entry.invoice_no} {_day(entry.invoice_date)}" if entry.invoice_no else ""
     advanced_code = _advance_code(entry) or facts.economic
@@ -298,7 +300,7 @@ def _draw_refund(doc: FormPdf, facts: _Facts, page: Page):
     doc.doc_title(NOP_TRA[2])
     doc.ticks([("Chuyển khoản", True), ("Tiền mặt", False)])
     doc.fields([("Đơn vị nộp", facts.unit.name), ("Địa chỉ", facts.address)])
-    doc.paragraph(f"Đề nghị Kho bạc Nhà nước {_text(facts.treasury)} trích tài khoản {_text(facts.account)} "
+    doc.paragraph(f"Đề nghị {_text(facts.treasury)} trích tài khoản {_text(facts.account)} "
                   "để nộp trả kinh phí đã:")
     doc.ticks([("Tạm ứng", page.advance), ("Thực chi", not page.advance)])
     doc.fields([("Đơn vị rút dự toán", facts.unit.name),
@@ -317,9 +319,8 @@ def _draw_refund(doc: FormPdf, facts: _Facts, page: Page):
     _codes_note(doc, facts, facts.economic, facts.chapter, facts.sector, facts.source)
     _words(doc, page.amount)
     _unit_signatures(doc, facts, first="Người nộp tiền")
-    doc.heading("PHẦN KHO BẠC NHÀ NƯỚC GHI")
-    doc.ticks([("1. Nộp giảm chi ngân sách nhà nước", False), ("2. Nộp trả kinh phí khi đã quyết toán", False)])
-    _treasury_part(doc)
+    _treasury_part(doc, ticks=[("1. Nộp giảm chi ngân sách nhà nước", False),
+                               ("2. Nộp trả kinh phí khi đã quyết toán", False)])
 
 
 def _draw_adjustment(doc: FormPdf, facts: _Facts, page: Page):

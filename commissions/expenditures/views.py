@@ -15,7 +15,7 @@ from app.core.documents import attach_document, documents_by_owner
 from app.core.exceptions import ValidationFailed
 from app.core.money import format_vnd
 from app.core.pages import current_actor, handle_form, page_arg
-from app.core.pdf import pdf_response
+from app.core.pdf import download_asked, pdf_response
 from app.core.permissions import FINANCE_OFFICER, UNIT_ROLES
 from app.core.schemas import ReasonSchema
 from budgets import queries as budget_queries
@@ -171,7 +171,7 @@ def show_expenditure(expenditure_id):
 def treasury_pdf(expenditure_id):
     entry = queries.get_expenditure(current_actor(), expenditure_id)
     return pdf_response(paperwork.treasury_pdf(entry), f"{entry.number}-kho-bac.pdf",
-                        download=request.args.get("download") == "1")
+                        download=download_asked())
 
 
 @bp.get("/deliverables/<int:deliverable_id>")

@@ -22,7 +22,7 @@ from tests.fixtures.worlds import build_world, saved_world
 from tests.support import PDF_BYTES, Browser, csrf_of, text
 
 YEAR = date.today().year
-PAST = date.today() - timedelta(days=1)  # due before today: overdue while owed
+PAST = clock.today() - timedelta(days=1)  # due before today (in Việt Nam): overdue while owed
 LATER = date(YEAR, 12, 31)
 
 
