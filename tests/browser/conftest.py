@@ -5,7 +5,9 @@ binary the tests are skipped (or fail when CI=true, where it must be present).
 
 Every test fails if chromium reports a Content-Security-Policy violation or an uncaught script error
 on any of its pages: the policy allows no inline script or style, and a page that still needs one
-is broken for its users.
+is broken for its users. It also fails if axe-core finds a WCAG 2.1 A or AA rule broken on a page it
+visited: when the test ends, every address its pages went to is opened again in the same browser
+context (the same login) and checked.
 """
 import os
 import re
@@ -13,12 +15,15 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser.pages import axe_violations
+
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 TIMEOUT_MS = 15_000
 CSP_MARKERS = ("Content Security Policy", "Refused to")
+NOT_PAGES = re.compile(r"\.(pdf|csv|xlsx|json)(\?|$)|[?&]download=|^about:|/lang/")
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -60,6 +65,7 @@ class Browsing:
     def __init__(self, browser, base_url):
         self.browser, self.base_url, self.contexts = browser, base_url, []
         self.problems = []  # CSP violations and uncaught script errors, as chromium reported them
+        self.visited = {}   # context -> the addresses its pages went to, in order, once each
 
     def context(self, **kwargs):
         context = self.browser.new_context(base_url=self.base_url, locale="vi-VN",
@@ -67,8 +73,30 @@ class Browsing:
         context.set_default_timeout(TIMEOUT_MS)
         context.on("console", self._console)
         context.on("weberror", lambda error: self.problems.append(f"script error: {error.error}"))
+        context.on("page", lambda page: self._watch(context, page))
         self.contexts.append(context)
+        self.visited[context] = {}
         return context
+
+    def _watch(self, context, page):
+        def navigated(frame):
+            if frame == page.main_frame and not NOT_PAGES.search(frame.url):
+                self.visited[context].setdefault(frame.url, None)
+        page.on("framenavigated", navigated)
+
+    def accessibility_problems(self) -> list[str]:
+        """axe-core's findings on every page the test visited, each opened again in its context."""
+        problems = []
+        for context, addresses in self.visited.items():
+            checker = context.new_page()
+            for address in list(addresses):
+                try:
+                    checker.goto(address)
+                except Exception:  # noqa: BLE001 - a download or a page gone since: nothing to check
+                    continue
+                problems.extend(axe_violations(checker))
+            checker.close()
+        return problems
 
     def _console(self, message):
         if any(marker in message.text for marker in CSP_MARKERS):
@@ -108,7 +136,7 @@ def browsing(request, browser, live_server):
     yield session
     report = getattr(request.node, "rep_call", None)
     failed = report is not None and report.failed
-    problems = [] if failed else session.take_problems()
+    problems = [] if failed else session.take_problems() + session.accessibility_problems()
     name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name)
     session.close(name if failed or problems else None)
     if problems:

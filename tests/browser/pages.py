@@ -1,4 +1,6 @@
 """Small helpers shared by the browser tests."""
+from pathlib import Path
+
 from tests.support import PASSWORD
 
 
@@ -17,3 +19,23 @@ def logout(page):
 
 def by_testid(page, name):
     return page.locator(f"[data-testid={name}]")
+
+
+# --- accessibility: axe-core (vendored in tests/data/axe-core, MPL-2.0) -------------------------
+
+AXE_SOURCE = (Path(__file__).resolve().parents[1] / "data" / "axe-core" / "axe.min.js")
+WCAG_TAGS = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa")
+
+
+def axe_violations(page) -> list[str]:
+    """The WCAG 2.1 A/AA rules axe-core finds broken on the page as it is now, one line each with
+    the first elements concerned. The script is evaluated through the browser's debugging protocol,
+    which the page's Content-Security-Policy does not govern, so the page is checked as served."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE_SOURCE.read_text(encoding="utf-8"))
+    result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, "
+                           "resultTypes: ['violations']})", list(WCAG_TAGS))
+    return [f"{page.url}: {violation['id']} ({violation['impact']}): {violation['help']} — "
+            + "; ".join(" ".join(node["target"]) + f" [{' '.join(node.get('failureSummary', '').split())[26:200]}]"
+                        for node in violation["nodes"][:4])
+            for violation in result["violations"]]
