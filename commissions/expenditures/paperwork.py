@@ -19,15 +19,16 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from app.core.amount_words import amount_in_words
+from app.core.i18n import N_
 from app.core.pdf import Column, FormPdf, Missing, Signature, blank, vnd
 from app.core.templating import format_date
 from app.extensions import db
 from commissions.expenditures.models import ADVANCE, DIRECT, PAYMENT, RECOVERY, Expenditure
 
-BY_ADMIN_UNIT = "quản trị viên cập nhật ở trang Đơn vị"
-BY_ADMIN_SUPPLIER = "quản trị viên cập nhật ở trang Nhà cung cấp"
-BY_FINANCE = "Sở Tài chính ghi trên quyết định phân bổ"
-BY_HAND = "kế toán đơn vị ghi tay trước khi nộp Kho bạc"
+BY_ADMIN_UNIT = N_("quản trị viên cập nhật ở trang Đơn vị")
+BY_ADMIN_SUPPLIER = N_("quản trị viên cập nhật ở trang Nhà cung cấp")
+BY_FINANCE = N_("Sở Tài chính ghi trên quyết định phân bổ")
+BY_HAND = N_("kế toán đơn vị ghi tay trước khi nộp Kho bạc")
 
 GIAY_RUT = ("13", "C2-02a/NS", "GIẤY RÚT DỰ TOÁN NGÂN SÁCH NHÀ NƯỚC")
 UY_NHIEM_CHI = ("17", "C4-02a/KB", "ỦY NHIỆM CHI")
@@ -94,28 +95,29 @@ class _Facts:
         self.supplier = self.commission.supplier if self.commission else None
         self.year = self.allocation.envelope.fiscal_year
         self.missing: list[Missing] = []
-        self.chapter = self._need(self.allocation.chapter_code or self.unit.chapter_code, "mã chương", BY_ADMIN_UNIT)
-        self.address = self._need(self.unit.address, "địa chỉ đơn vị", BY_ADMIN_UNIT)
-        self.account = self._need(self.unit.treasury_account, "tài khoản của đơn vị tại Kho bạc", BY_ADMIN_UNIT)
-        self.treasury = self._need(self.unit.treasury_name, "Kho bạc nơi giao dịch", BY_ADMIN_UNIT)
-        self.economic = self._need(entry.economic_code, "tiểu mục (mã nội dung kinh tế)", BY_FINANCE)
+        self.chapter = self._need(self.allocation.chapter_code or self.unit.chapter_code, N_("mã chương"),
+                                  BY_ADMIN_UNIT)
+        self.address = self._need(self.unit.address, N_("địa chỉ đơn vị"), BY_ADMIN_UNIT)
+        self.account = self._need(self.unit.treasury_account, N_("tài khoản của đơn vị tại Kho bạc"), BY_ADMIN_UNIT)
+        self.treasury = self._need(self.unit.treasury_name, N_("Kho bạc nơi giao dịch"), BY_ADMIN_UNIT)
+        self.economic = self._need(entry.economic_code, N_("tiểu mục (mã nội dung kinh tế)"), BY_FINANCE)
         codes = [code for code in (self.allocation.type_code, self.allocation.item_code) if code]
         self.sector = self._need("-".join(codes) if len(codes) == 2 else None,
-                                 "mã ngành kinh tế (loại-khoản)", BY_FINANCE)
-        self.source = self._need(self.allocation.source_code, "mã nguồn ngân sách", BY_FINANCE)
+                                 N_("mã ngành kinh tế (loại-khoản)"), BY_FINANCE)
+        self.source = self._need(self.allocation.source_code, N_("mã nguồn ngân sách"), BY_FINANCE)
         self.head = self.unit.head_name
         self.accountant = self.unit.accountant_name
-        for name, what in ((self.head, "tên thủ trưởng đơn vị"), (self.accountant, "tên kế toán trưởng")):
+        for name, what in ((self.head, N_("tên thủ trưởng đơn vị")), (self.accountant, N_("tên kế toán trưởng"))):
             self._need(name, what, BY_ADMIN_UNIT)
         if self.supplier is not None:
             self.tax_code = self.supplier.tax_code
-            self.payee_account = self._need(self.supplier.bank_account, "tài khoản của nhà cung cấp",
+            self.payee_account = self._need(self.supplier.bank_account, N_("tài khoản của nhà cung cấp"),
                                             BY_ADMIN_SUPPLIER)
-            self.payee_bank = self._need(self.supplier.bank_name, "ngân hàng của nhà cung cấp", BY_ADMIN_SUPPLIER)
+            self.payee_bank = self._need(self.supplier.bank_name, N_("ngân hàng của nhà cung cấp"), BY_ADMIN_SUPPLIER)
         else:  # direct spending: the payee is free text on the entry
-            self.tax_code = self._need(None, "mã số thuế người nhận", BY_HAND)
-            self.payee_account = self._need(None, "tài khoản người nhận", BY_HAND)
-            self.payee_bank = self._need(None, "ngân hàng người nhận", BY_HAND)
+            self.tax_code = self._need(None, N_("mã số thuế người nhận"), BY_HAND)
+            self.payee_account = self._need(None, N_("tài khoản người nhận"), BY_HAND)
+            self.payee_bank = self._need(None, N_("ngân hàng người nhận"), BY_HAND)
 
     def _need(self, value, what: str, who: str):
         if blank(value):
@@ -304,7 +306,7 @@ def _draw_refund(doc: FormPdf, facts: _Facts, page: Page):
                   "để nộp trả kinh phí đã:")
     doc.ticks([("Tạm ứng", page.advance), ("Thực chi", not page.advance)])
     doc.fields([("Đơn vị rút dự toán", facts.unit.name),
-                ("Mã ĐVQHNS", Missing("mã đơn vị quan hệ ngân sách", BY_HAND))])
+                ("Mã ĐVQHNS", Missing(N_("mã đơn vị quan hệ ngân sách"), BY_HAND))])
     doc.fields([("Tài khoản", facts.account), ("Tại KBNN", facts.treasury)], columns=2)
     _contract_lines(doc, facts, with_advance_rule=False)
     if entry.is_reversal:
@@ -328,7 +330,7 @@ def _draw_adjustment(doc: FormPdf, facts: _Facts, page: Page):
     doc.form_header(form_no=DIEU_CHINH[0], symbol=DIEU_CHINH[1], doc_no=entry.number, budget_year=facts.year)
     doc.doc_title(DIEU_CHINH[2])
     doc.fields([("Tên đơn vị đề nghị điều chỉnh", facts.unit.name),
-                ("Mã ĐVQHNS", Missing("mã đơn vị quan hệ ngân sách", BY_HAND)), ("Địa chỉ", facts.address)])
+                ("Mã ĐVQHNS", Missing(N_("mã đơn vị quan hệ ngân sách"), BY_HAND)), ("Địa chỉ", facts.address)])
     doc.field("Lý do điều chỉnh", f"đảo khoản chi {entry.reversal_of.number}: {entry.reverse_reason}; số đã thanh "
               "toán từ tạm ứng trở lại thành tạm ứng")
     columns = [Column("Số liệu", 34), Column("Số chứng từ", 26), Column("Năm dự toán", 16, "C"),
