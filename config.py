@@ -75,6 +75,16 @@ class Config:
     # Forms, uploads, UI
     WTF_CSRF_CHECK_DEFAULT = False  # checked in one before_request hook, pages only
     WTF_CSRF_TIME_LIMIT = None
+    # E-mail of notices (app/notices), sent by `flask worker`; without MAIL_SERVER notices stay in the
+    # in-app inbox only. PUBLIC_BASE_URL prefixes the record's link in the message.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "").lower() in ("1", "true", "yes")
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
+    MAIL_FROM = os.environ.get("MAIL_FROM", "kinh-phi-truyen-thong@localhost")
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+
     MAX_UPLOAD_MB = int(os.environ.get("MAX_UPLOAD_MB", "20"))
     MAX_CONTENT_LENGTH = MAX_UPLOAD_MB * 1024 * 1024 + 64 * 1024  # file plus form overhead
     MAX_JSON_BYTES = 1024 * 1024  # JSON bodies and plain forms: far below the upload limit

@@ -9,7 +9,7 @@ from app.core import validation_messages
 from config import CONFIGS
 
 # Each names a package with `init_app(app, api)`; adding a domain adds one name here.
-DOMAINS = ("app.core", "app.auth", "app.units", "budgets", "commissions", "reports")
+DOMAINS = ("app.core", "app.auth", "app.units", "app.notices", "budgets", "commissions", "reports")
 
 
 def create_app(config=None):

@@ -2,6 +2,8 @@
 
 
 def init_app(app, api):
+    from budgets import notices
+    notices.register(app)  # the notices it sends (app/notices)
     from app.core.i18n import N_
     from app.core.permissions import AUDITOR, DIC_OFFICER, FINANCE_OFFICER, UNIT_OFFICER
     from app.core.registry import registry_of

@@ -6,6 +6,8 @@ here as `commissions.expenditures`, registered from `init_app`.
 
 
 def init_app(app, api):
+    from commissions import notices
+    notices.register(app)  # the notices it sends (app/notices)
     from app.core.i18n import N_, NP_
     from app.core.permissions import AUDITOR, DIC_OFFICER, FINANCE_OFFICER, UNIT_OFFICER
     from app.core.registry import registry_of

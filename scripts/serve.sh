@@ -11,5 +11,9 @@ echo "==> Cập nhật cơ sở dữ liệu (flask db upgrade)"
 flask db upgrade
 echo "==> Dữ liệu mẫu"
 flask demo load
+echo "==> Hàng đợi tác vụ (flask worker): gửi e-mail thông báo, quét việc quá hạn"
+flask worker &
+WORKER_PID=$!
+trap 'kill "$WORKER_PID" 2>/dev/null || true' EXIT INT TERM
 echo "==> Mở http://$HOST:$PORT (Ctrl+C để dừng)"
-exec flask run --host "$HOST" --port "$PORT"
+flask run --host "$HOST" --port "$PORT"

@@ -16,6 +16,7 @@ class User(UserMixin, db.Model):
     username = db.Column(db.String(64), nullable=False, unique=True)
     password_hash = db.Column(db.String(255), nullable=False)
     full_name = db.Column(db.String(200), nullable=False)
+    email = db.Column(db.String(254), nullable=True)  # where notices go by e-mail (app/notices)
     role = db.Column(db.String(32), nullable=False)
     unit_id = db.Column(db.Integer, db.ForeignKey("units.id"), nullable=True, index=True)
     active = db.Column(db.Boolean, nullable=False, default=True)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from blinker import Namespace
 
 from app.core.database import advisory_xact_lock
 from app.core.lists import ListQuery
@@ -73,8 +74,13 @@ def _jsonable(value):
     return value
 
 
+# Sent with each entry `record` appends, inside its transaction: the notices listen (app/notices).
+recorded = Namespace().signal("audit-recorded")
+
+
 def record(actor, action: str, entity: str, entity_id: int | None, changes: dict | None = None):
-    """Append one entry to the chain; call it after the change it describes."""
+    """Append one entry to the chain; call it after the change it describes. Receivers of `recorded`
+    act in the same transaction (a notice commits or rolls back with its change)."""
     db.session.flush()
     advisory_xact_lock(AUDIT_LOCK_KEY)
     last = db.session.execute(
@@ -94,6 +100,7 @@ def record(actor, action: str, entity: str, entity_id: int | None, changes: dict
     entry.hash = entry.compute_hash()
     db.session.add(entry)
     db.session.flush()
+    recorded.send(entry)
     return entry
 
 

@@ -373,6 +373,11 @@ ROUTES = {
     ("auth.login_code", "GET"): Route("login_code"),
     ("auth.login_code", "POST"): Route("login_code", {"code": "123456"}),
     ("auth.account", "GET"): Route("page_auth_any"),
+    # --- pages: notices (issue 19) -----------------------------------------------------------------
+    ("notices.inbox", "GET"): Route("page_auth_any"),
+    ("notices.mark_read", "POST"): Route("page_auth_any", {}),
+    ("notices.settings", "GET"): Route("page_auth_any"),
+    ("notices.settings", "POST"): Route("page_auth_any", {"email": "thong.bao@gialai.gov.vn"}),
     ("auth.change_password", "GET"): Route("page_auth_any"),
     ("auth.change_password", "POST"): Route("page_auth_any", {
         "current_password": PASSWORD, "new_password": NEW_PASSWORD, "new_password_confirm": NEW_PASSWORD}),
