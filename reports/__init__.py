@@ -8,17 +8,20 @@ def init_app(app, api):
     from reports import disclosure
     from reports.api import blueprints
     from reports.cli import reports_cli
+    from reports.job_views import bp as export_views
     from reports.views import bp
 
     for blp in blueprints:
         api.register_blueprint(blp)
     app.register_blueprint(bp)
+    app.register_blueprint(export_views)  # with reports.jobs, the worker's export task
     app.cli.add_command(reports_cli)
     app.config.setdefault("OCDS_URI_BASE", "https://stc.gialai.gov.vn/ocds")
     app.config.setdefault("OCDS_PREFIX", "ocds-pcb001")
     disclosure.init_app(app, api)
 
     registry = registry_of(app)
+    registry.add_audit_labels({"export.start": N_("Xuất sổ chi chạy nền")})
     registry.add_nav("reports.dashboard", N_("Tình hình thực hiện"),
                      (UNIT_OFFICER, DIC_OFFICER, FINANCE_OFFICER, AUDITOR), order=60)
     registry.add_nav("reports.outputs_page", N_("Kết quả đặt hàng"),

@@ -16,6 +16,8 @@ def init_app(app, api):
     api.register_blueprint(documents_api)
     app.register_blueprint(core_views)
     register_cli(app)
+    from app.core.queue import worker_command
+    app.cli.add_command(worker_command)
     registry = registry_of(app)
     registry.add_nav("core.audit_trail", N_("Nhật ký"), (FINANCE_OFFICER, AUDITOR, ADMIN), order=900)
     registry.add_audit_labels({"document.upload": N_("Tải lên tài liệu")})

@@ -8,14 +8,16 @@ def init_app(app, api):
     from app.core.i18n import N_
     from app.core.permissions import ROLES
     from app.core.registry import registry_of
-    from app.notices import models  # noqa: F401 - models for the schema
-    from app.notices.cli import notices_cli, worker_command
+    from app.notices import (
+        models,  # noqa: F401 - models for the schema
+        tasks,  # noqa: F401 - the worker's periodic tasks
+    )
+    from app.notices.cli import notices_cli
     from app.notices.services import on_audit_entry
     from app.notices.views import bp
 
     app.register_blueprint(bp)
     app.cli.add_command(notices_cli)
-    app.cli.add_command(worker_command)
     recorded.connect(on_audit_entry)
     registry = registry_of(app)
     registry.add_nav("notices.inbox", N_("Thông báo"), ROLES, order=980)

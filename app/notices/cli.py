@@ -1,4 +1,4 @@
-"""`flask worker` (the task queue's consumer) and `flask notices send|scan` (one pass, by hand)."""
+"""`flask notices send|scan`: one pass of the worker's notice tasks, by hand."""
 import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
@@ -25,14 +25,3 @@ def scan_command():
     from app.core import clock
     from app.notices.mailer import run_scans
     click.echo(f"Đã tạo {run_scans(clock.today())} thông báo.")
-
-
-@click.command("worker")
-@click.option("--workers", default=2, show_default=True, help="Số luồng xử lý.")
-@with_appcontext
-def worker_command(workers):
-    """Chạy hàng đợi tác vụ (huey): gửi e-mail thông báo mỗi phút, quét việc quá hạn mỗi ngày."""
-    from app.notices.queue import bind, huey
-    bind(current_app._get_current_object())
-    click.echo(f"Hàng đợi: {type(huey.storage).__name__}; {workers} luồng. Ctrl+C để dừng.")
-    huey.create_consumer(workers=workers, worker_type="thread", periodic=True).run()

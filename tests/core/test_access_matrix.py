@@ -109,6 +109,8 @@ CLASSES = {
                                   dic_other=ALLOWED),
     # the login's second step without a password checked first: back to the login form, whoever asks
     "login_code": _klass(LOGIN),
+    # --- background exports (issue 19): the person who started the job, and nobody else ------------
+    "page_asker_only": _klass(E404, anonymous=LOGIN, unit_own=ALLOWED, dic_own=ALLOWED, admin=E403),
 }
 assert all(name in CLASSES for name in ("page_finance_write", "page_owner_write"))
 
@@ -373,6 +375,11 @@ ROUTES = {
     ("auth.login_code", "GET"): Route("login_code"),
     ("auth.login_code", "POST"): Route("login_code", {"code": "123456"}),
     ("auth.account", "GET"): Route("page_auth_any"),
+    # --- pages: background exports (issue 19; jobs from _add_export_jobs) ---------------------------
+    ("exports.start_export", "POST"): Route("page_read_all", {"kind": "ledger_csv", "fiscal_year": str(YEAR)}),
+    ("exports.show_export", "GET"): Route("page_asker_only", path={"job_id": "export_job"}),
+    ("exports.export_status", "GET"): Route("page_asker_only", path={"job_id": "export_job"}),
+    ("exports.export_file", "GET"): Route("page_asker_only", path={"job_id": "export_job"}),
     # --- pages: notices (issue 19) -----------------------------------------------------------------
     ("notices.inbox", "GET"): Route("page_auth_any"),
     ("notices.mark_read", "POST"): Route("page_auth_any", {}),
@@ -587,6 +594,7 @@ def _matrix_world(app, _roles_world):
     _add_expenditures(clients, records)
     _add_transfers(clients, records)
     _add_accounts(app, clients, records)
+    _add_export_jobs(app, records)
     logins = {key: _log_in(app, username) for key, (username, _role, _unit) in ROLE_PEOPLE.items()}
     logins[None] = _log_in(app, None)
     world = MatrixWorld(app, take_snapshot(app, "access_matrix"), dict(_roles_world.tokens), logins, records)
@@ -642,6 +650,23 @@ def _add_accounts(app, clients, records):
         201)["id"]
     for mine in records.values():
         mine.update(account=account, grantee=grantee, idle_unit="STC")
+
+
+def _add_export_jobs(app, records):
+    """Background exports (issue 19): for STP's officer and for the DIC's each, one queued CSV job of
+    their unit; each owner's is the <job_id> its rows name (anyone else's reads as missing)."""
+    from app.auth.services import get_user_by_username
+    from app.extensions import db
+    from reports import jobs
+    from reports.filters import LedgerFilter
+    for owner in ("unit", "dic"):
+        with app.app_context():
+            person = get_user_by_username(ROLE_PEOPLE[owner][0])
+            job = jobs.start_export(person, "ledger_csv", LedgerFilter(fiscal_year=YEAR, unit_id=person.unit_id),
+                                    "vi")
+            records[owner]["export_job"] = job.id
+            db.session.commit()
+            db.session.remove()
 
 
 def _add_transfers(clients, records):

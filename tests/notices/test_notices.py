@@ -191,12 +191,13 @@ def test_the_daily_scan_tells_of_overdue_work_once(roles, budget, app):
 
 
 def test_the_queue_tasks_run_in_the_bound_application(roles, app, smtp):
-    from app.notices import queue
+    from app.core import queue
+    from app.notices.tasks import send_notices
     set_email(app, "donvi", "phap.stp@gialai.gov.vn")
     returned(roles)
     queue.bind(app)
     try:
-        assert queue.send_notices.call_local()["sent"] == 1
+        assert send_notices.call_local()["sent"] == 1
     finally:
         queue.bind(None)
     assert len(smtp.messages) == 1
@@ -217,8 +218,8 @@ def test_production_puts_the_queue_in_redis_when_huey_url_says_so(tmp_path):
         pytest.skip("Redis is not running on 127.0.0.1:6379")
     finally:
         probe.close()
-    script = ("from app.notices.queue import huey; huey.flush(); print(type(huey.storage).__name__); "
-              "from app.notices.queue import send_notices; send_notices(); print(huey.pending_count()); huey.flush()")
+    script = ("from app.core.queue import huey; huey.flush(); print(type(huey.storage).__name__); "
+              "from app.notices.tasks import send_notices; send_notices(); print(huey.pending_count()); huey.flush()")
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60,
                             env={**os.environ, "HUEY_URL": "redis://127.0.0.1:6379/14"})
     assert result.returncode == 0, result.stderr

@@ -1,13 +1,18 @@
-"""The task queue (huey): the notices' sender every minute and their daily scan.
+"""The task queue (huey) the domains put their background work on.
 
 Embedded by default: huey's SQLite storage in the instance folder (`instance/huey.db`), so the
 default set-up needs no other server; in production `HUEY_URL=redis://…` puts the queue in Redis.
-`flask worker` starts a consumer in the application; the tasks run inside its app context.
+`flask worker` starts a consumer in the application; a domain's task wraps its work in `in_app`,
+which runs it inside that application's context. Domains define their tasks in their own modules
+(imported by their `init_app`, so the worker knows them).
 """
 import os
 from pathlib import Path
 
-from huey import RedisHuey, SqliteHuey, crontab
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from huey import RedisHuey, SqliteHuey
 
 _app = None
 
@@ -30,21 +35,18 @@ def bind(app):
     _app = app
 
 
-def _in_app(work):
+def in_app(work):
     if _app is None:
         raise RuntimeError("the task queue is not bound to an application: start it with `flask worker`")
     with _app.app_context():
         return work()
 
 
-@huey.periodic_task(crontab(minute="*"))
-def send_notices():
-    from app.notices.mailer import send_due
-    return _in_app(send_due)
-
-
-@huey.periodic_task(crontab(hour="0", minute="5"))  # 07:05 in Việt Nam
-def scan_notices():
-    from app.core import clock
-    from app.notices.mailer import run_scans
-    return _in_app(lambda: run_scans(clock.today()))
+@click.command("worker")
+@click.option("--workers", default=2, show_default=True, help="Số luồng xử lý.")
+@with_appcontext
+def worker_command(workers):
+    """Chạy hàng đợi tác vụ (huey): e-mail thông báo, quét việc quá hạn, xuất sổ chi chạy nền."""
+    bind(current_app._get_current_object())
+    click.echo(f"Hàng đợi: {type(huey.storage).__name__}; {workers} luồng. Ctrl+C để dừng.")
+    huey.create_consumer(workers=workers, worker_type="thread", periodic=True).run()

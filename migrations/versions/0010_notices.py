@@ -1,0 +1,87 @@
+"""Notices: the outbox and in-app inbox (notices), each person's choice of e-mail per kind
+(notice_settings), and the address notices go to (users.email); the background exports'
+jobs (export_jobs).
+
+Revision ID: 0010_notices
+Revises: 0009_topics
+Create Date: 2026-12-02 17:45:00
+"""
+import sqlalchemy as sa
+from alembic import op
+
+revision = '0010_notices'
+down_revision = '0008_paperwork'  # TEMP
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table('users') as batch:
+        batch.add_column(sa.Column('email', sa.String(length=254), nullable=True))
+    op.create_table(
+        'notices',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('user_id', sa.Integer(), nullable=False),
+        sa.Column('kind', sa.String(length=40), nullable=False),
+        sa.Column('params', sa.Text(), nullable=False),
+        sa.Column('url', sa.String(length=300), nullable=False),
+        sa.Column('dedupe_key', sa.String(length=120), nullable=True),
+        sa.Column('created_at', sa.DateTime(), nullable=False),
+        sa.Column('read_at', sa.DateTime(), nullable=True),
+        sa.Column('email_status', sa.String(length=10), nullable=False),
+        sa.Column('attempts', sa.Integer(), nullable=False),
+        sa.Column('next_attempt_at', sa.DateTime(), nullable=False),
+        sa.Column('sent_at', sa.DateTime(), nullable=True),
+        sa.Column('last_error', sa.String(length=300), nullable=True),
+        sa.CheckConstraint("email_status IN ('pending', 'sending', 'sent', 'failed', 'off')",
+                           name=op.f('ck_notices_email_status_known')),
+        sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_notices_user_id_users')),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_notices')),
+        sa.UniqueConstraint('user_id', 'dedupe_key', name='uq_notices_user_dedupe'),
+    )
+    op.create_index('ix_notices_user_read', 'notices', ['user_id', 'read_at'])
+    op.create_index('ix_notices_outbox', 'notices', ['email_status', 'next_attempt_at'])
+    op.create_table(
+        'notice_settings',
+        sa.Column('user_id', sa.Integer(), nullable=False),
+        sa.Column('kind', sa.String(length=40), nullable=False),
+        sa.Column('email', sa.Boolean(), server_default=sa.true(), nullable=False),
+        sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_notice_settings_user_id_users')),
+        sa.PrimaryKeyConstraint('user_id', 'kind', name=op.f('pk_notice_settings')),
+    )
+
+    op.create_table(
+        'export_jobs',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('user_id', sa.Integer(), nullable=False),
+        sa.Column('kind', sa.String(length=20), nullable=False),
+        sa.Column('params', sa.Text(), nullable=False),
+        sa.Column('status', sa.String(length=10), nullable=False),
+        sa.Column('rows_total', sa.BigInteger(), nullable=False),
+        sa.Column('rows_done', sa.BigInteger(), nullable=False),
+        sa.Column('file_path', sa.String(length=500), nullable=True),
+        sa.Column('file_name', sa.String(length=200), nullable=True),
+        sa.Column('error', sa.String(length=300), nullable=True),
+        sa.Column('created_at', sa.DateTime(), nullable=False),
+        sa.Column('started_at', sa.DateTime(), nullable=True),
+        sa.Column('finished_at', sa.DateTime(), nullable=True),
+        sa.Column('expires_at', sa.DateTime(), nullable=True),
+        sa.CheckConstraint("status IN ('queued', 'running', 'done', 'failed', 'expired')",
+                           name=op.f('ck_export_jobs_status_known')),
+        sa.CheckConstraint("kind IN ('ledger_xlsx', 'ledger_csv')", name=op.f('ck_export_jobs_kind_known')),
+        sa.CheckConstraint('rows_done >= 0 AND rows_total >= 0', name=op.f('ck_export_jobs_rows_not_negative')),
+        sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_export_jobs_user_id_users')),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_export_jobs')),
+    )
+    op.create_index(op.f('ix_export_jobs_user_id'), 'export_jobs', ['user_id'])
+
+
+def downgrade():
+    op.drop_index(op.f('ix_export_jobs_user_id'), table_name='export_jobs')
+    op.drop_table('export_jobs')
+    op.drop_table('notice_settings')
+    op.drop_index('ix_notices_outbox', table_name='notices')
+    op.drop_index('ix_notices_user_read', table_name='notices')
+    op.drop_table('notices')
+    with op.batch_alter_table('users') as batch:
+        batch.drop_column('email')
