@@ -12,7 +12,7 @@ from flask_login import login_required
 
 from app.core import audit, clock
 from app.core.documents import attach_document, documents_by_owner
-from app.core.exceptions import ValidationFailed
+from app.core.exceptions import DomainError, ValidationFailed
 from app.core.money import format_vnd
 from app.core.pages import current_actor, handle_form, page_arg
 from app.core.pdf import download_asked, pdf_response
@@ -84,8 +84,23 @@ def record_on_commission(commission_id):
         return render_commission(commission_id, active=f"spend-{kind}", values=values, errors=errors,
                                  status=status, alert=message)
 
-    return handle_form(ExpenditureCreateSchema(), render, lambda data: services.post_expenditure(actor, **data),
-                       _posted, form=form, list_fields=("deliverables",), invalid_message=_(INVALID))
+    return handle_form(ExpenditureCreateSchema(), render, _posting(actor), _posted, form=form,
+                       list_fields=("deliverables",), invalid_message=_(INVALID))
+
+
+def _posting(actor, check=None):
+    """Post the entry, then attach the voucher the form carries, if any (in the same transaction:
+    a file the document rules refuse leaves no entry either)."""
+    upload = request.files.get("file")
+
+    def act(data):
+        if check is not None:
+            check(data)
+        entry = services.post_expenditure(actor, **data)
+        if upload is not None and upload.filename:
+            attach_document(actor, "expenditure", entry, upload)
+        return entry
+    return act
 
 
 # --- direct spending on an allocation --------------------------------------------------------
@@ -104,20 +119,16 @@ def new_direct():
     if request.method == "GET":
         return render({"allocation_id": request.args.get("allocation_id", ""),
                        "paid_on": clock.today().isoformat()}, {})
-    upload = request.files.get("file")
     form = {k: v for k, v in request.form.items() if k not in ("action", "kind", "commission_id")}
     form["kind"] = DIRECT
 
-    def act(data):
+    def own_allocation(data):
         if data["allocation_id"] not in {a.id for a in allocations}:
             raise ValidationFailed.field("allocation_id", _("Chọn một quyết định phân bổ của đơn vị "
                                                             "(bồi dưỡng, hoạt động hoặc chi khác)."))
-        entry = services.post_expenditure(actor, **data)
-        if upload is not None and upload.filename:
-            attach_document(actor, "expenditure", entry, upload)
-        return entry
 
-    return handle_form(ExpenditureCreateSchema(), render, act, _posted, form=form, invalid_message=_(INVALID))
+    return handle_form(ExpenditureCreateSchema(), render, _posting(actor, own_allocation), _posted, form=form,
+                       invalid_message=_(INVALID))
 
 
 # --- reversal ----------------------------------------------------------------------------------
@@ -140,6 +151,14 @@ def reverse(expenditure_id):
 
 # --- the trail ---------------------------------------------------------------------------------
 
+def _may_attach(actor, entry) -> bool:
+    try:
+        perm.check_can_attach_to_expenditure(actor, entry)
+    except DomainError:
+        return False
+    return True
+
+
 def _render_trail(expenditure_id, *, values=None, errors=None, status=200, alert=None):
     actor = current_actor()
     entry = queries.get_expenditure(actor, expenditure_id)
@@ -157,6 +176,7 @@ def _render_trail(expenditure_id, *, values=None, errors=None, status=200, alert
                                if owner_type == "deliverable"},
         can_reverse=actor.role == FINANCE_OFFICER and entry.status == POSTED and not entry.is_reversal,
         treasury_forms=paperwork.forms_of(entry), treasury_missing=paperwork.treasury_missing(entry),
+        can_attach=_may_attach(actor, entry),
         values=values or {}, errors=errors or {}, alert=alert), status
 
 
@@ -164,6 +184,24 @@ def _render_trail(expenditure_id, *, values=None, errors=None, status=200, alert
 @login_required
 def show_expenditure(expenditure_id):
     return _render_trail(expenditure_id)
+
+
+@bp.post("/expenditures/<int:expenditure_id>/documents")
+@login_required
+def upload_document(expenditure_id):
+    """The owner unit attaches a voucher (invoice, receipt) to a posted entry."""
+    actor = current_actor()
+    entry = queries.owned_expenditure(actor, expenditure_id)
+
+    def render(values, errors, status, message):
+        return _render_trail(expenditure_id, values=values, errors=errors, status=status, alert=message)
+
+    def attached(document):
+        return (_("Đã đính kèm %(name)s vào khoản chi %(number)s.", name=document.original_name,
+                  number=entry.number), _trail_url(entry))
+
+    return handle_form(None, render, lambda _data: attach_document(actor, "expenditure", entry,
+                                                                    request.files.get("file")), attached, form={})
 
 
 @bp.get("/expenditures/<int:expenditure_id>/treasury.pdf")

@@ -267,3 +267,56 @@ def test_access(app, roles, book):
     assert auditor.get(f"/expenditures/{entry}").status_code == 200
     assert auditor.get("/expenditures/new").status_code == 403
     assert _entries(roles) == 1
+
+
+# --- vouchers on every entry (issue 20 item 1) -----------------------------------------------------
+
+def _documents(roles, entry_id):
+    return [d["original_name"] for d in support.get(roles["dic"], f"/api/v1/expenditures/{entry_id}/documents")
+            ["items"]]
+
+
+def test_an_advance_carries_its_voucher_from_the_commission_page(app, roles, book):
+    import io
+    dic = Browser(app, "sotttt")
+    page = text(dic.get(_page(book)))
+    assert 'enctype="multipart/form-data" data-testid="advance-form"' in page and 'id="f-file-advance"' in page
+    response = dic.submit(_page(book), _spend(book), {
+        "kind": "advance", "amount": "2.000.000", **_voucher("TU-HĐ"),
+        "file": (io.BytesIO(support.PDF_BYTES), "giay-de-nghi-tam-ung.pdf")}, content_type="multipart/form-data")
+    assert response.status_code == 302, text(response)
+    entry = support.get(roles["dic"], "/api/v1/expenditures?voucher_no=TU-HĐ")["items"][0]["id"]
+    assert _documents(roles, entry) == ["giay-de-nghi-tam-ung.pdf"]
+
+
+def test_a_refused_voucher_posts_no_entry(app, roles, book):
+    import io
+    dic = Browser(app, "sotttt")
+    before = _entries(roles)
+    response = dic.submit(_page(book), _spend(book), {
+        "kind": "advance", "amount": "2.000.000", **_voucher("TU-EXE"),
+        "file": (io.BytesIO(b"MZ\x90\x00"), "chuong-trinh.exe")}, content_type="multipart/form-data")
+    assert response.status_code == 422 and 'data-field-error="file"' in text(response)
+    assert _entries(roles) == before
+
+
+def test_a_voucher_attached_later_clears_the_flag(app, roles, book):
+    import io
+    entry = _direct(roles, book, "PC-SAU")
+
+    def flagged():
+        flags = support.get(roles["finance"], f"/api/v1/reports/flags?fiscal_year={support.YEAR}")["items"]
+        return any(f["code"] == "direct_without_document" and f["entity_id"] == entry for f in flags)
+    assert flagged()
+    stp = Browser(app, "donvi")
+    assert 'data-testid="expenditure-upload-form"' in text(stp.get(f"/expenditures/{entry}"))
+    response = stp.submit(f"/expenditures/{entry}", f"/expenditures/{entry}/documents",
+                          {"file": (io.BytesIO(support.PDF_BYTES), "hoa-don.pdf")}, content_type="multipart/form-data")
+    assert response.status_code == 302, text(response)
+    assert "hoa-don.pdf" in text(stp.get(f"/expenditures/{entry}"))
+    assert not flagged()
+    finance = Browser(app, "taichinh")
+    assert 'data-testid="expenditure-upload-form"' not in text(finance.get(f"/expenditures/{entry}"))
+    assert finance.submit(f"/expenditures/{entry}", f"/expenditures/{entry}/documents", {}).status_code == 403
+    other = Browser(app, "huyen")
+    assert other.get(f"/expenditures/{entry}").status_code == 404

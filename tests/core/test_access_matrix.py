@@ -301,6 +301,7 @@ ROUTES = {
     ("expenditures.list_expenditures", "GET"): Route("page_read_all"),
     ("expenditures.show_expenditure", "GET"): Route("page_read_owned"),
     ("expenditures.treasury_pdf", "GET"): Route("page_read_owned"),
+    ("expenditures.upload_document", "POST"): Route("page_owner_write", {}, upload=True),
     ("expenditures.show_deliverable", "GET"): Route("page_read_owned"),
     ("expenditures.reverse", "POST"): Route("page_finance_write", REASON),
     ("expenditures.record_on_commission", "POST"): Route("page_owner_write", {
