@@ -26,11 +26,24 @@ def create_app(config=None):
 
     api = _init_extensions(app)
     _register_hooks(app)
+    _import_models()
     for name in DOMAINS:
         importlib.import_module(name).init_app(app, api)
     from app import deployment  # the reverse proxy in front, `flask backup`
     deployment.init_app(app)
     return app
+
+
+def _import_models():
+    """Every domain's models before any domain runs a query or builds a loader option: a model that
+    names another domain's class in a relationship (a carry-over names its commission) is mapped
+    only once that class is known, whatever order the domains import their modules in."""
+    import pkgutil
+    for name in DOMAINS:
+        package = importlib.import_module(name)
+        for found in pkgutil.walk_packages(package.__path__, f"{name}."):
+            if found.name.endswith(".models"):
+                importlib.import_module(found.name)
 
 
 def _load_config(app, config):

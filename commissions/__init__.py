@@ -8,6 +8,9 @@ here as `commissions.expenditures`, registered from `init_app`.
 def init_app(app, api):
     from commissions import notices
     notices.register(app)  # the notices it sends (app/notices)
+    from app.core.panels import add_panel
+    from commissions.queries import allocation_commissions
+    add_panel(app, "allocation", "commissions/_allocation_panel.html", allocation_commissions, order=10)
     from app.core.i18n import N_, NP_
     from app.core.permissions import AUDITOR, DIC_OFFICER, FINANCE_OFFICER, UNIT_OFFICER
     from app.core.registry import registry_of

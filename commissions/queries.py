@@ -144,3 +144,20 @@ def commission_documents(commission: Commission) -> tuple[list, dict]:
     found = documents_by_owner({"commission": [commission.id], "deliverable": [d.id for d in commission.deliverables]})
     return (found.get(("commission", commission.id), []),
             {owner_id: documents for (owner_type, owner_id), documents in found.items() if owner_type == "deliverable"})
+
+
+PANEL_ROWS = 50
+
+
+def allocation_commissions(_actor, allocation) -> dict:
+    """The commissions drawn on an allocation (its page's panel): the newest PANEL_ROWS, and totals
+    over all of them in one aggregate; `committed` equals the allocation's (DESIGN §5 rule 2)."""
+    where = Commission.allocation_id == allocation.id
+    rows = db.session.execute(sa.select(Commission).options(joinedload(Commission.supplier).lazyload("*"))
+                              .where(where).order_by(Commission.id.desc()).limit(PANEL_ROWS)).scalars().all()
+    count, value, committed, paid, outstanding = db.session.execute(sa.select(
+        sa.func.count(), *(sa.func.coalesce(sa.func.sum(column), 0) for column in (
+            Commission.value, Commission.committed, Commission.paid, Commission.outstanding_advance)))
+        .where(where)).one()
+    return {"rows": rows, "count": count, "totals": {"value": int(value), "committed": int(committed),
+                                                     "paid": int(paid), "outstanding": int(outstanding)}}

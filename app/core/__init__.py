@@ -18,6 +18,8 @@ def init_app(app, api):
     register_cli(app)
     from app.core.queue import worker_command
     app.cli.add_command(worker_command)
+    from app.core import panels
+    panels.init_app(app)
     registry = registry_of(app)
     registry.add_nav("core.audit_trail", N_("Nhật ký"), (FINANCE_OFFICER, AUDITOR, ADMIN), order=900)
     registry.add_audit_labels({"document.upload": N_("Tải lên tài liệu")})

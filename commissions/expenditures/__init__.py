@@ -8,6 +8,9 @@ Registered from `commissions.init_app` (its API, pages, command, navigation, aud
 
 
 def init_app(app, api):
+    from app.core.panels import add_panel
+    from commissions.expenditures.queries import allocation_entries
+    add_panel(app, "allocation", "expenditures/_allocation_panel.html", allocation_entries, order=20)
     from app.core.i18n import N_
     from app.core.permissions import AUDITOR, DIC_OFFICER, FINANCE_OFFICER, UNIT_OFFICER
     from app.core.registry import registry_of

@@ -1,6 +1,6 @@
 """Reads of the ledger, scoped to the actor, loading what is shown."""
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from app.core import clock
 from app.core.lists import ListQuery, fill_many_to_one
@@ -100,3 +100,18 @@ def spending_of(actor, commission: Commission) -> dict:
     return {"entries": entries, "payable": accepted, "spend_defaults": defaults,
             "can_spend": actor.role in UNIT_ROLES and actor.unit_id == commission.unit_id
             and commission.status in COMMISSION_ACTIONS_FROM["deliver"]}
+
+
+PANEL_ROWS = 50
+
+
+def allocation_entries(_actor, allocation) -> dict:
+    """The entries posted on an allocation (its page's panel): the newest PANEL_ROWS with their
+    signed cash (a recovery or a reversal brings money back), and the total over all of them in one
+    aggregate, which equals the allocation's `spent` (DESIGN §5 rule 2)."""
+    where = Expenditure.allocation_id == allocation.id
+    rows = db.session.execute(sa.select(Expenditure).options(lazyload("*")).where(where)
+                              .order_by(Expenditure.id.desc()).limit(PANEL_ROWS)).scalars().all()
+    count, spent = db.session.execute(sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(Expenditure.cash_moved),
+                                                                                     0)).where(where)).one()
+    return {"rows": rows, "count": count, "spent": int(spent)}
