@@ -2,6 +2,13 @@
 
 
 def init_app(app, api):
+    from app.core.audit import EntityKind, describe_entities
+    from app.core.i18n import N_
+    describe_entities(app, EntityKind("envelope", N_("Nguồn kinh phí"), "budgets.show_envelope", "envelope_id"),
+                      EntityKind("request", N_("Đề nghị kinh phí"), "budgets.show_request", "request_id"),
+                      EntityKind("allocation", N_("Phân bổ"), "budgets.show_allocation", "allocation_id"),
+                      EntityKind("transfer", N_("Điều chỉnh dự toán")),
+                      EntityKind("fiscal_year", N_("Năm ngân sách"), "years.show_year", "year"))
     from budgets import notices
     notices.register(app)  # the notices it sends (app/notices)
     from app.core.i18n import N_

@@ -6,6 +6,11 @@ here as `commissions.expenditures`, registered from `init_app`.
 
 
 def init_app(app, api):
+    from app.core.audit import EntityKind, describe_entities
+    from app.core.i18n import N_
+    describe_entities(app, EntityKind("commission", N_("Đặt hàng"), "commissions.show_commission", "commission_id"),
+                      EntityKind("deliverable", N_("Sản phẩm"), "expenditures.show_deliverable", "deliverable_id"),
+                      EntityKind("supplier", N_("Nhà cung cấp"), "suppliers.edit_supplier", "supplier_id"))
     from commissions import notices
     notices.register(app)  # the notices it sends (app/notices)
     from app.core.panels import add_panel

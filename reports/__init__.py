@@ -2,6 +2,9 @@
 
 
 def init_app(app, api):
+    from app.core.audit import EntityKind, describe_entities
+    from app.core.i18n import N_
+    describe_entities(app, EntityKind("export_job", N_("Lượt xuất sổ chi")))
     from app.core.i18n import N_
     from app.core.permissions import ADMIN, AUDITOR, DIC_OFFICER, FINANCE_OFFICER, UNIT_OFFICER
     from app.core.registry import registry_of

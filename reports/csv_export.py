@@ -10,6 +10,7 @@ import io
 from flask_babel import force_locale, gettext
 
 from app.core.database import reading_connection
+from app.core.text import neutralise_formula
 from app.extensions import db
 from reports.filters import LedgerFilter
 from reports.ledger_rows import DATE, INTEGER, LEDGER_COLUMNS, MONEY, ledger_rows
@@ -17,11 +18,7 @@ from reports.queries import BATCH
 from reports.workbook import file_name as workbook_file_name
 
 BOM = "\ufeff"
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(text: str) -> str:
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+neutralise = neutralise_formula
 
 
 def _cell_formatters():

@@ -3,6 +3,10 @@ updates and numbering. It knows no domain: the domains register what it needs to
 
 
 def init_app(app, api):
+    from app.core.audit import EntityKind, describe_entities
+    from app.core.i18n import N_
+    describe_entities(app, EntityKind("document", N_("Tài liệu"), "core.download_document", "document_id"),
+                      EntityKind("audit_check", N_("Kiểm tra chuỗi nhật ký")))
     from app.core import audit, documents, idempotency, numbering  # noqa: F401 - models for the schema
     from app.core.audit_api import blp as audit_api
     from app.core.cli import register as register_cli

@@ -6,7 +6,7 @@ Appends are serialised (PostgreSQL advisory lock; SQLite's BEGIN IMMEDIATE) so t
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from blinker import Namespace
@@ -72,6 +72,59 @@ def _jsonable(value):
     if isinstance(value, (list, tuple)):
         return [_jsonable(v) for v in value]
     return value
+
+
+class AuditCheck(db.Model):
+    """One verification of the chain: when, by whom, how many entries, and the first break if any."""
+
+    __tablename__ = "audit_checks"
+
+    id = db.Column(db.Integer, primary_key=True)
+    at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    by = db.Column(db.String(64), nullable=True)  # a username, or None for `flask audit verify`
+    entries = db.Column(db.Integer, nullable=False)
+    broken_at = db.Column(db.Integer, nullable=True)  # the first entry whose link fails
+    problem = db.Column(db.String(300), nullable=True)
+
+    def __repr__(self):
+        return f"<AuditCheck {self.at} {self.entries} {'broken' if self.broken_at else 'ok'}>"
+
+
+def check_chain(actor=None) -> AuditCheck:
+    """Verify the chain and keep the result (the trail page shows the last one)."""
+    checked, problem = verify_chain()
+    check = AuditCheck(by=getattr(actor, "username", None), entries=checked,
+                       broken_at=problem.seq if problem else None, problem=problem.reason[:300] if problem else None)
+    db.session.add(check)
+    db.session.flush()
+    return check
+
+
+def last_verification() -> AuditCheck | None:
+    return db.session.execute(sa.select(AuditCheck).order_by(AuditCheck.id.desc()).limit(1)).scalar_one_or_none()
+
+
+# --- what the trail's entities are called, and where a reader opens one ------------------------
+
+ENTITIES_KEY = "pcb_audit_entities"
+
+
+@dataclass(frozen=True)
+class EntityKind:
+    code: str                   # "commission", as the entries name it
+    label: str                  # N_(): "Đặt hàng"
+    endpoint: str | None = None  # the page of one record, if it has one
+    argument: str | None = None  # the endpoint's argument that takes the entry's entity_id
+
+
+def describe_entities(app, *kinds: EntityKind):
+    """A domain names the kinds of record its audit entries are about (labels, pages)."""
+    app.extensions.setdefault(ENTITIES_KEY, {}).update({kind.code: kind for kind in kinds})
+
+
+def entity_kinds() -> dict[str, EntityKind]:
+    from flask import current_app
+    return current_app.extensions.get(ENTITIES_KEY, {})
 
 
 # Sent with each entry `record` appends, inside its transaction: the notices listen (app/notices).
@@ -157,15 +210,29 @@ def visible_entries(actor, rules=()):
     return stmt
 
 
-def trail_query(actor, *, entity=None, entity_id=None, action=None) -> ListQuery:
+def trail_query(actor, *, entity=None, entity_id=None, action=None, actor_name=None, date_from=None,
+                date_to=None, text=None) -> ListQuery:
     """The trail finance, auditors and admins read (403 for others), newest first, without what the
-    domains' rules hide from the actor; filtered by entity, entity id and action."""
+    domains' rules hide from the actor; filtered by entity, entity id, action, the acting user, the
+    days (in Việt Nam) and a text the changes hold (a record number: "DH-2026-0001")."""
     require_role(actor, FINANCE_OFFICER, AUDITOR, ADMIN)
     stmt = visible_entries(actor, registry().audit_filters)
-    for column, value in ((AuditEntry.entity, entity), (AuditEntry.entity_id, entity_id), (AuditEntry.action, action)):
+    for column, value in ((AuditEntry.entity, entity), (AuditEntry.entity_id, entity_id), (AuditEntry.action, action),
+                          (AuditEntry.actor, actor_name)):
         if value is not None:
             stmt = stmt.where(column == value)
+    if date_from is not None:
+        stmt = stmt.where(AuditEntry.at >= _utc_start(date_from))
+    if date_to is not None:
+        stmt = stmt.where(AuditEntry.at < _utc_start(date_to + timedelta(days=1)))
+    if text:
+        stmt = stmt.where(AuditEntry.changes.icontains(text, autoescape=True))
     return ListQuery(stmt, order=(AuditEntry.seq.desc(),))
+
+
+def _utc_start(day: date) -> datetime:
+    """Midnight of a day in Việt Nam (UTC+7), as the trail stores time (naive UTC)."""
+    return datetime(day.year, day.month, day.day) - timedelta(hours=7)
 
 
 def history_of(records: dict[str, list[int]]) -> list[AuditEntry]:

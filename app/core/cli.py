@@ -13,13 +13,15 @@ demo_cli = AppGroup("demo", help="Dữ liệu mẫu.")
 
 @audit_cli.command("verify")
 def verify():
-    from app.core.audit import verify_chain
+    from app.core.audit import check_chain
+    from app.extensions import db
 
-    checked, problem = verify_chain()
-    if problem:
-        click.echo(f"Chuỗi nhật ký bị phá vỡ tại mục seq={problem.seq}: {problem.reason}", err=True)
+    check = check_chain()
+    db.session.commit()  # the trail page shows the last check
+    if check.broken_at:
+        click.echo(f"Chuỗi nhật ký bị phá vỡ tại mục seq={check.broken_at}: {check.problem}", err=True)
         sys.exit(1)
-    click.echo(f"Chuỗi nhật ký hợp lệ: {checked} mục.")
+    click.echo(f"Chuỗi nhật ký hợp lệ: {check.entries} mục.")
 
 
 @demo_cli.command("load")

@@ -71,3 +71,11 @@ class Text(fields.String):
         if value is None or value == "":  # an allowed blank: there is nothing to check
             return
         super()._validate(value)
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_formula(text: str) -> str:
+    """Text a spreadsheet would run as a formula ("=HYPERLINK(…)") starts with an apostrophe."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text

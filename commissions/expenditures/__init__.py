@@ -8,6 +8,10 @@ Registered from `commissions.init_app` (its API, pages, command, navigation, aud
 
 
 def init_app(app, api):
+    from app.core.audit import EntityKind, describe_entities
+    from app.core.i18n import N_
+    describe_entities(app, EntityKind("expenditure", N_("Khoản chi"), "expenditures.show_expenditure",
+                                      "expenditure_id"))
     from app.core.panels import add_panel
     from commissions.expenditures.queries import allocation_entries
     add_panel(app, "allocation", "expenditures/_allocation_panel.html", allocation_entries, order=20)

@@ -1,6 +1,6 @@
 """Notices: the outbox and in-app inbox (notices), each person's choice of e-mail per kind
 (notice_settings), and the address notices go to (users.email); the background exports'
-jobs (export_jobs).
+jobs (export_jobs); the audit chain's verifications (audit_checks).
 
 Revision ID: 0010_notices
 Revises: 0009_topics
@@ -74,9 +74,20 @@ def upgrade():
         sa.PrimaryKeyConstraint('id', name=op.f('pk_export_jobs')),
     )
     op.create_index(op.f('ix_export_jobs_user_id'), 'export_jobs', ['user_id'])
+    op.create_table(
+        'audit_checks',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('at', sa.DateTime(), nullable=False),
+        sa.Column('by', sa.String(length=64), nullable=True),
+        sa.Column('entries', sa.Integer(), nullable=False),
+        sa.Column('broken_at', sa.Integer(), nullable=True),
+        sa.Column('problem', sa.String(length=300), nullable=True),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_checks')),
+    )
 
 
 def downgrade():
+    op.drop_table('audit_checks')
     op.drop_index(op.f('ix_export_jobs_user_id'), table_name='export_jobs')
     op.drop_table('export_jobs')
     op.drop_table('notice_settings')

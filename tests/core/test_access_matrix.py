@@ -110,6 +110,7 @@ CLASSES = {
     # the login's second step without a password checked first: back to the login form, whoever asks
     "login_code": _klass(LOGIN),
     # --- background exports (issue 19): the person who started the job, and nobody else ------------
+    "page_chain_check": _klass(E403, anonymous=LOGIN, finance=ALLOWED, auditor=ALLOWED),
     "page_asker_only": _klass(E404, anonymous=LOGIN, unit_own=ALLOWED, dic_own=ALLOWED, admin=E403),
 }
 assert all(name in CLASSES for name in ("page_finance_write", "page_owner_write"))
@@ -191,6 +192,8 @@ ROUTES = {
     ("auth.logout", "POST"): Route("logout", {}),
     ("auth.home", "GET"): Route("page_auth_any"),
     ("core.set_language", "GET"): Route("public"),
+    ("core.audit_csv", "GET"): Route("page_audit_read"),
+    ("core.verify_audit_chain", "POST"): Route("page_chain_check", {}),
     ("core.audit_trail", "GET"): Route("page_audit_read"),
     ("units.list_units", "GET"): Route("page_admin_only"),
     ("units.create_unit", "POST"): Route("page_admin_only", {"code": "SYT", "name": "Sở Y tế",
