@@ -4,6 +4,8 @@ A commission's reservation on its allocation (`committed`) sits on the commissio
 its value, so that CHECK constraints see both; the allocation's total of commitments moves by a
 guarded UPDATE in the same transaction (DESIGN §5 rules 2 and 4).
 """
+import sqlalchemy as sa
+
 from app.core import clock
 from app.core.i18n import N_, NP_
 from app.core.models import Described, in_list
@@ -120,6 +122,23 @@ DIC_ONLY_CATEGORIES = ("press", "it_monitoring")
 UNIT_CATEGORIES = ("training", "other")
 
 
+# The managed list of policy topics (chủ đề thông tin) commissions are grouped by; "khac" (Khác) is the
+# free "other" that takes any text the list does not name, and cannot be deactivated.
+OTHER_TOPIC = "khac"
+
+
+class Topic(Described, db.Model):
+    """A policy topic: its code never changes (reports and commissions point at it); its name may."""
+
+    __tablename__ = "topics"
+    __described_by__ = ("code", "name")
+
+    code = db.Column(db.String(40), primary_key=True)
+    name = db.Column(db.String(255), nullable=False, unique=True)
+    active = db.Column(db.Boolean, nullable=False, default=True, server_default=sa.true())
+    position = db.Column(db.Integer, nullable=False, default=0)
+
+
 class Supplier(Described, db.Model):
     __tablename__ = "suppliers"
     __described_by__ = ("tax_code", "name")
@@ -149,7 +168,8 @@ class Commission(Described, db.Model):
     supplier_id = db.Column(db.Integer, db.ForeignKey("suppliers.id"), nullable=False, index=True)
     method = db.Column(db.String(12), nullable=False)
     category = db.Column(db.String(20), nullable=False)
-    topic = db.Column(db.String(255), nullable=False)
+    topic = db.Column(db.String(255), nullable=False)  # as typed (or the managed topic's name)
+    topic_code = db.Column(db.String(40), db.ForeignKey("topics.code"), nullable=True, index=True)
     advance_limit_pct = db.Column(db.Integer, nullable=False, default=0)
     price_decision_no = db.Column(db.String(60))
     price_decision_date = db.Column(db.Date)
@@ -184,6 +204,7 @@ class Commission(Described, db.Model):
     unit = db.relationship("Unit")
     allocation = db.relationship("Allocation")
     supplier = db.relationship("Supplier")
+    managed_topic = db.relationship("Topic")
     deliverables = db.relationship("Deliverable", order_by="Deliverable.position", back_populates="commission",
                                    cascade="all, delete-orphan")
     created_by = db.relationship("User", foreign_keys=[created_by_id])
