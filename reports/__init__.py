@@ -18,6 +18,9 @@ def init_app(app, api):
         api.register_blueprint(blp)
     app.register_blueprint(bp)
     app.register_blueprint(export_views)  # with reports.jobs, the worker's export task
+    from reports.flag_views import bp as flag_views
+    app.register_blueprint(flag_views)
+    registry_of(app).add_audit_labels({"flag.handle": N_("Đánh dấu cảnh báo đã xử lý")})
     app.cli.add_command(reports_cli)
     app.config.setdefault("OCDS_URI_BASE", "https://stc.gialai.gov.vn/ocds")
     app.config.setdefault("OCDS_PREFIX", "ocds-pcb001")

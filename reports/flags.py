@@ -23,8 +23,9 @@ The flags, their thresholds and severities:
   (all still planned) more than SIGNED_IDLE_DAYS (30) days after signing: a month with nothing to show
   may mean a contract that is not being worked on. Amount: the commission's value.
 - `low_execution` (medium): in the last quarter (from LAST_QUARTER_START, 1 October, of the fiscal
-  year, or once the year is over) an allocation with a positive amount of which less than
-  LOW_EXECUTION_PCT (50) % is spent: money that may lapse at the year end. Amount: what is unspent.
+  year, or once the year is over) an allocation decided before the quarter began, with a positive
+  amount of which less than LOW_EXECUTION_PCT (50) % is spent: money that may lapse at the year end
+  (one decided in the quarter has had no time yet). Amount: what is unspent.
 
 `since` is the day a flag counts from (the payment, the due date, the acceptance, the oldest
 outstanding advance, the signing, 1 October) and `days` the days from it to today (None for low
@@ -265,6 +266,7 @@ def low_execution(scope: Scope):
             .join(Envelope, Envelope.id == Allocation.envelope_id)
             .join(Unit, Unit.id == Allocation.unit_id)
             .where(Envelope.fiscal_year == scope.fiscal_year, Allocation.amount > 0,
+                   Allocation.decision_date < scope.last_quarter,  # decided in time to be spent
                    Allocation.spent * 100 < Allocation.amount * LOW_EXECUTION_PCT))
     stmt = _in_unit(stmt, Allocation.unit_id, scope).order_by(Allocation.decision_no, Envelope.code,
                                                               Allocation.category, Allocation.id)
@@ -304,11 +306,14 @@ def find(fiscal_year: int, unit_id: int | None, today: date | None = None) -> li
 
 
 def window(fiscal_year: int, unit_id: int | None, offset: int, limit: int,
-           today: date | None = None) -> tuple[list[dict], int]:
-    """The flags from `offset` on, at most `limit` of them, and how many there are in all: memory
-    holds one window whatever the province's count."""
+           today: date | None = None, keep=None) -> tuple[list[dict], int]:
+    """The flags from `offset` on, at most `limit` of them, and how many there are in all (of those
+    `keep(flag)` keeps, when given): memory holds one window whatever the province's count."""
     items, total = [], 0
-    for total, item in enumerate(stream(fiscal_year, unit_id, today), start=1):
+    kept = stream(fiscal_year, unit_id, today)
+    if keep is not None:
+        kept = filter(keep, kept)
+    for total, item in enumerate(kept, start=1):
         if offset < total <= offset + limit:
             items.append(item)
     return items, total

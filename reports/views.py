@@ -15,11 +15,12 @@ from app.core.database import begin_snapshot
 from app.core.exceptions import ValidationFailed
 from app.core.i18n import N_
 from app.core.pages import current_actor, year_choices
-from app.core.permissions import UNIT_ROLES
+from app.core.permissions import AUDITOR, FINANCE_OFFICER, UNIT_ROLES
 from budgets import queries as budget_queries
-from reports import flags
+from reports import flag_reviews, flags
 from reports.downloads import csv_response, workbook_response
 from reports.filters import ledger_filter
+from reports.flag_views import flag_choices, flag_filter
 from reports.outputs import HIGH_PRICE_PCT, outputs
 from reports.permissions import require_report_reader, unit_scope, units_to_report
 from reports.queries import execution, unit_named
@@ -163,11 +164,17 @@ def flags_page():
     actor = current_actor()
     scope = unit_scope(actor)
     args, errors = lenient_load(YearArgs(), query_args(YearArgs()))
+    chosen = flag_choices(request.args)
     begin_snapshot()
-    items, total = flags.window(args["fiscal_year"], scope, 0, PAGE_LIMIT)
+    reviews = flag_reviews.reviews_of(args["fiscal_year"])
+    items, total = flags.window(args["fiscal_year"], scope, 0, PAGE_LIMIT,
+                                keep=flag_filter(chosen, reviews))
+    for item in items:
+        item["review"] = flag_reviews.handled(item, reviews)
     return render_template(
         "reports/flags.html", groups=_by_severity(items), total=total, shown=len(items), args=args, errors=errors,
-        unit=unit_named(scope),
+        unit=unit_named(scope), chosen=chosen, codes=flags.FLAG_LABELS, severities=SEVERITIES,
+        can_handle=actor.role in (FINANCE_OFFICER, AUDITOR),
         years=_year_choices(args["fiscal_year"]),
     ), 422 if errors else 200
 

@@ -1,6 +1,6 @@
 """Notices: the outbox and in-app inbox (notices), each person's choice of e-mail per kind
 (notice_settings), and the address notices go to (users.email); the background exports'
-jobs (export_jobs); the audit chain's verifications (audit_checks).
+jobs (export_jobs); the audit chain's verifications (audit_checks); flags marked handled (flag_reviews).
 
 Revision ID: 0010_notices
 Revises: 0009_topics
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0010_notices'
-down_revision = '0008_paperwork'  # TEMP
+down_revision = '0009_topics'
 branch_labels = None
 depends_on = None
 
@@ -84,9 +84,26 @@ def upgrade():
         sa.Column('problem', sa.String(length=300), nullable=True),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_checks')),
     )
+    op.create_table(
+        'flag_reviews',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('fiscal_year', sa.Integer(), nullable=False),
+        sa.Column('code', sa.String(length=40), nullable=False),
+        sa.Column('entity', sa.String(length=20), nullable=False),
+        sa.Column('entity_id', sa.Integer(), nullable=False),
+        sa.Column('cause', sa.String(length=80), nullable=False),
+        sa.Column('note', sa.Text(), nullable=False),
+        sa.Column('by_id', sa.Integer(), nullable=False),
+        sa.Column('at', sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(['by_id'], ['users.id'], name=op.f('fk_flag_reviews_by_id_users')),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_flag_reviews')),
+    )
+    op.create_index('ix_flag_reviews_year_code', 'flag_reviews', ['fiscal_year', 'code', 'entity', 'entity_id'])
 
 
 def downgrade():
+    op.drop_index('ix_flag_reviews_year_code', table_name='flag_reviews')
+    op.drop_table('flag_reviews')
     op.drop_table('audit_checks')
     op.drop_index(op.f('ix_export_jobs_user_id'), table_name='export_jobs')
     op.drop_table('export_jobs')

@@ -331,6 +331,11 @@ ROUTES = {
     ("disclosure.disclosure_ocds", "GET"): Route("public"),
     ("reports.dashboard", "GET"): Route("page_read_all"),
     ("reports.flags_page", "GET"): Route("page_read_all"),
+    ("flag_reviews.flags_csv", "GET"): Route("page_read_all"),
+    # a flag that does not stand in the world: finance and auditors hear 409 (must_succeed=False)
+    ("flag_reviews.handle_flag", "POST"): Route("page_chain_check", {
+        "fiscal_year": str(YEAR), "code": "deliverable_overdue", "entity": "deliverable", "entity_id": "1",
+        "note": "Đã nhắc nhà cung cấp"}, must_succeed=False),
     ("reports.ledger_xlsx", "GET"): Route("page_read_all"),
     ("reports.ledger_csv", "GET"): Route("page_read_all"),
     # --- end of reports ------------------------------------------------------------------------
