@@ -8,6 +8,9 @@ from flask import has_request_context, request, session
 from app.core import validation_messages
 from config import CONFIGS
 
+# Before any schema is defined: validators word their messages when they are made.
+validation_messages.install()
+
 # Each names a package with `init_app(app, api)`; adding a domain adds one name here.
 DOMAINS = ("app.core", "app.auth", "app.units", "app.notices", "budgets", "commissions", "reports")
 
