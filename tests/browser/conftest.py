@@ -68,8 +68,8 @@ class Browsing:
         self.visited = {}   # context -> the addresses its pages went to, in order, once each
 
     def context(self, **kwargs):
-        context = self.browser.new_context(base_url=self.base_url, locale="vi-VN",
-                                           viewport={"width": 1366, "height": 900}, **kwargs)
+        options = {"locale": "vi-VN", "viewport": {"width": 1366, "height": 900}, **kwargs}
+        context = self.browser.new_context(base_url=self.base_url, **options)
         context.set_default_timeout(TIMEOUT_MS)
         context.on("console", self._console)
         context.on("weberror", lambda error: self.problems.append(f"script error: {error.error}"))
