@@ -7,12 +7,14 @@ transaction back is the commit point's job (`app.core.transaction`), not the han
 import logging
 
 from flask import jsonify, render_template, request
+from flask_babel import gettext
 from flask_smorest import Api
 from marshmallow import Schema, fields
 from sqlalchemy.exc import DataError, IntegrityError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from app.core.exceptions import DomainError
+from app.core.i18n import N_
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +71,16 @@ def render_error(status: int, code: str, message: str, details: dict | None = No
         response.status_code = status
         return response
     template = "errors/error.html"
-    return render_template(template, status=status, message=message, details=details or {}), status
+    # A page speaks the reader's language: a message the catalogue knows (the fixed ones, such as
+    # the refusal of access) is translated; the API keeps the contract's Vietnamese text.
+    return render_template(template, status=status, message=gettext(message) if message else message,
+                           title=STATUS_TITLES.get(status), details=details or {}), status
+
+
+STATUS_TITLES = {400: N_("Yêu cầu không hợp lệ"), 401: N_("Cần đăng nhập"), 403: N_("Không có quyền"),
+                 404: N_("Không tìm thấy"), 409: N_("Không thực hiện được"), 413: N_("Tệp quá lớn"),
+                 415: N_("Kiểu dữ liệu không được hỗ trợ"), 422: N_("Dữ liệu chưa hợp lệ"),
+                 429: N_("Quá nhiều yêu cầu"), 500: N_("Lỗi hệ thống")}
 
 
 class ErrorOut(Schema):

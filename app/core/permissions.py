@@ -20,7 +20,7 @@ ROLE_LABELS = {
 }
 
 
-FORBIDDEN_MESSAGE = "Bạn không có quyền thực hiện thao tác này."
+FORBIDDEN_MESSAGE = N_("Bạn không có quyền thực hiện thao tác này.")  # translated on the pages
 
 
 def require_role(actor, *roles: str):
