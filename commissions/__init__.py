@@ -10,7 +10,7 @@ def init_app(app, api):
     from app.core.i18n import N_
     describe_entities(app, EntityKind("commission", N_("Đặt hàng"), "commissions.show_commission", "commission_id"),
                       EntityKind("deliverable", N_("Sản phẩm"), "expenditures.show_deliverable", "deliverable_id"),
-                      EntityKind("supplier", N_("Nhà cung cấp"), "suppliers.edit_supplier", "supplier_id"))
+                      EntityKind("supplier", N_("Nhà cung cấp"), "suppliers.edit_supplier", "supplier_id", money=False))
     from commissions import notices
     notices.register(app)  # the notices it sends (app/notices)
     from app.core.panels import add_panel

@@ -4,7 +4,7 @@
 def init_app(app, api):
     from app.core.audit import EntityKind, describe_entities
     from app.core.i18n import N_
-    describe_entities(app, EntityKind("user", N_("Người dùng"), "users.show_user", "user_id"))
+    describe_entities(app, EntityKind("user", N_("Người dùng"), "users.show_user", "user_id", money=False))
     from app.auth import models  # noqa: F401 - models for the schema
     from app.auth.admin_views import bp as admin_views
     from app.auth.api import blp as auth_api

@@ -115,6 +115,7 @@ class EntityKind:
     label: str                  # N_(): "Đặt hàng"
     endpoint: str | None = None  # the page of one record, if it has one
     argument: str | None = None  # the endpoint's argument that takes the entry's entity_id
+    money: bool = True           # about money: not offered to admins, who read accounts only
 
 
 def describe_entities(app, *kinds: EntityKind):

@@ -16,7 +16,7 @@ from app.core.database import is_reachable
 from app.core.documents import attachment_response, readable_document
 from app.core.exceptions import ValidationFailed
 from app.core.pages import current_actor, page_arg
-from app.core.permissions import AUDITOR, FINANCE_OFFICER, require_role
+from app.core.permissions import ADMIN, AUDITOR, FINANCE_OFFICER, require_role
 from app.core.registry import registry
 
 bp = Blueprint("core", __name__)
@@ -54,7 +54,7 @@ def audit_trail():
     result = trail_query(actor, **filters).page(page, AUDIT_PAGE_SIZE)
     return render_template(
         "audit/list.html", entries=[(entry, readable_changes(entry)) for entry in result["items"]], page=page,
-        total=result["total"], has_next=page * AUDIT_PAGE_SIZE < result["total"], kinds=entity_kinds(),
+        total=result["total"], has_next=page * AUDIT_PAGE_SIZE < result["total"], kinds=_kinds_for(actor),
         labels=registry().audit_labels, args=_kept(request.args), errors=errors, link=record_link,
         chain=last_check()), 422 if errors else 200
 
@@ -84,6 +84,14 @@ def verify_audit_chain():
           gettext("Chuỗi nhật ký bị phá vỡ tại mục %(seq)s.", seq=check.broken_at),
           "success" if not check.broken_at else "danger")
     return redirect(url_for("core.audit_trail"))
+
+
+def _kinds_for(actor) -> dict:
+    """The kinds of record the filter offers: an admin reads the accounts' entries only."""
+    kinds = entity_kinds()
+    if actor.role == ADMIN:
+        return {code: kind for code, kind in kinds.items() if not kind.money}
+    return kinds
 
 
 def _kept(args) -> dict:

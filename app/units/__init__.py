@@ -4,7 +4,7 @@
 def init_app(app, api):
     from app.core.audit import EntityKind, describe_entities
     from app.core.i18n import N_
-    describe_entities(app, EntityKind("unit", N_("Đơn vị")))
+    describe_entities(app, EntityKind("unit", N_("Đơn vị"), money=False))
     from app.core.i18n import N_
     from app.core.permissions import ADMIN
     from app.core.registry import registry_of
