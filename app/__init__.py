@@ -136,6 +136,7 @@ def _register_hooks(app):
         current_user.is_authenticated  # noqa: B018 - loads the login before the request's work
 
     app.before_request(request_guards.api_needs_token)
+    app.before_request(request_guards.api_body_is_json)
     app.before_request(request_guards.refuse_unstorable_input)
 
     # Scripts and styles come from the app's own files only: no inline <script>, style= or on…= handlers.

@@ -58,5 +58,9 @@ class Unauthenticated(DomainError):
     status, code = 401, "unauthenticated"
 
 
+class UnsupportedMediaType(DomainError):
+    status, code = 415, "unsupported_media_type"
+
+
 class TooManyAttempts(DomainError):
     status, code = 429, "too_many_attempts"

@@ -11,7 +11,7 @@ from flask_login import current_user
 from werkzeug.routing import IntegerConverter
 
 from app.core.errors import render_error
-from app.core.exceptions import Unauthenticated
+from app.core.exceptions import Unauthenticated, UnsupportedMediaType
 
 # Identifiers are 32-bit on PostgreSQL: a larger id names no record, so it matches no route (404).
 MAX_ID = 2**31 - 1
@@ -47,6 +47,24 @@ def api_needs_token():
         return
     if not current_user.is_authenticated:
         raise Unauthenticated("Cần gửi token hợp lệ trong header Authorization: Bearer <token>.")
+
+
+BODY_TYPES = ("application/json", "multipart/form-data")  # JSON, and the uploads of documents
+
+
+def api_body_is_json():
+    """A body sent to the API that is not JSON (text/plain, a form, no type at all) is refused with
+    415, rather than read as empty and answered "every field missing"."""
+    if not request.path.startswith("/api/") or request.url_rule is None:
+        return
+    sends_body = request.content_length or "chunked" in request.headers.get("Transfer-Encoding", "")
+    if request.method not in ("POST", "PUT", "PATCH") or not sends_body:
+        return
+    if request.mimetype in BODY_TYPES or request.is_json:
+        return
+    raise UnsupportedMediaType(
+        f"Nội dung gửi lên phải là JSON (Content-Type: application/json), không phải "
+        f"“{request.mimetype or 'không khai báo'}”.", {"Content-Type": [request.mimetype or ""]})
 
 
 def _unstorable(text: str) -> bool:
