@@ -61,4 +61,13 @@ def init_app(app, api):
     registry.add_nav("suppliers.list_suppliers", N_("Nhà cung cấp"), (ADMIN, FINANCE_OFFICER, DIC_OFFICER), order=60)
     registry.add_audit_labels({"supplier.update": N_("Sửa nhà cung cấp")})
 
+    # the managed list of policy topics (issue 21): admins keep it, the commission form offers it
+    from commissions.topic_api import topics_blp
+    from commissions.topic_views import bp as topic_pages
+    api.register_blueprint(topics_blp)
+    app.register_blueprint(topic_pages)
+    describe_entities(app, EntityKind("topic", N_("Chủ đề thông tin")))
+    registry.add_audit_labels({"topic.create": N_("Thêm chủ đề thông tin"), "topic.update": N_("Sửa chủ đề thông tin")})
+    registry.add_nav("topics.list_topics", N_("Chủ đề thông tin"), (ADMIN,), order=61)
+
     expenditures.init_app(app, api)

@@ -56,13 +56,51 @@ class CommissionCreateSchema(Schema):
     supplier_id = StrictInteger(required=True, validate=ID)
     title = Text(required=True, max_length=255)
     method = fields.String(required=True, validate=one_of(METHODS, "Hình thức"))
-    topic = Text(required=True, max_length=255)
+    topic = Text(load_default=None, allow_none=True, allow_blank=True, max_length=255, metadata={
+        "description": "Chủ đề, chính sách được truyền thông, như đã gõ: tên một chủ đề trong danh mục "
+                       "(GET /topics) thì thuộc chủ đề đó, chữ khác thì thuộc chủ đề “Khác”. Bắt buộc khi "
+                       "không gửi `topic_code` hoặc gửi `topic_code` = `khac`."})
+    topic_code = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=40), metadata={
+        "description": "Mã một chủ đề đang dùng trong danh mục; `khac` kèm `topic` là nội dung chủ đề khác."})
     advance_limit_pct = StrictInteger(load_default=0, validate=validate.Range(
         min=0, max=100, error="Tỷ lệ tạm ứng theo hợp đồng, từ 0 đến 100."))
     price_decision_no = Text(load_default=None, allow_none=True, allow_blank=True, **DOC_NO)
     price_decision_date = Day(load_default=None, allow_none=True)
     deliverables = fields.List(fields.Nested(DeliverableLineSchema), required=True,
                                validate=validate.Length(min=1, max=100, error="Cần từ 1 đến 100 sản phẩm."))
+
+    @validates_schema
+    def _topic_given(self, data, **_kwargs):
+        if not data.get("topic") and not data.get("topic_code"):
+            raise ValidationError("Ghi chủ đề, chính sách được truyền thông.", "topic")
+
+
+TOPIC_CODE = validate.Regexp(r"^[a-z0-9_]{2,40}$",
+                             error="Mã chủ đề gồm 2 đến 40 chữ thường không dấu, chữ số hoặc “_”.")
+POSITION = validate.Range(min=0, max=100_000, error="Thứ tự từ 0 đến 100.000.")
+
+
+class TopicCreateSchema(Schema):
+    name = Text(required=True, max_length=255)
+    code = fields.String(load_default=None, allow_none=True, validate=TOPIC_CODE,
+                         metadata={"description": "Không gửi thì lập từ tên (“Chuyển đổi số” → `chuyen_doi_so`)."})
+    position = StrictInteger(load_default=None, allow_none=True, validate=POSITION)
+
+
+class TopicUpdateSchema(Schema):
+    name = Text(max_length=255)
+    position = StrictInteger(validate=POSITION)
+    active = fields.Boolean(metadata={"description": "false: ngừng dùng (không còn trong biểu mẫu); "
+                                                     "chủ đề `khac` luôn dùng được."})
+
+    @validates_schema
+    def _not_empty(self, data, **_kwargs):
+        if not data:
+            raise ValidationError("Gửi ít nhất một trường để sửa.", "_schema")
+
+
+class TopicListArgs(PageArgs):
+    active = fields.Boolean(metadata={"description": "true: chỉ chủ đề đang dùng."})
 
 
 class SignSchema(Schema):
@@ -123,6 +161,13 @@ class SupplierOut(Schema):
     bank_name = fields.String(allow_none=True)
 
 
+class TopicOut(Schema):
+    code = fields.String()
+    name = fields.String()
+    active = fields.Boolean()
+    position = fields.Integer()
+
+
 class DeliverableOut(Schema):
     id = fields.Integer()
     commission_id = fields.Integer()
@@ -157,6 +202,7 @@ class CommissionOut(Schema):
     method = fields.String()
     category = fields.String()
     topic = fields.String()
+    topic_code = fields.String(allow_none=True)
     advance_limit_pct = fields.Integer()
     price_decision_no = fields.String(allow_none=True)
     price_decision_date = fields.Date(allow_none=True)

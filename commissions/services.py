@@ -23,6 +23,7 @@ from app.extensions import db
 from budgets.models import Allocation
 from budgets.years.guard import require_open
 from commissions import permissions as perm
+from commissions import topics
 from commissions.models import (
     ACCEPTED,
     APPROVED,
@@ -175,8 +176,9 @@ def _check_supplier_fits(supplier: Supplier, category: str):
             f"nhóm chi này đặt hàng {SUPPLIER_KIND_LABELS[wanted].lower()}.")
 
 
-def propose_commission(actor, *, allocation_id, supplier_id, title, method, topic, advance_limit_pct,
-                       deliverables, price_decision_no=None, price_decision_date=None) -> Commission:
+def propose_commission(actor, *, allocation_id, supplier_id, title, method, topic=None, advance_limit_pct=0,
+                       deliverables, price_decision_no=None, price_decision_date=None,
+                       topic_code=None) -> Commission:
     """The unit holding the allocation proposes a commission of its deliverables; its value is their
     sum. Refuses: a role that acts for no unit, or press and IT monitoring by anyone but the DIC
     (403); another unit's or an uncommissioned allocation, an unknown supplier or method, a priced
@@ -199,10 +201,12 @@ def propose_commission(actor, *, allocation_id, supplier_id, title, method, topi
     fiscal_year = allocation.envelope.fiscal_year
     require_open(fiscal_year, "allocation_id")
     value = _check_deliverables(deliverables, allocation.category)
+    topic, topic_code = topics.resolve(topic, topic_code)
     commission = Commission(
         number=next_number(NUMBER_PREFIX, fiscal_year), fiscal_year=fiscal_year, title=title,
         unit_id=allocation.unit_id, allocation_id=allocation.id, supplier_id=supplier.id, method=method,
-        category=allocation.category, topic=topic, advance_limit_pct=advance_limit_pct, value=value,
+        category=allocation.category, topic=topic, topic_code=topic_code, advance_limit_pct=advance_limit_pct,
+        value=value,
         price_decision_no=price_decision_no if method in PRICED_METHODS else None,
         price_decision_date=price_decision_date if method in PRICED_METHODS else None,
         created_by_id=actor.id,
@@ -214,8 +218,8 @@ def propose_commission(actor, *, allocation_id, supplier_id, title, method, topi
     db.session.flush()
     audit.record(actor, "commission.propose", "commission", commission.id, {
         "number": commission.number, "allocation_id": allocation.id, "supplier_id": supplier.id,
-        "method": method, "category": commission.category, "value": value,
-        "deliverables": [{"title": d.title, "kind": d.kind, "quantity": d.quantity,
+        "method": method, "category": commission.category, "topic": topic, "topic_code": topic_code,
+        "value": value, "deliverables": [{"title": d.title, "kind": d.kind, "quantity": d.quantity,
                           "unit_price": d.unit_price, "due_date": d.due_date} for d in commission.deliverables]})
     return commission
 

@@ -22,7 +22,7 @@ from app.core.permissions import DIC_OFFICER, UNIT_ROLES, require_role
 from app.core.schemas import ReasonSchema
 from app.core.text import Text
 from budgets import queries as budget_queries
-from commissions import paperwork, queries, services
+from commissions import paperwork, queries, services, topics
 from commissions import permissions as perm
 from commissions.expenditures.queries import spending_of
 from commissions.models import (
@@ -33,6 +33,7 @@ from commissions.models import (
     DELIVERY_REJECTED,
     DIC_ONLY_CATEGORIES,
     METHODS,
+    OTHER_TOPIC,
     PRICED_METHODS,
     UNIT_CATEGORIES,
 )
@@ -80,7 +81,8 @@ def _render_new(values, errors, *, status=200, message=None):
     actor = current_actor()
     return render_template(
         "commissions/commission_form.html", values=values, errors=errors, message=message,
-        allocations=_proposable_allocations(actor), suppliers=_suppliers(actor), methods=METHODS,
+        allocations=_proposable_allocations(actor), suppliers=_suppliers(actor), topics=topics.active_topics(),
+        other_topic=OTHER_TOPIC, methods=METHODS,
         priced_methods=PRICED_METHODS, kinds_by_category=DELIVERABLE_KINDS), status
 
 

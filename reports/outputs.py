@@ -1,7 +1,7 @@
 """What the money bought (issue 21 item 1; DESIGN §11 `GET /api/v1/reports/outputs`).
 
-Per policy topic (the commission's `topic`), deliverable kind, unit or supplier: the commissions, the
-deliverables, the quantity ordered and accepted, their value and what was paid against them; and,
+Per policy topic (the commission's managed topic, `topic_code`), deliverable kind, unit or supplier:
+the commissions, the deliverables, the quantity ordered and accepted, their value and what was paid against them; and,
 for each deliverable kind, the spread of its unit price across suppliers (lowest, median, highest),
 so that an unusually high price stands out.
 
@@ -14,7 +14,11 @@ Choices, so that a reader knows what the numbers mean:
 - `quantity` adds the deliverables' own units (articles, broadcasts, reports, people trained …), so
   across kinds it is a count of units of different things: each row also lists its quantities by kind.
 - A unit price is "high" when it is more than `HIGH_PRICE_PCT` % of its kind's median.
-- Four SQL statements whatever the number of rows (groups, quantities by kind, prices, totals).
+- By topic, a row is one managed topic (its key the topic's code, its name the topic's current name);
+  the commissions' topics as typed are listed in its `texts`, so the row "Khác" shows the free texts
+  it gathers. A commission written before the managed list and never mapped counts under Khác.
+- Four SQL statements whatever the number of rows (groups, quantities by kind, prices, totals), and
+  a fifth by topic (the texts of each topic).
 """
 from collections import defaultdict
 
@@ -27,10 +31,12 @@ from commissions.models import (
     APPROVED,
     CLOSED,
     DELIVERABLE_KIND_LABELS,
+    OTHER_TOPIC,
     SIGNED,
     Commission,
     Deliverable,
     Supplier,
+    Topic,
 )
 from reports.queries import total
 
@@ -41,9 +47,14 @@ FIGURES = ("commissions", "deliverables", "quantity", "accepted_quantity", "valu
 
 
 
+def topic_code_of():
+    """The commission's managed topic, Khác for a row no migration or service has mapped."""
+    return sa.func.coalesce(Commission.topic_code, OTHER_TOPIC)
+
+
 def _group(by: str):
     """(key, name) columns of one grouping."""
-    return {"topic": (Commission.topic, Commission.topic), "kind": (Deliverable.kind, Deliverable.kind),
+    return {"topic": (Topic.code, Topic.name), "kind": (Deliverable.kind, Deliverable.kind),
             "unit": (Unit.code, Unit.name), "supplier": (Supplier.tax_code, Supplier.name)}[by]
 
 
@@ -53,6 +64,7 @@ def _bought(*columns, fiscal_year: int, unit_id: int | None) -> sa.Select:
             .join(Commission, Commission.id == Deliverable.commission_id)
             .join(Unit, Unit.id == Commission.unit_id)
             .join(Supplier, Supplier.id == Commission.supplier_id)
+            .join(Topic, Topic.code == topic_code_of())
             .where(Commission.fiscal_year == fiscal_year, Commission.status.in_(STANDING)))
     return stmt if unit_id is None else stmt.where(Commission.unit_id == unit_id)
 
@@ -85,6 +97,11 @@ def outputs(fiscal_year: int, by: str, unit_id: int | None, translate=lambda tex
                 .group_by(key, Deliverable.kind).order_by(key, Deliverable.kind)):
             per_kind[group].append({"kind": kind, "name": kind_name(kind, translate), "quantity": quantity,
                                     "accepted_quantity": accepted_quantity})
+    texts = defaultdict(list)
+    if by == "topic":
+        for code, text in db.session.execute(
+                _bought(Topic.code, Commission.topic, **scope).distinct().order_by(Topic.code, Commission.topic)):
+            texts[code].append(text)
     items = []
     for group, label, *figures in groups:
         row = {"key": str(group), "name": kind_name(group, translate) if by == "kind" else label,
@@ -92,6 +109,8 @@ def outputs(fiscal_year: int, by: str, unit_id: int | None, translate=lambda tex
         row["kinds"] = per_kind.get(group, []) if by != "kind" else [
             {"kind": group, "name": row["name"], "quantity": row["quantity"],
              "accepted_quantity": row["accepted_quantity"]}]
+        if by == "topic":
+            row["texts"] = texts.get(group, [])
         items.append(row)
     items.sort(key=lambda row: (-row["value"], row["key"]))
     totals = dict(zip(FIGURES, db.session.execute(_bought(*_figures(), **scope)).one()))

@@ -120,9 +120,13 @@ class OutputFiguresOut(Schema):
 
 
 class OutputRowOut(OutputFiguresOut):
-    key = fields.String(metadata={"description": "Chủ đề, mã loại sản phẩm, mã đơn vị hoặc mã số thuế"})
+    key = fields.String(metadata={"description": "Mã chủ đề (danh mục chủ đề), mã loại sản phẩm, mã đơn vị hoặc "
+                                                 "mã số thuế"})
     name = fields.String()
     kinds = fields.List(fields.Nested(KindQuantityOut), metadata={"description": "Số lượng theo loại sản phẩm"})
+    texts = fields.List(fields.String(), metadata={
+        "description": "Chỉ khi nhóm theo chủ đề: chủ đề như các đặt hàng đã ghi (với “Khác”: các chủ đề ngoài danh "
+                       "mục)"})
 
 
 class HighPriceOut(Schema):

@@ -58,7 +58,11 @@ def upgrade():
         batch.create_index(batch.f('ix_commissions_topic_code'), ['topic_code'], unique=False)
         batch.create_foreign_key(batch.f('fk_commissions_topic_code_topics'), 'topics', ['topic_code'], ['code'])
 
-    connection = op.get_bind()
+    map_existing_topics(op.get_bind())
+
+
+def map_existing_topics(connection):
+    """Each commission's topic text points at the seeded topic it names, any other text at Khác."""
     by_name = {_key(name): code for code, name in TOPICS}
     commissions = sa.table("commissions", sa.column("topic", sa.String), sa.column("topic_code", sa.String))
     texts = connection.execute(sa.select(commissions.c.topic).distinct()).scalars().all()

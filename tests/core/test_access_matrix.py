@@ -427,6 +427,20 @@ ROUTES = {
     ("suppliers.update_supplier", "POST"): Route("page_supplier_write", {
         "name": "Tên nhà cung cấp đã sửa", "kind": "other", "tax_code": "0100222222",
         "bank_account": "0123456789", "bank_name": "Ngân hàng Nông nghiệp, chi nhánh Gia Lai"}),
+    # --- the managed list of policy topics (issue 21): everyone reads it, admins change it ---------
+    ("topics_api.list_topics", "GET"): Route("auth_any"),
+    ("topics_api.get_topic", "GET"): Route("auth_any", path={"code": "topic"}),
+    ("topics_api.create_topic", "POST"): Route("admin_only", {"name": "An toàn giao thông"}),
+    ("topics_api.update_topic", "PATCH"): Route("admin_only", {"name": "Y tế, giáo dục, đào tạo"},
+                                                path={"code": "topic"}),
+    ("topics.list_topics", "GET"): Route("page_admin_only"),
+    ("topics.create_topic", "POST"): Route("page_admin_only", {"name": "An toàn giao thông"}),
+    ("topics.edit_topic", "GET"): Route("page_admin_only", path={"code": "topic"}),
+    ("topics.update_topic", "POST"): Route("page_admin_only", {"name": "Y tế, giáo dục, đào tạo", "position": "75"},
+                                           path={"code": "topic"}),
+    ("topics.deactivate_topic", "POST"): Route("page_admin_only", {}, path={"code": "topic"}),
+    # the topic is in use: reactivating it is refused (409), nothing changes
+    ("topics.reactivate_topic", "POST"): Route("page_admin_only", {}, path={"code": "topic"}, must_succeed=False),
     # --- end of accounts ---------------------------------------------------------------------------
 }
 
@@ -604,6 +618,8 @@ def _matrix_world(app, _roles_world):
     _add_transfers(clients, records)
     _add_accounts(app, clients, records)
     _add_export_jobs(app, records)
+    for mine in records.values():
+        mine["topic"] = "y_te_giao_duc"  # a seeded topic the topics' routes name (issue 21)
     logins = {key: _log_in(app, username) for key, (username, _role, _unit) in ROLE_PEOPLE.items()}
     logins[None] = _log_in(app, None)
     world = MatrixWorld(app, take_snapshot(app, "access_matrix"), dict(_roles_world.tokens), logins, records)

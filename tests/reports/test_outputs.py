@@ -50,8 +50,10 @@ def priced(roles, budget, spending):
 
 def test_by_topic_counts_what_the_standing_commissions_bought(spending, roles):
     body = report(roles["finance"])
-    assert body["by"] == "topic" and list(rows(body)) == ["Chuyển đổi số"]  # the unapproved one bought nothing
+    # by the managed topic: its code, its name, the texts the commissions carry
+    assert body["by"] == "topic" and list(rows(body)) == ["chuyen_doi_so"]  # the unapproved one bought nothing
     (row,) = body["items"]
+    assert row["name"] == "Chuyển đổi số" and row["texts"] == ["Chuyển đổi số"]
     # press: 2 + 2 segments accepted, 20,000,000 paid; training: 2 of 4 places accepted, its payment reversed
     assert figures(row) == (2, 4, 8, 6, 40_000_000, 20_000_000)
     assert {k["kind"]: (k["quantity"], k["accepted_quantity"]) for k in row["kinds"]} == {
@@ -87,10 +89,10 @@ def test_the_unit_price_spread_flags_the_unusually_high_price(priced, roles):
     assert course["high"] == [] and course["median"] == 5_000_000
     # the cancelled commission is not counted; the new topic adds up
     topics = rows(body)
-    assert "Đã hủy" not in topics
-    assert figures(topics["Cải cách hành chính"])[:3] == (2, 2, 4)
-    assert topics["Cải cách hành chính"]["value"] == 3 * 5_000_000 + 12_000_000
-    assert body["items"][0]["key"] == "Chuyển đổi số"  # largest value first
+    assert "khac" not in topics  # "Đã hủy", a free text, was cancelled
+    assert figures(topics["cai_cach_hanh_chinh"])[:3] == (2, 2, 4)
+    assert topics["cai_cach_hanh_chinh"]["value"] == 3 * 5_000_000 + 12_000_000
+    assert body["items"][0]["key"] == "chuyen_doi_so"  # largest value first
 
 
 def test_a_unit_reads_its_own_outputs_only_and_admin_none(spending, roles):
@@ -173,7 +175,7 @@ def test_the_page_for_a_unit_its_grouping_and_a_bad_filter(app, spending):
     page = reader.page(f"/reports/outputs?fiscal_year={YEAR}&by=kind")
     assert "Sở Tư pháp (STP)" in page and 'data-key="training_course"' in page and 'data-key="tv_segment"' not in page
     bad = reader.page(f"/reports/outputs?fiscal_year={YEAR}&by=nonsense", status=422)
-    assert 'data-field-error="by"' in bad and 'data-key="Chuyển đổi số"' in bad  # read as the default, by topic
+    assert 'data-field-error="by"' in bad and 'data-key="chuyen_doi_so"' in bad  # read as the default, by topic
     empty = reader.page(f"/reports/outputs?fiscal_year={YEAR + 3}")
     assert 'data-testid="empty-report"' in empty
     assert Reader(app, "admin").client.get("/reports/outputs").status_code == 403
