@@ -21,6 +21,10 @@ def init_app(app, api):
     from reports.flag_views import bp as flag_views
     app.register_blueprint(flag_views)
     registry_of(app).add_audit_labels({"flag.handle": N_("Đánh dấu cảnh báo đã xử lý")})
+    from reports.periodic_views import bp as periodic_pages  # the DIC's periodic report (issue 21)
+    app.register_blueprint(periodic_pages)
+    registry_of(app).add_nav("periodic.periodic_page", N_("Báo cáo định kỳ"),
+                             (UNIT_OFFICER, DIC_OFFICER, FINANCE_OFFICER, AUDITOR), order=64)
     app.cli.add_command(reports_cli)
     app.config.setdefault("OCDS_URI_BASE", "https://stc.gialai.gov.vn/ocds")
     app.config.setdefault("OCDS_PREFIX", "ocds-pcb001")

@@ -12,6 +12,7 @@ from reports import flags, ocds
 from reports.downloads import XLSX, csv_response, workbook_response
 from reports.filters import ledger_filter
 from reports.outputs import outputs
+from reports.periodic import periodic
 from reports.permissions import require_report_reader, unit_scope, units_to_report
 from reports.queries import execution
 from reports.schemas import (
@@ -22,6 +23,8 @@ from reports.schemas import (
     LedgerArgs,
     OutputsArgs,
     OutputsOut,
+    PeriodicArgs,
+    PeriodicOut,
     YearArgs,
 )
 
@@ -60,6 +63,18 @@ def outputs_report(args):
     số lượng đặt và đã nghiệm thu, giá trị, đã thanh toán), và khoảng đơn giá của từng loại sản phẩm."""
     begin_snapshot()
     return outputs(args["fiscal_year"], args["by"], unit_scope(api_actor()), gettext)
+
+
+@blp.route("/periodic", methods=["GET"])
+@role_check(require_report_reader)
+@blp.arguments(PeriodicArgs, location="query")
+@blp.response(200, PeriodicOut)
+@blp.errors(403, 422)
+def periodic_report(args):
+    """Báo cáo định kỳ của Sở VHTTDL (quý, 6 tháng, năm): theo từng đơn vị, đầu mối, đề nghị và phân bổ,
+    đặt hàng và sản phẩm theo loại và chủ đề, lớp bồi dưỡng và số người được bồi dưỡng, đã chi."""
+    begin_snapshot()
+    return periodic(args["fiscal_year"], args["period"], unit_scope(api_actor()), gettext)
 
 
 @blp.route("/ledger.xlsx", methods=["GET"])

@@ -156,3 +156,75 @@ class OutputsOut(Schema):
     items = fields.List(fields.Nested(OutputRowOut))
     totals = fields.Nested(OutputFiguresOut)
     prices = fields.List(fields.Nested(PriceSpreadOut))
+
+
+# --- the DIC's periodic report (issue 21 item 2) -------------------------------------------------
+
+from reports.periodic import PERIODS  # noqa: E402
+
+
+class PeriodicArgs(YearArgs):
+    period = fields.String(load_default="year", validate=validate.OneOf(
+        PERIODS, error="Kỳ báo cáo là một trong: " + ", ".join(PERIODS) + "."),
+        metadata={"description": "Quý (q1–q4), 6 tháng (h1, h2) hoặc cả năm (year) của năm ngân sách."})
+
+
+class PeriodicPeriodOut(Schema):
+    code = fields.String()
+    label = fields.String()
+    start = fields.Date()
+    end = fields.Date(metadata={"description": "Ngày cuối của kỳ"})
+    until = fields.Date(metadata={"description": "Ngày cuối được tính: hôm nay (Việt Nam) khi kỳ chưa kết thúc"})
+    until_today = fields.Boolean(metadata={"description": "Kỳ chưa kết thúc: số liệu đến hôm nay"})
+    started = fields.Boolean()
+
+
+class PeriodicKindOut(Schema):
+    kind = fields.String()
+    name = fields.String()
+    deliverables = fields.Integer()
+    accepted_quantity = fields.Integer()
+    accepted_value = fields.Integer()
+
+
+class PeriodicTopicOut(Schema):
+    code = fields.String()
+    name = fields.String()
+    deliverables = fields.Integer()
+    accepted_value = fields.Integer()
+
+
+class PeriodicFiguresOut(Schema):
+    requests = fields.Integer(metadata={"description": "Đề nghị kinh phí đã gửi trong kỳ"})
+    requested = fields.Integer(metadata={"description": "Số tiền các đề nghị đó xin, đồng"})
+    allocations = fields.Integer(metadata={"description": "Quyết định phân bổ có ngày quyết định trong kỳ"})
+    allocated = fields.Integer(metadata={"description": "Số tiền các phân bổ đó (sau điều chỉnh), đồng"})
+    commissions = fields.Integer(metadata={"description": "Đặt hàng ký hợp đồng trong kỳ"})
+    commissioned = fields.Integer(metadata={"description": "Giá trị các hợp đồng đó, đồng"})
+    deliverables = fields.Integer(metadata={"description": "Sản phẩm nghiệm thu trong kỳ"})
+    accepted_value = fields.Integer(metadata={"description": "Giá trị nghiệm thu, đồng"})
+    courses = fields.Integer(metadata={"description": "Lớp bồi dưỡng, tập huấn và hội thảo nghiệm thu trong kỳ"})
+    people_trained = fields.Integer(metadata={"description": "Số lượng nghiệm thu của các lớp, hội thảo đó "
+                                                             "(người được bồi dưỡng)"})
+    spent = fields.Integer(metadata={"description": "Đã chi trong kỳ (tạm ứng, thanh toán, chi trực tiếp trừ thu "
+                                                    "hồi), đồng"})
+    kinds = fields.List(fields.Nested(PeriodicKindOut))
+    topics = fields.List(fields.Nested(PeriodicTopicOut))
+
+
+class ContactOut(Schema):
+    name = fields.String(allow_none=True)
+    phone = fields.String(allow_none=True)
+    email = fields.String(allow_none=True)
+
+
+class PeriodicUnitOut(PeriodicFiguresOut):
+    unit = fields.Dict(keys=fields.String(), values=fields.String())
+    contact = fields.Nested(ContactOut, metadata={"description": "Đầu mối của đơn vị"})
+
+
+class PeriodicOut(Schema):
+    fiscal_year = fields.Integer()
+    period = fields.Nested(PeriodicPeriodOut)
+    units = fields.List(fields.Nested(PeriodicUnitOut))
+    totals = fields.Nested(PeriodicFiguresOut)

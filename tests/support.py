@@ -199,6 +199,20 @@ def wipe_data(app):
         with db.engine.begin() as conn:
             conn.exec_driver_sql("TRUNCATE " + ", ".join(f'"{t.name}"' for t in data_tables())
                                  + " RESTART IDENTITY CASCADE")
+            _seed_topics(conn)
+
+
+def _seed_topics(conn):
+    """The topics migration 0009 seeds (admins change them afterwards, so they are data that the
+    snapshots restore, not a kept table): put back after a wipe, as the migration wrote them."""
+    import importlib.util
+    path = os.path.join(os.path.dirname(__file__), "..", "migrations", "versions", "0009_topics.py")
+    spec = importlib.util.spec_from_file_location("seeded_topics_0009", path)
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    conn.execute(sa.text("INSERT INTO topics (code, name, active, position) VALUES (:code, :name, true, :position)"),
+                 [{"code": code, "name": name, "position": (i + 1) * 10}
+                  for i, (code, name) in enumerate(migration.TOPICS)])
 
 
 VOLATILE_COLUMNS = {("user_sessions", "last_seen_at")}  # the idle clock moves on reads

@@ -325,6 +325,10 @@ ROUTES = {
     ("reports_api.list_flags", "GET"): Route("read_all"),
     ("reports_api.outputs_report", "GET"): Route("read_all"),
     ("reports.outputs_page", "GET"): Route("page_read_all"),
+    ("reports_api.periodic_report", "GET"): Route("read_all"),  # the DIC's periodic report (issue 21)
+    ("periodic.periodic_page", "GET"): Route("page_read_all"),
+    ("periodic.periodic_xlsx", "GET"): Route("page_read_all"),
+    ("periodic.periodic_pdf", "GET"): Route("page_read_all"),
     ("public_api.public_disclosure", "GET"): Route("public"),
     ("disclosure.disclosure_page", "GET"): Route("public"),
     ("disclosure.disclosure_csv", "GET"): Route("public"),
