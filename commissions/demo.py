@@ -147,7 +147,7 @@ def load_commissions() -> dict:
     digital = propose(
         dic, press_first, PRESS_BODY,
         "Đặt hàng thông tin tuyên truyền thiết yếu về chuyển đổi số trên báo in, báo điện tử và truyền hình Gia Lai",
-        "Chuyển đổi số, Đề án 06 của Chính phủ",
+        "Chuyển đổi số",
         [_line("Tin, bài trên Báo Gia Lai điện tử về chuyển đổi số", "online_article", 40, 3_500_000, ago(60)),
          _line("Phóng sự truyền hình “Chuyển đổi số ở phường, xã”", "tv_segment", 12, 18_000_000, ahead(20)),
          _line("Bài chuyên đề trên Báo Gia Lai in", "print_article", 24, 2_500_000, ago(15))],
@@ -165,7 +165,7 @@ def load_commissions() -> dict:
     # --- closed and liquidated: radio and infographics, accepted in part ---------------------------
     radio = propose(
         dic, press_second, PRESS_BODY, "Chương trình phát thanh và infographic phổ biến chính sách pháp luật mới",
-        "Phổ biến chính sách pháp luật mới có hiệu lực",
+        "Phổ biến, giáo dục pháp luật",
         [_line("Chương trình phát thanh “Pháp luật và đời sống”", "radio_segment", 10, 8_000_000, ago(90)),
          _line("Infographic chính sách mới trên Báo Gia Lai điện tử", "infographic", 20, 2_000_000, ago(90))],
         proposed_on=on(1, 8))
@@ -181,7 +181,7 @@ def load_commissions() -> dict:
     # --- proposed, waiting for finance: the national outlet ------------------------------------------
     propose(dic, press_second, NATIONAL_OUTLET,
             "Đặt hàng Báo Nhân Dân giới thiệu tiềm năng du lịch, đầu tư của Gia Lai",
-            "Quảng bá du lịch, thu hút đầu tư",
+            "Văn hóa, du lịch",
             [_line("Bài viết trên Báo Nhân Dân điện tử", "online_article", 20, 5_000_000, ahead(25))],
             proposed_on=ago(6))
 
@@ -208,7 +208,7 @@ def load_commissions() -> dict:
 
     # --- approved, funds committed, contract not yet signed -------------------------------------------
     social = propose(dic, press_second, PRESS_BODY, "Tuyên truyền cải cách thủ tục hành chính trên mạng xã hội",
-                     "Cải cách thủ tục hành chính, dịch vụ công trực tuyến",
+                     "Cải cách hành chính",
                      [_line("Bài đăng trên trang mạng xã hội của Báo Gia Lai", "social_post", 60, 1_000_000,
                             ahead(25))],
                      proposed_on=ago(8))
