@@ -13,7 +13,7 @@ from reports.downloads import XLSX, csv_response, workbook_response
 from reports.filters import ledger_filter
 from reports.outputs import outputs
 from reports.periodic import periodic
-from reports.permissions import require_report_reader, unit_scope, units_to_report
+from reports.permissions import periodic_scope, require_report_reader, unit_scope, units_to_report
 from reports.queries import execution
 from reports.schemas import (
     ExecutionArgs,
@@ -74,7 +74,7 @@ def periodic_report(args):
     """Báo cáo định kỳ của Sở VHTTDL (quý, 6 tháng, năm): theo từng đơn vị, đầu mối, đề nghị và phân bổ,
     đặt hàng và sản phẩm theo loại và chủ đề, lớp bồi dưỡng và số người được bồi dưỡng, đã chi."""
     begin_snapshot()
-    return periodic(args["fiscal_year"], args["period"], unit_scope(api_actor()), gettext)
+    return periodic(args["fiscal_year"], args["period"], periodic_scope(api_actor()), gettext)
 
 
 @blp.route("/ledger.xlsx", methods=["GET"])

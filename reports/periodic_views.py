@@ -9,7 +9,7 @@ from app.core.pages import current_actor
 from app.core.pdf import download_asked, pdf_response
 from reports import periodic_documents
 from reports.periodic import PERIOD_LABELS, PERIODS, TRAINING_KINDS, periodic
-from reports.permissions import unit_scope
+from reports.permissions import periodic_scope
 from reports.queries import unit_named
 from reports.schemas import PeriodicArgs
 from reports.views import _year_choices, lenient_load, query_args
@@ -22,7 +22,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 @login_required
 def periodic_page():
     actor = current_actor()
-    scope = unit_scope(actor)
+    scope = periodic_scope(actor)
     args, errors = lenient_load(PeriodicArgs(), query_args(PeriodicArgs()))
     begin_snapshot()
     report = periodic(args["fiscal_year"], args["period"], scope, gettext)
@@ -34,7 +34,7 @@ def periodic_page():
 
 def _report():
     """(report, name of its scope) of the query, or None when the query is refused (the page says why)."""
-    scope = unit_scope(current_actor())
+    scope = periodic_scope(current_actor())
     args, errors = lenient_load(PeriodicArgs(), query_args(PeriodicArgs()))
     if errors:
         return None, None

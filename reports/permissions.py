@@ -19,6 +19,19 @@ def unit_scope(actor) -> int | None:
     raise Forbidden(FORBIDDEN_MESSAGE)
 
 
+def periodic_scope(actor) -> int | None:
+    """The DIC's periodic report sums up every unit for the People's Committee and the Ministry
+    (units report to the department that manages the press): its officers read the province's,
+    as finance and auditors do; another unit reads its own row."""
+    from app.core.permissions import DIC_OFFICER
+    from app.core.settings import setting
+
+    own = unit_scope(actor)
+    if actor.role == DIC_OFFICER and actor.unit is not None and actor.unit.code == setting("DIC_UNIT_CODE"):
+        return None
+    return own
+
+
 def require_report_reader(actor):
     unit_scope(actor)
 

@@ -111,5 +111,6 @@ def downgrade():
     op.drop_index('ix_notices_outbox', table_name='notices')
     op.drop_index('ix_notices_user_read', table_name='notices')
     op.drop_table('notices')
-    with op.batch_alter_table('users') as batch:
-        batch.drop_column('email')
+    # a plain ALTER TABLE … DROP COLUMN (SQLite 3.35+): a batch copy of `users` would be refused
+    # by the foreign keys of every table that names a user
+    op.drop_column('users', 'email')
