@@ -12,7 +12,7 @@ from config import CONFIGS
 validation_messages.install()
 
 # Each names a package with `init_app(app, api)`; adding a domain adds one name here.
-DOMAINS = ("app.core", "app.auth", "app.units", "app.notices", "budgets", "commissions", "reports")
+DOMAINS = ("app.core", "app.auth", "app.units", "app.notices", "budgets", "commissions", "reports", "app.work")
 
 
 def create_app(config=None):

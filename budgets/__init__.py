@@ -29,13 +29,26 @@ def init_app(app, api):
 
     registry = registry_of(app)
     units = (UNIT_OFFICER, DIC_OFFICER)
-    registry.add_nav("budgets.dashboard", N_("Tổng quan"), units, order=10)
-    registry.add_nav("budgets.finance_queue", N_("Đề nghị chờ xử lý"), (FINANCE_OFFICER,), order=10)
-    registry.add_nav("budgets.list_envelopes", N_("Nguồn kinh phí"), (FINANCE_OFFICER, AUDITOR), order=15)
-    registry.add_nav("budgets.transfers", N_("Điều chỉnh dự toán"), (FINANCE_OFFICER,), order=16)
-    registry.add_nav("budgets.list_requests", N_("Đề nghị kinh phí"), (*units, AUDITOR), order=20)
-    registry.add_nav("budgets.list_requests", N_("Tất cả đề nghị"), (FINANCE_OFFICER,), order=20)
-    registry.add_nav("budgets.new_request", N_("Lập đề nghị"), units, order=30)
+    registry.add_nav("budgets.dashboard", N_("Tổng quan"), units, order=10, group="budget")
+    registry.add_nav("budgets.finance_queue", N_("Đề nghị chờ xử lý"), (FINANCE_OFFICER,), order=10, group="budget",
+                     work=("requests_submitted",))
+    registry.add_nav("budgets.list_envelopes", N_("Nguồn kinh phí"), (FINANCE_OFFICER, AUDITOR), order=15,
+                     group="budget")
+    registry.add_nav("budgets.transfers", N_("Điều chỉnh dự toán"), (FINANCE_OFFICER,), order=16, group="budget")
+    registry.add_nav("budgets.list_requests", N_("Đề nghị kinh phí"), (*units, AUDITOR), order=20, group="budget",
+                     work=("requests_returned",))
+    registry.add_nav("budgets.list_requests", N_("Tất cả đề nghị"), (FINANCE_OFFICER,), order=20, group="budget",
+                     work=("requests_partly_allocated",))
+    registry.add_nav("budgets.new_request", N_("Lập đề nghị"), units, order=30, group="budget")
+    # Việc cần làm (app/work): the queries are in budgets/queries.py
+    registry.add_work("requests_returned", N_("Đề nghị bị trả lại để chỉnh sửa"), units, order=10,
+                      query=queries.returned_requests, row=queries.returned_request_row,
+                      url="budgets.list_requests", url_args={"status": "returned"})
+    registry.add_work("requests_submitted", N_("Đề nghị chờ xử lý"), (FINANCE_OFFICER,), order=10,
+                      query=queries.submitted_requests, row=queries.submitted_request_row, url="budgets.finance_queue")
+    registry.add_work("requests_partly_allocated", N_("Đề nghị mới phân bổ một phần"), (FINANCE_OFFICER,), order=30,
+                      query=queries.partly_allocated_requests, row=queries.partly_allocated_row,
+                      url="budgets.list_requests", url_args={"status": "approved"})
     registry.add_audit_labels(models.AUDIT_LABELS)
     registry.add_audit_filter(permissions.audit_entries_visible)
     registry.add_document_owner("request", load=queries.get_request, check_attach=permissions.check_can_attach)

@@ -14,7 +14,7 @@ from app.core.lists import ListQuery, fill_many_to_one
 from app.extensions import db
 from app.units.models import Unit
 from budgets import permissions as perm
-from budgets.models import SUBMITTED, Allocation, AllocationTransfer, Envelope, FundingRequest
+from budgets.models import APPROVED, RETURNED, SUBMITTED, Allocation, AllocationTransfer, Envelope, FundingRequest
 
 # The users who acted on a request, filled for a whole page in one query.
 REQUEST_ACTORS = (FundingRequest.created_by, FundingRequest.submitted_by, FundingRequest.returned_by,
@@ -179,3 +179,57 @@ def allocation_transfers(actor, allocation_id: int) -> list[AllocationTransfer]:
 def allocation_history(allocation_id: int, transfer_ids) -> list[AuditEntry]:
     """The allocation's audit entries and those of the transfers in or out of it, in chain order."""
     return audit.history_of({"allocation": [allocation_id], "transfer": list(transfer_ids)})
+
+
+# --- work waiting (app/work): one SELECT each, counted together with the other items -----------
+
+def _request_row(row, note: str, urgent: bool = False):
+    from flask import url_for
+
+    from app.core.registry import WorkRow
+    return WorkRow(f"{row.number} — {row.title}", url_for("budgets.show_request", request_id=row.id), note, urgent)
+
+
+def returned_requests(actor) -> sa.Select:
+    """The unit's requests finance returned for changes, oldest return first."""
+    return (sa.select(FundingRequest.id, FundingRequest.number, FundingRequest.title, FundingRequest.return_reason)
+            .where(FundingRequest.unit_id == actor.unit_id, FundingRequest.status == RETURNED)
+            .order_by(FundingRequest.returned_at, FundingRequest.id))
+
+
+def returned_request_row(row):
+    from flask_babel import gettext
+    return _request_row(row, gettext("Lý do: %(reason)s", reason=row.return_reason) if row.return_reason else "")
+
+
+def submitted_requests(_actor) -> sa.Select:
+    """Requests the units sent to finance, oldest first (the finance queue)."""
+    return (sa.select(FundingRequest.id, FundingRequest.number, FundingRequest.title, FundingRequest.requested_total,
+                      Unit.code.label("unit_code"))
+            .join(Unit, Unit.id == FundingRequest.unit_id)
+            .where(FundingRequest.status == SUBMITTED)
+            .order_by(FundingRequest.submitted_at, FundingRequest.id))
+
+
+def submitted_request_row(row):
+    from app.core.money import format_vnd
+    return _request_row(row, f"{row.unit_code} · {format_vnd(row.requested_total)}")
+
+
+def partly_allocated_requests(_actor) -> sa.Select:
+    """Requests allocated in part: what is still unallocated, largest first."""
+    unallocated = (FundingRequest.requested_total - FundingRequest.approved_total).label("unallocated")
+    return (sa.select(FundingRequest.id, FundingRequest.number, FundingRequest.title, unallocated,
+                      Unit.code.label("unit_code"))
+            .join(Unit, Unit.id == FundingRequest.unit_id)
+            .where(FundingRequest.status == APPROVED,
+                   FundingRequest.approved_total < FundingRequest.requested_total)
+            .order_by(unallocated.desc(), FundingRequest.id))
+
+
+def partly_allocated_row(row):
+    from flask_babel import gettext
+
+    from app.core.money import format_vnd
+    return _request_row(row, gettext("%(unit)s · còn %(amount)s chưa phân bổ", unit=row.unit_code,
+                                     amount=format_vnd(row.unallocated)))

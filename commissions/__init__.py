@@ -46,19 +46,36 @@ def init_app(app, api):
 
     app.register_blueprint(bp)
     units = (UNIT_OFFICER, DIC_OFFICER)
-    registry.add_nav("commissions.approval_queue", N_("Duyệt đặt hàng"), (FINANCE_OFFICER,), order=12)
+    registry.add_nav("commissions.approval_queue", N_("Duyệt đặt hàng"), (FINANCE_OFFICER,), order=12,
+                     group="commissions", work=("commissions_proposed",))
     registry.add_nav("commissions.list_commissions", NP_("commissions list", "Đặt hàng"),
-                     (*units, FINANCE_OFFICER, AUDITOR), order=40)
-    registry.add_nav("commissions.new_commission", N_("Đề xuất đặt hàng"), (DIC_OFFICER,), order=45)
+                     (*units, FINANCE_OFFICER, AUDITOR), order=40, group="commissions",
+                     work=("commissions_to_sign", "deliverables_accepted_unpaid"))
+    registry.add_nav("commissions.new_commission", N_("Đề xuất đặt hàng"), (DIC_OFFICER,), order=45,
+                     group="commissions")
     registry.add_nav("commissions.overdue_deliverables", N_("Sản phẩm quá hạn"), (*units, FINANCE_OFFICER, AUDITOR),
-                     order=50)
+                     order=50, group="commissions", work=("deliverables_due",))
+    # Việc cần làm (app/work): the queries are in commissions/queries.py
+    registry.add_work("commissions_to_sign", N_("Đặt hàng đã duyệt, chờ ký hợp đồng"), units, order=20,
+                      query=queries.commissions_to_sign, row=queries.commission_to_sign_row,
+                      url="commissions.list_commissions", url_args={"status": "approved"})
+    registry.add_work("deliverables_due", N_("Sản phẩm quá hạn hoặc đến hạn giao trong 14 ngày"), units, order=30,
+                      query=queries.deliverables_due, row=queries.deliverable_due_row,
+                      url="commissions.overdue_deliverables")
+    registry.add_work("deliverables_accepted_unpaid", N_("Sản phẩm đã nghiệm thu, chưa thanh toán"), units, order=40,
+                      query=queries.accepted_unpaid, row=queries.accepted_unpaid_row)
+    registry.add_work("commissions_proposed", N_("Đặt hàng chờ duyệt"), (FINANCE_OFFICER,), order=20,
+                      query=queries.proposed_commissions, row=queries.proposed_commission_row,
+                      url="commissions.approval_queue")
     registry.add_demo_loader(load_commissions)  # after the budgets' loader: it uses their allocations
 
     # the suppliers' pages: whoever adds suppliers edits them, their bank accounts too (issue 17)
     from app.core.permissions import ADMIN
     from commissions.supplier_views import bp as supplier_pages
     app.register_blueprint(supplier_pages)
-    registry.add_nav("suppliers.list_suppliers", N_("Nhà cung cấp"), (ADMIN, FINANCE_OFFICER, DIC_OFFICER), order=60)
+    registry.add_nav("suppliers.list_suppliers", N_("Nhà cung cấp"), (FINANCE_OFFICER, DIC_OFFICER), order=60,
+                     group="commissions")
+    registry.add_nav("suppliers.list_suppliers", N_("Nhà cung cấp"), (ADMIN,), order=60, group="admin")
     registry.add_audit_labels({"supplier.update": N_("Sửa nhà cung cấp")})
 
     # the managed list of policy topics (issue 21): admins keep it, the commission form offers it
@@ -68,6 +85,6 @@ def init_app(app, api):
     app.register_blueprint(topic_pages)
     describe_entities(app, EntityKind("topic", N_("Chủ đề thông tin")))
     registry.add_audit_labels({"topic.create": N_("Thêm chủ đề thông tin"), "topic.update": N_("Sửa chủ đề thông tin")})
-    registry.add_nav("topics.list_topics", N_("Chủ đề thông tin"), (ADMIN,), order=61)
+    registry.add_nav("topics.list_topics", N_("Chủ đề thông tin"), (ADMIN,), order=61, group="admin")
 
     expenditures.init_app(app, api)

@@ -13,7 +13,19 @@ from app.extensions import db
 from app.units.models import Unit
 from budgets.models import Allocation
 from commissions import permissions as perm
-from commissions.models import CANCELLED, CLOSED, OWED, PROPOSED, REJECTED, Commission, Deliverable, Supplier
+from commissions.models import (
+    ACCEPTED,
+    APPROVED,
+    CANCELLED,
+    CLOSED,
+    OWED,
+    PROPOSED,
+    REJECTED,
+    SIGNED,
+    Commission,
+    Deliverable,
+    Supplier,
+)
 
 COMMISSION_LOADS = (joinedload(Commission.unit).lazyload("*"), joinedload(Commission.supplier),
                     selectinload(Commission.deliverables))
@@ -161,3 +173,89 @@ def allocation_commissions(_actor, allocation) -> dict:
         .where(where)).one()
     return {"rows": rows, "count": count, "totals": {"value": int(value), "committed": int(committed),
                                                      "paid": int(paid), "outstanding": int(outstanding)}}
+
+
+# --- work waiting (app/work): one SELECT each, counted together with the other items -----------
+
+DUE_SOON_DAYS = 14  # a deliverable due within this many days is work waiting
+
+
+def _commission_row(row, note: str = "", urgent: bool = False):
+    from flask import url_for
+
+    from app.core.registry import WorkRow
+    return WorkRow(f"{row.number} — {row.title}", url_for("commissions.show_commission", commission_id=row.id),
+                   note, urgent)
+
+
+def commissions_to_sign(actor) -> sa.Select:
+    """The unit's commissions finance approved: the contract is to be signed, oldest approval first."""
+    return (sa.select(Commission.id, Commission.number, Commission.title, Commission.value)
+            .where(Commission.unit_id == actor.unit_id, Commission.status == APPROVED)
+            .order_by(Commission.approved_at, Commission.id))
+
+
+def commission_to_sign_row(row):
+    from app.core.money import format_vnd
+    return _commission_row(row, format_vnd(row.value))
+
+
+def proposed_commissions(_actor) -> sa.Select:
+    """Commissions the units proposed, waiting for finance's approval, oldest first."""
+    return (sa.select(Commission.id, Commission.number, Commission.title, Commission.value,
+                      Unit.code.label("unit_code"))
+            .join(Unit, Unit.id == Commission.unit_id)
+            .where(Commission.status == PROPOSED).order_by(Commission.created_at, Commission.id))
+
+
+def proposed_commission_row(row):
+    from app.core.money import format_vnd
+    return _commission_row(row, f"{row.unit_code} · {format_vnd(row.value)}")
+
+
+def _deliverable_row(row, note: str, urgent: bool = False):
+    from flask import url_for
+
+    from app.core.registry import WorkRow
+    return WorkRow(f"{row.number} — {row.title}", url_for("expenditures.show_deliverable", deliverable_id=row.id),
+                   note, urgent)
+
+
+def deliverables_due(actor) -> sa.Select:
+    """The unit's deliverables still owed on signed contracts, overdue or due within DUE_SOON_DAYS
+    days of today (Việt Nam), earliest due first."""
+    from datetime import timedelta
+    horizon = clock.today() + timedelta(days=DUE_SOON_DAYS)
+    return (sa.select(Deliverable.id, Deliverable.title, Deliverable.due_date, Commission.number)
+            .join(Commission, Commission.id == Deliverable.commission_id)
+            .where(Commission.unit_id == actor.unit_id, Commission.status == SIGNED,
+                   Deliverable.status.in_(OWED), Deliverable.due_date <= horizon)
+            .order_by(Deliverable.due_date, Deliverable.id))
+
+
+def deliverable_due_row(row):
+    from flask_babel import gettext
+
+    from app.core.templating import format_date
+    days = (row.due_date - clock.today()).days
+    if days < 0:
+        return _deliverable_row(row, gettext("quá hạn %(days)s ngày (hạn %(date)s)", days=-days,
+                                             date=format_date(row.due_date)), urgent=True)
+    return _deliverable_row(row, gettext("hạn giao %(date)s", date=format_date(row.due_date)))
+
+
+def accepted_unpaid(actor) -> sa.Select:
+    """The unit's accepted deliverables not fully paid yet, oldest acceptance first."""
+    unpaid = (Deliverable.accepted_value - Deliverable.paid).label("unpaid")
+    return (sa.select(Deliverable.id, Deliverable.title, unpaid, Commission.number)
+            .join(Commission, Commission.id == Deliverable.commission_id)
+            .where(Commission.unit_id == actor.unit_id, Deliverable.status == ACCEPTED,
+                   Deliverable.paid < Deliverable.accepted_value)
+            .order_by(Deliverable.accepted_on, Deliverable.id))
+
+
+def accepted_unpaid_row(row):
+    from flask_babel import gettext
+
+    from app.core.money import format_vnd
+    return _deliverable_row(row, gettext("còn %(amount)s chưa thanh toán", amount=format_vnd(row.unpaid)))

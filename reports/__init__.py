@@ -24,7 +24,7 @@ def init_app(app, api):
     from reports.periodic_views import bp as periodic_pages  # the DIC's periodic report (issue 21)
     app.register_blueprint(periodic_pages)
     registry_of(app).add_nav("periodic.periodic_page", N_("Báo cáo định kỳ"),
-                             (UNIT_OFFICER, DIC_OFFICER, FINANCE_OFFICER, AUDITOR), order=64)
+                             (UNIT_OFFICER, DIC_OFFICER, FINANCE_OFFICER, AUDITOR), order=64, group="reports")
     app.cli.add_command(reports_cli)
     app.config.setdefault("OCDS_URI_BASE", "https://stc.gialai.gov.vn/ocds")
     app.config.setdefault("OCDS_PREFIX", "ocds-pcb001")
@@ -33,10 +33,14 @@ def init_app(app, api):
     registry = registry_of(app)
     registry.add_audit_labels({"export.start": N_("Xuất sổ chi chạy nền")})
     registry.add_nav("reports.dashboard", N_("Tình hình thực hiện"),
-                     (UNIT_OFFICER, DIC_OFFICER, FINANCE_OFFICER, AUDITOR), order=60)
+                     (UNIT_OFFICER, DIC_OFFICER, FINANCE_OFFICER, AUDITOR), order=60, group="reports")
     registry.add_nav("reports.outputs_page", N_("Kết quả đặt hàng"),
-                     (UNIT_OFFICER, DIC_OFFICER, FINANCE_OFFICER, AUDITOR), order=61)
+                     (UNIT_OFFICER, DIC_OFFICER, FINANCE_OFFICER, AUDITOR), order=61, group="reports")
     registry.add_nav("disclosure.disclosure_page", N_("Công khai"),
-                     (UNIT_OFFICER, DIC_OFFICER, FINANCE_OFFICER, AUDITOR, ADMIN), order=63)
+                     (UNIT_OFFICER, DIC_OFFICER, FINANCE_OFFICER, AUDITOR, ADMIN), order=63, group="reports")
     registry.add_nav("reports.flags_page", N_("Cảnh báo"), (UNIT_OFFICER, DIC_OFFICER, FINANCE_OFFICER, AUDITOR),
-                     order=62)
+                     order=62, group="reports", work=("red_flags",))
+    # Việc cần làm (app/work): red flags not handled, for auditors (reports/queries.py)
+    from reports import queries
+    registry.add_work("red_flags", N_("Cảnh báo chưa xử lý"), (AUDITOR,), order=10,
+                      count=queries.open_flag_count, rows=queries.open_flag_rows, url="reports.flags_page")

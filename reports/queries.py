@@ -118,3 +118,35 @@ def execution(fiscal_year: int, by: str, unit_id: int | None, translate=lambda t
         items.append({"key": key, "name": name, **figures(dict(zip(SUM_NAMES, sums)))})
     return {"fiscal_year": fiscal_year, "by": by, "items": items,
             "totals": figures(dict(zip(SUM_NAMES, totals)))}
+
+
+# --- work waiting for auditors (app/work): red flags of this year not marked handled ------------
+
+def _standing_flags(today):
+    from reports import flag_reviews, flags
+    year = today.year
+    reviews = flag_reviews.reviews_of(year)
+    return (flag for flag in flags.stream(year, None, today) if flag_reviews.handled(flag, reviews) is None)
+
+
+def open_flag_count(_actor) -> int:
+    """Red flags of this fiscal year standing and not handled: seven statements whatever their number."""
+    from app.core import clock
+    return sum(1 for _flag in _standing_flags(clock.today()))
+
+
+def open_flag_rows(_actor, limit: int) -> list:
+    """The first `limit` of them, most severe first, each a link to its record."""
+    from itertools import islice
+
+    from flask import url_for
+
+    from app.core import clock
+    from app.core.audit_pages import entity_link
+    from app.core.registry import WorkRow
+    rows = []
+    for flag in islice(_standing_flags(clock.today()), limit):
+        url = entity_link(flag["entity"], flag["entity_id"]) or url_for("reports.flags_page")
+        rows.append(WorkRow(f"{flag['label']}: {flag['reference']}", url, flag["message"],
+                            urgent=flag["severity"] == "high"))
+    return rows

@@ -26,9 +26,17 @@ def init_app(app, api):
     app.before_request(check_account)  # after the hooks that load the login (app._register_hooks)
     register_cli(app)
     registry = registry_of(app)
-    registry.add_nav("users.list_users", N_("Người dùng"), (ADMIN,), order=5)
-    registry.add_nav("users.role_grants", N_("Xác nhận vai trò"), (FINANCE_OFFICER,), order=890)
-    registry.add_nav("auth.account", N_("Tài khoản"), ROLES, order=990)
+    registry.add_nav("users.list_users", N_("Người dùng"), (ADMIN,), order=5, group="admin",
+                     work=("users_locked", "users_without_second_factor"))
+    registry.add_nav("users.role_grants", N_("Xác nhận vai trò"), (FINANCE_OFFICER,), order=890, group="admin")
+    registry.add_nav("auth.account", N_("Tài khoản"), ROLES, order=990, group="account")
+    # Việc cần làm (app/work): the queries are in app/auth/accounts.py
+    from app.auth import accounts
+    registry.add_work("users_locked", N_("Tài khoản bị khóa đăng nhập"), (ADMIN,), order=10,
+                      query=accounts.locked_users, row=accounts.user_row,
+                      url="users.list_users", url_args={"state": "locked"})
+    registry.add_work("users_without_second_factor", N_("Người dùng chưa bật xác thực hai bước"), (ADMIN,),
+                      order=20, query=accounts.users_without_second_factor, row=accounts.user_row)
     registry.add_audit_filter(admins_read_accounts_only)
     registry.add_audit_labels({
         "user.create": N_("Tạo người dùng"),

@@ -313,3 +313,28 @@ def _judge_current_password(key: str, user_id: int, right: bool, ip) -> _Verdict
                                                  second_factor_pending=False, channel="password", ip=ip))
     return _Verdict(ok, throttled)
 
+
+
+# --- work waiting for admins (app/work) --------------------------------------------------------
+
+def locked_users(_actor) -> sa.Select:
+    """Accounts locked out by failed logins now (as the users list's "locked" state)."""
+    return (sa.select(User.id, User.username, User.full_name)
+            .where(User.active.is_(True), _failures_subquery(utcnow()) >= setting("LOGIN_MAX_FAILURES"))
+            .order_by(User.username, User.id))
+
+
+def users_without_second_factor(_actor) -> sa.Select:
+    """Active users whose role TOTP_REQUIRED_ROLES names and who have not enrolled a second factor."""
+    from app.auth.totp import required_roles
+    roles = required_roles()
+    return (sa.select(User.id, User.username, User.full_name)
+            .where(User.active.is_(True), User.role.in_(roles) if roles else sa.false(), User.totp_secret.is_(None))
+            .order_by(User.username, User.id))
+
+
+def user_row(row):
+    from flask import url_for
+
+    from app.core.registry import WorkRow
+    return WorkRow(f"{row.full_name} ({row.username})", url_for("users.show_user", user_id=row.id))

@@ -13,19 +13,12 @@ from app.auth.schemas import LoginCodeFormSchema, LoginFormSchema, OwnPasswordSc
 from app.core.exceptions import DomainError
 from app.core.forms import load_form
 from app.core.pages import current_actor, form_errors, handle_form
-from app.core.permissions import ADMIN, AUDITOR, DIC_OFFICER, FINANCE_OFFICER, UNIT_OFFICER
 from app.core.transaction import keep_when_refused
 from app.extensions import db
 
 bp = Blueprint("auth", __name__)
 
-HOME_BY_ROLE = {
-    UNIT_OFFICER: "budgets.dashboard",
-    DIC_OFFICER: "budgets.dashboard",
-    FINANCE_OFFICER: "budgets.finance_queue",
-    AUDITOR: "budgets.list_envelopes",  # the execution dashboard once reports exist
-    ADMIN: "users.list_users",
-}
+HOME = "work.index"  # every role lands on its work waiting (app/work: Việc cần làm)
 PENDING_KEY = "login_code"  # the session's memory of a password checked, waiting for its code
 PENDING_SECONDS = 300
 
@@ -46,8 +39,8 @@ def _safe_next(target: str | None) -> str | None:
 @bp.get("/")
 @login_required
 def home():
-    """Each role lands where its work is; the brand link and the login lead here."""
-    return redirect(url_for(HOME_BY_ROLE[current_user.role]))
+    """Every role lands on "Việc cần làm"; the brand link and the login lead here."""
+    return redirect(url_for(HOME))
 
 
 def _refused(result) -> tuple[str, int]:

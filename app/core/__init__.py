@@ -25,5 +25,9 @@ def init_app(app, api):
     from app.core import panels
     panels.init_app(app)
     registry = registry_of(app)
-    registry.add_nav("core.audit_trail", N_("Nhật ký"), (FINANCE_OFFICER, AUDITOR, ADMIN), order=900)
+    registry.add_nav("core.audit_trail", N_("Nhật ký"), (FINANCE_OFFICER, AUDITOR, ADMIN), order=900,
+                     group="reports", work=("audit_recent",))
+    from app.core import audit_pages
+    registry.add_work("audit_recent", N_("Nhật ký 7 ngày gần nhất"), (AUDITOR,), order=20,
+                      query=audit_pages.recent_entries, row=audit_pages.recent_entry_row, url="core.audit_trail")
     registry.add_audit_labels({"document.upload": N_("Tải lên tài liệu")})

@@ -61,11 +61,16 @@ def readable_changes(entry) -> list[tuple[str, str, str | None]]:
 
 
 def record_link(entry) -> str | None:
-    kind = entity_kinds().get(entry.entity)
-    if kind is None or kind.endpoint is None or entry.entity_id is None:
+    return entity_link(entry.entity, entry.entity_id)
+
+
+def entity_link(entity: str, entity_id: int | None) -> str | None:
+    """The page of one record of a kind the domains described, if it has one."""
+    kind = entity_kinds().get(entity)
+    if kind is None or kind.endpoint is None or entity_id is None:
         return None
     try:
-        return url_for(kind.endpoint, **{kind.argument: entry.entity_id})
+        return url_for(kind.endpoint, **{kind.argument: entity_id})
     except BuildError:
         return None
 
@@ -96,3 +101,38 @@ def trail_csv(entries) -> str:
                          gettext(label) if label else entry.action, entity_label(entry.entity),
                          entry.entity_id or "", neutralise_formula(changes), entry.hash])
     return buffer.getvalue()
+
+
+# --- work waiting for auditors (app/work): the newest entries -----------------------------------
+
+RECENT_DAYS = 7
+
+
+def recent_entries(actor):
+    """The entries of the last RECENT_DAYS days (Việt Nam) the actor may read, newest first."""
+    from datetime import timedelta
+
+    from app.core import clock
+    from app.core.audit import AuditEntry, visible_entries
+    since = clock.today() - timedelta(days=RECENT_DAYS - 1)
+    start = _vn_midnight_utc(since)
+    return (visible_entries(actor, registry().audit_filters)
+            .with_only_columns(AuditEntry.seq, AuditEntry.at, AuditEntry.actor, AuditEntry.action,
+                               AuditEntry.entity, AuditEntry.entity_id)
+            .where(AuditEntry.at >= start).order_by(AuditEntry.seq.desc()))
+
+
+def _vn_midnight_utc(day):
+    from datetime import datetime, timedelta
+    return datetime(day.year, day.month, day.day) - timedelta(hours=7)
+
+
+def recent_entry_row(row):
+    from app.core.i18n import translate
+    from app.core.registry import WorkRow
+    action = registry().audit_labels.get(row.action)
+    text = f"{translate(action) if action else row.action} · {entity_label(row.entity)}"
+    if row.entity_id is not None:
+        text += f" #{row.entity_id}"
+    url = entity_link(row.entity, row.entity_id) or url_for("core.audit_trail", entity=row.entity)
+    return WorkRow(text, url, f"{row.actor or '—'} · {format_datetime(row.at)}")

@@ -20,6 +20,6 @@ def init_app(app, api):
     app.cli.add_command(notices_cli)
     recorded.connect(on_audit_entry)
     registry = registry_of(app)
-    registry.add_nav("notices.inbox", N_("Thông báo"), ROLES, order=980)
+    registry.add_nav("notices.inbox", N_("Thông báo"), ROLES, order=980, group="account")
     registry.add_audit_labels({"notices.read": N_("Đọc thông báo"),
                                "notices.settings": N_("Đổi cách nhận thông báo")})

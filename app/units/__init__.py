@@ -16,7 +16,7 @@ def init_app(app, api):
     app.register_blueprint(unit_views)
     app.jinja_env.globals.update(unit_kind_label=kind_label)
     registry = registry_of(app)
-    registry.add_nav("units.list_units", N_("Đơn vị"), (ADMIN,), order=10)
+    registry.add_nav("units.list_units", N_("Đơn vị"), (ADMIN,), order=10, group="admin")
     registry.add_audit_labels({"unit.create": N_("Thêm đơn vị"), "unit.update": N_("Sửa đơn vị"),
                                "unit.deactivate": N_("Ngừng hoạt động đơn vị"),
                                "unit.activate": N_("Đơn vị hoạt động trở lại")})

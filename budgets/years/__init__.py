@@ -20,6 +20,10 @@ def init_app(app, api):
     app.register_blueprint(bp)
     app.cli.add_command(year_cli)
     registry = registry_of(app)
-    registry.add_nav("years.list_years", N_("Năm ngân sách"), (FINANCE_OFFICER, AUDITOR), order=17)
+    registry.add_nav("years.list_years", N_("Năm ngân sách"), (FINANCE_OFFICER, AUDITOR), order=17, group="budget",
+                     work=("year_close_due",))
+    from budgets.years import queries
+    registry.add_work("year_close_due", N_("Năm ngân sách đến hạn khóa sổ"), (FINANCE_OFFICER,), order=40,
+                      query=queries.years_to_close, row=queries.year_to_close_row, url="years.list_years")
     registry.add_audit_labels(models.AUDIT_LABELS)
     registry.add_demo_loader(load_closed_year, after_all=True)

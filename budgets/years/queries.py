@@ -198,3 +198,30 @@ def settlement_report(year: int, unit_id: int | None = None) -> dict:
                "carried_balance", "carried_advance")
     totals = {column: sum(row[column] for row in rows) for column in columns}
     return {"fiscal_year": year, "rows": rows, "totals": totals, "closed": fiscal_year(year) is not None}
+
+
+# --- work waiting (app/work) ------------------------------------------------------------------
+
+def years_to_close(_actor) -> sa.Select:
+    """Years with envelopes whose correction period (to 31/01 of the next year) has ended and that
+    are not closed yet: the year-end close is due, oldest first."""
+    from app.core import clock
+    today = clock.today()
+    last_closable = today.year - 1 if today > clock.correction_period_end(today.year - 1) else today.year - 2
+    closed = sa.select(FiscalYear.year).where(FiscalYear.status == CLOSED)
+    return (sa.select(Envelope.fiscal_year.label("year"))
+            .where(Envelope.fiscal_year <= last_closable, Envelope.fiscal_year.not_in(closed))
+            .group_by(Envelope.fiscal_year).order_by(Envelope.fiscal_year))
+
+
+def year_to_close_row(row):
+    from flask import url_for
+    from flask_babel import gettext
+
+    from app.core import clock
+    from app.core.registry import WorkRow
+    from app.core.templating import format_date
+    return WorkRow(gettext("Khóa sổ, chuyển nguồn năm %(year)s", year=row.year),
+                   url_for("years.show_year", year=row.year),
+                   gettext("hết thời gian chỉnh lý ngày %(date)s",
+                           date=format_date(clock.correction_period_end(row.year))), urgent=True)

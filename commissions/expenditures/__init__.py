@@ -35,6 +35,11 @@ def init_app(app, api):
     registry.add_document_owner("expenditure", load=queries.get_expenditure,
                                 check_attach=permissions.check_can_attach_to_expenditure)
     units = (UNIT_OFFICER, DIC_OFFICER)
-    registry.add_nav("expenditures.list_expenditures", N_("Khoản chi"), (*units, FINANCE_OFFICER, AUDITOR), order=55)
-    registry.add_nav("expenditures.new_direct", N_("Chi trực tiếp"), units, order=56)
+    registry.add_nav("expenditures.list_expenditures", N_("Khoản chi"), (*units, FINANCE_OFFICER, AUDITOR), order=55,
+                     group="spending", work=("advances_to_settle",))
+    registry.add_nav("expenditures.new_direct", N_("Chi trực tiếp"), units, order=56, group="spending")
+    # Việc cần làm (app/work): the query is in commissions/expenditures/queries.py
+    registry.add_work("advances_to_settle", N_("Tạm ứng chưa thanh toán hoặc thu hồi"), units, order=50,
+                      query=queries.advances_to_settle, row=queries.advance_to_settle_row,
+                      url="expenditures.list_expenditures", url_args={"kind": "advance"})
     registry.add_demo_loader(load_expenditures)  # on the commissions the commissions' loader made

@@ -115,3 +115,22 @@ def allocation_entries(_actor, allocation) -> dict:
     count, spent = db.session.execute(sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(Expenditure.cash_moved),
                                                                                      0)).where(where)).one()
     return {"rows": rows, "count": count, "spent": int(spent)}
+
+
+# --- work waiting (app/work) ------------------------------------------------------------------
+
+def advances_to_settle(actor) -> sa.Select:
+    """The unit's commissions with an advance neither recovered nor settled by payments, largest first."""
+    return (sa.select(Commission.id, Commission.number, Commission.title, Commission.outstanding_advance)
+            .where(Commission.unit_id == actor.unit_id, Commission.outstanding_advance > 0)
+            .order_by(Commission.outstanding_advance.desc(), Commission.id))
+
+
+def advance_to_settle_row(row):
+    from flask import url_for
+    from flask_babel import gettext
+
+    from app.core.money import format_vnd
+    from app.core.registry import WorkRow
+    return WorkRow(f"{row.number} — {row.title}", url_for("commissions.show_commission", commission_id=row.id),
+                   gettext("tạm ứng còn %(amount)s", amount=format_vnd(row.outstanding_advance)))

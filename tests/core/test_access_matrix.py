@@ -191,6 +191,7 @@ ROUTES = {
     ("auth.login", "POST"): Route("public", {"username": "kiemtoan", "password": PASSWORD}),
     ("auth.logout", "POST"): Route("logout", {}),
     ("auth.home", "GET"): Route("page_auth_any"),
+    ("work.index", "GET"): Route("page_auth_any"),  # Việc cần làm: each role its own work (app/work)
     ("core.set_language", "GET"): Route("public"),
     ("core.audit_csv", "GET"): Route("page_audit_read"),
     ("core.verify_audit_chain", "POST"): Route("page_chain_check", {}),
