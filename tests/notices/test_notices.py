@@ -224,3 +224,23 @@ def test_production_puts_the_queue_in_redis_when_huey_url_says_so(tmp_path):
                             env={**os.environ, "HUEY_URL": "redis://127.0.0.1:6379/14"})
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["RedisStorage", "1"]
+
+
+def test_two_workers_at_once_send_each_notice_once(roles, app, smtp):
+    """The claim (pending -> sending) is a guarded UPDATE: racing workers never send one twice."""
+    import threading
+    set_email(app, "donvi", "phap.stp@gialai.gov.vn")
+    for _ in range(3):
+        returned(roles)
+    barrier, counts = threading.Barrier(4), []
+
+    def worker():
+        barrier.wait()
+        counts.append(send(app)["sent"])
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert sum(counts) == 3 and len(smtp.messages) == 3
+    assert {n[2] for n in notices(app)} == {SENT}
