@@ -404,9 +404,10 @@ def test_admin_pages_refuse_other_roles(roles, app):
     assert location(anonymous) == "/login"
 
 
-def test_admin_lands_on_the_users(roles, app):
+def test_admin_lands_on_the_work_page_with_the_users_in_the_menu(roles, app):
     browser, response = web_login(app, "quantri")
-    assert location(browser.get("/")) == "/users"
+    assert location(browser.get("/")) == "/work"  # Việc cần làm (issue 19)
+    assert 'href="/users" data-testid="nav-users.list_users"' in browser.get("/work").get_data(as_text=True)
     assert PASSWORD  # the roles world's password
 
 

@@ -93,19 +93,19 @@ def test_login_then_home_then_logout(client, officer):
     response = web_login(client, "donvi")
     assert response.status_code == 302 and response.headers["Location"] == "/"
     home = client.get("/", follow_redirects=True)
-    assert home.status_code == 200 and home.request.path == "/dashboard"
+    assert home.status_code == 200 and home.request.path == "/work"  # Việc cần làm (issue 19)
     assert "Phạm Thu Pháp" in home.get_data(as_text=True)
     response = web_logout(client)
     assert goes_to_login(response)
     assert goes_to_login(client.get("/"))
 
 
-@pytest.mark.parametrize("role, unit_code, landing", [
-    ("unit_officer", "STP", "/dashboard"),
-    ("dic_officer", "SVHTTDL", "/dashboard"),
-    ("finance_officer", None, "/finance"),
-    ("auditor", None, "/envelopes"),
-    ("admin", None, "/users"),
+@pytest.mark.parametrize("role, unit_code, landing", [  # every role lands on Việc cần làm (issue 19)
+    ("unit_officer", "STP", "/work"),
+    ("dic_officer", "SVHTTDL", "/work"),
+    ("finance_officer", None, "/work"),
+    ("auditor", None, "/work"),
+    ("admin", None, "/work"),
 ])
 def test_each_role_lands_on_its_working_page(app, client, world, role, unit_code, landing):
     world.unit("STP", "Sở Tư pháp")

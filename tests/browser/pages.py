@@ -17,6 +17,18 @@ def logout(page):
     page.wait_for_url("**/login")
 
 
+def open_nav(page, label):
+    """Follow the menu entry named `label`, as a person does: open the toggler on a phone, then the
+    entry's menu ("Ngân sách ▾"), then click it."""
+    toggler = page.locator("[data-testid=nav-toggler]")
+    if toggler.is_visible() and toggler.get_attribute("aria-expanded") != "true":
+        toggler.click()
+    entry = page.locator("nav a", has_text=label).first
+    if not entry.is_visible():
+        entry.locator("xpath=ancestor::li[contains(@class, 'dropdown')][1]/button").click()
+    entry.click()
+
+
 def by_testid(page, name):
     return page.locator(f"[data-testid={name}]")
 

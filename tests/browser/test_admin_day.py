@@ -10,7 +10,7 @@ import pyotp
 import pytest
 
 from tests.auth.helpers import OWN, TEMPORARY
-from tests.browser.pages import by_testid, login
+from tests.browser.pages import by_testid, login, open_nav
 from tests.support import PASSWORD, ApiClient
 
 pytestmark = pytest.mark.browser
@@ -58,9 +58,11 @@ def test_an_admins_day(people, browsing):
         page.on("dialog", lambda dialog: dialog.accept())  # the forms' data-confirm questions
 
     login(admin, "quantri")
-    assert admin.url.endswith("/users")
+    assert admin.url.endswith("/work")  # Việc cần làm (issue 19); the users are in Quản trị ▾
+    open_nav(admin, "Người dùng")
+    admin.wait_for_url("**/users")
     login(officer, "donvi")
-    assert officer.url.endswith("/dashboard")
+    assert officer.url.endswith("/work")
 
     # the admin creates a finance officer with a temporary password
     by_testid(admin, "new-user").click()
@@ -111,6 +113,9 @@ def test_an_admins_day(people, browsing):
     finance.wait_for_url("**/role-grants")
     assert finance.locator("[data-testid=role-grant][data-username=taichinh2]").count() == 0
     newcomer.goto("/")
+    newcomer.wait_for_url("**/work")  # a finance officer's work now (issue 19)
+    assert "Việc cần làm" in newcomer.locator("h1").first.inner_text()
+    open_nav(newcomer, "Đề nghị chờ xử lý")
     newcomer.wait_for_url("**/finance")
     assert "Đề nghị chờ xử lý" in newcomer.locator("h1").first.inner_text()
 

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from tests.browser.pages import by_testid, login
+from tests.browser.pages import by_testid, login, open_nav
 from tests.support import PDF_BYTES
 
 pytestmark = pytest.mark.browser
@@ -56,7 +56,7 @@ def test_press_commission_proposed_approved_signed_delivered_accepted(press_allo
     login(finance, "taichinh")
 
     # the DIC proposes from its menu; choosing the allocation shows its category and what is left
-    dic.locator("nav a", has_text="Đề xuất đặt hàng").click()
+    open_nav(dic, "Đề xuất đặt hàng")
     dic.wait_for_url("**/commissions/new")
     assert by_testid(dic, "allocation-available").inner_text() == "—"
     dic.locator("#f-allocation_id").select_option(str(press_allocation))
@@ -107,7 +107,7 @@ def test_press_commission_proposed_approved_signed_delivered_accepted(press_allo
     assert by_testid(dic, "sign-form").count() == 0  # finance approves first
 
     # finance sees it in its queue beside the allocation's available amount, and approves it
-    finance.locator("nav a", has_text="Duyệt đặt hàng").click()
+    open_nav(finance, "Duyệt đặt hàng")
     finance.wait_for_url("**/commissions/queue")
     row = finance.locator(f"[data-testid=queue-row][data-number='{number}']")
     assert row.locator("[data-testid=queue-available]").inner_text().strip() == "300.000.000 ₫"

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from app.core import clock
-from tests.browser.pages import by_testid, login
+from tests.browser.pages import by_testid, login, open_nav
 
 pytestmark = pytest.mark.browser
 
@@ -96,7 +96,7 @@ def test_advance_payment_reversal_and_the_auditors_trail(contract, browsing, art
     dic.screenshot(path=str(artifacts / "expenditure-commission-schedule.png"), full_page=True)
 
     # --- a wrong direct payment on the operations allocation
-    dic.locator("nav a", has_text="Chi trực tiếp").click()
+    open_nav(dic, "Chi trực tiếp")
     dic.wait_for_url("**/expenditures/new")
     operations = dic.locator("#f-allocation_id option", has_text="247/QĐ-STC").get_attribute("value")
     dic.select_option("#f-allocation_id", operations)
@@ -128,7 +128,7 @@ def test_advance_payment_reversal_and_the_auditors_trail(contract, browsing, art
 
     # --- the auditor finds the payment by its voucher number and follows it to the acceptance record
     login(auditor, "kiemtoan")
-    auditor.locator("nav a", has_text="Khoản chi").click()
+    open_nav(auditor, "Khoản chi")
     auditor.wait_for_url("**/expenditures")
     auditor.fill("#f-q", "TT-02/STTTT")
     auditor.click("[data-testid=search-submit]")

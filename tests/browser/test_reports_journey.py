@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.browser.pages import by_testid, login
+from tests.browser.pages import by_testid, login, open_nav
 from tests.support import YEAR
 
 pytestmark = pytest.mark.browser
@@ -18,7 +18,7 @@ def test_an_auditor_filters_the_dashboard_and_downloads_the_workbook(spending, b
     import openpyxl
     auditor = browsing.page()
     login(auditor, "kiemtoan")
-    auditor.locator("nav a", has_text="Tình hình thực hiện").click()
+    open_nav(auditor, "Tình hình thực hiện")
     auditor.wait_for_url("**/reports")
     if str(YEAR) not in auditor.locator("h1").inner_text():  # the menu opens the current year
         auditor.select_option("#f-fiscal_year", str(YEAR))
@@ -56,7 +56,7 @@ def test_an_auditor_filters_the_dashboard_and_downloads_the_workbook(spending, b
     book.close()
 
     # --- the flags: STP's direct spending has no document; its link opens the expenditure's trail
-    auditor.locator("nav a", has_text="Cảnh báo").click()
+    open_nav(auditor, "Cảnh báo")
     auditor.wait_for_url("**/reports/flags")
     assert by_testid(auditor, "flag-row").count() >= 1
     auditor.screenshot(path=str(artifacts / "reports-flags.png"), full_page=True)

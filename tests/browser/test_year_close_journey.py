@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.pages import by_testid, login
+from tests.browser.pages import by_testid, login, open_nav
 from tests.budgets.builders import PAST
 
 pytestmark = pytest.mark.browser
@@ -26,7 +26,7 @@ def pictures(artifacts):
 def test_finance_closes_last_year_and_reads_the_settlement(past_year, browsing, pictures):
     finance = browsing.page()
     login(finance, "taichinh")
-    finance.locator("nav a", has_text="Năm ngân sách").click()
+    open_nav(finance, "Năm ngân sách")
     finance.wait_for_url("**/years")
     finance.locator(f"[data-year='{PAST}'] a").click()
     assert by_testid(finance, "preview-carry").locator("tbody tr").count() == 1

@@ -66,12 +66,15 @@ def test_a_word_with_two_meanings_is_translated_in_its_context(app):
                                        "password": DEMO_PASSWORD}).status_code == 302
 
     page = client.get(f"/commissions/{ordered}?lang=en").get_data(as_text=True)
-    nav = re.findall(r'class="nav-link" href="/commissions(?:\?[^"]*)?">([^<]+)</a>', page)
+    nav = re.findall(r'href="/commissions" data-testid="nav-commissions.list_commissions"><span>([^<]+)</span>', page)
     assert nav == ["Commissions"], nav
+    menu = re.findall(r'data-group="commissions">\s*<button[^>]*>([^<]+)', page)  # the menu is named the same
+    assert [label.strip() for label in menu] == ["Commissions"], menu
     assert "Order (priced)" in page
     assert ">Commission</a>" not in page
     listing = client.get("/commissions?lang=en").get_data(as_text=True)
     assert "<title>Commissions</title>" in listing
 
     vi = client.get(f"/commissions/{ordered}?lang=vi").get_data(as_text=True)
-    assert re.findall(r'class="nav-link" href="/commissions(?:\?[^"]*)?">([^<]+)</a>', vi) == ["Đặt hàng"]
+    assert re.findall(r'href="/commissions" data-testid="nav-commissions.list_commissions"><span>([^<]+)</span>',
+                      vi) == ["Đặt hàng"]
