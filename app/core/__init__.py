@@ -29,5 +29,6 @@ def init_app(app, api):
                      group="reports", work=("audit_recent",))
     from app.core import audit_pages
     registry.add_work("audit_recent", N_("Nhật ký 7 ngày gần nhất"), (AUDITOR,), order=20,
-                      query=audit_pages.recent_entries, row=audit_pages.recent_entry_row, url="core.audit_trail")
+                      query=audit_pages.recent_entries, row=audit_pages.recent_entry_row, url="core.audit_trail",
+                      in_total=False)  # news, not work: not in the badge total
     registry.add_audit_labels({"document.upload": N_("Tải lên tài liệu")})

@@ -76,7 +76,9 @@ class WorkItem:
     statement (a scalar subquery each) and lists the first rows of each item with one statement
     more. An item whose count is no SQL query (red flags) gives `count(actor) -> int` and
     `rows(actor, limit) -> list[WorkRow]` instead, each a fixed number of statements.
-    `url` is the endpoint of the full list ("Xem tất cả"), if there is one.
+    `url` is the endpoint of the full list ("Xem tất cả"), if there is one. An item that is news
+    rather than work (`in_total=False`: the trail's newest entries) is listed and counted on the
+    work page but left out of the badge total.
     """
     key: str
     label: str  # marked with N_(); the template translates it
@@ -88,6 +90,7 @@ class WorkItem:
     rows: Callable | None = None
     url: str | None = None
     url_args: dict = field(default_factory=dict)
+    in_total: bool = True
 
 
 @dataclass(frozen=True)
@@ -152,13 +155,14 @@ class Registry:
 
     def add_work(self, key: str, label: str, roles, *, order: int = 100, query: Callable | None = None,
                  row: Callable | None = None, count: Callable | None = None, rows: Callable | None = None,
-                 url: str | None = None, url_args: dict | None = None):
+                 url: str | None = None, url_args: dict | None = None, in_total: bool = True):
         """A kind of work waiting for `roles` (see WorkItem): `query` and `row`, or `count` and `rows`."""
         if (query is None or row is None) and (count is None or rows is None):
             raise ValueError(f"work item {key!r}: give query and row, or count and rows")
         if any(item.key == key for item in self.work):
             raise ValueError(f"work item {key!r} is registered twice")
-        self.work.append(WorkItem(key, label, tuple(roles), order, query, row, count, rows, url, url_args or {}))
+        self.work.append(WorkItem(key, label, tuple(roles), order, query, row, count, rows, url, url_args or {},
+                                  in_total))
         self.work.sort(key=lambda item: (item.order, item.key))
 
     def work_for(self, role: str) -> list[WorkItem]:

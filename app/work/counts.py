@@ -48,8 +48,9 @@ def count_items(actor, items) -> dict[str, int]:
 
 
 def counts_for(actor) -> WorkCounts:
-    by_item = count_items(actor, registry().work_for(actor.role))
-    return WorkCounts(by_item, sum(by_item.values()))
+    items = registry().work_for(actor.role)
+    by_item = count_items(actor, items)
+    return WorkCounts(by_item, sum(by_item[item.key] for item in items if item.in_total))
 
 
 def work_counts() -> WorkCounts | None:

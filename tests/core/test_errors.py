@@ -84,11 +84,11 @@ def test_code_as_number_is_refused(roles):
 
 
 @pytest.mark.parametrize("path,who,good", WRITE_ENDPOINTS)
-def test_body_not_declared_as_json_is_not_a_crash(roles, path, who, good):
+def test_body_not_declared_as_json_is_415_not_a_crash(roles, path, who, good):
     response = roles[who].post(path, data=json.dumps(good), headers={"Content-Type": "text/plain"})
-    assert_error(response, 422, "validation_error")
+    assert_error(response, 415, "unsupported_media_type")
     response = roles[who].post(path, data={"code": "x"})  # a form post
-    assert_error(response, 422, "validation_error")
+    assert_error(response, 415, "unsupported_media_type")
 
 
 @pytest.mark.parametrize("path,who,good", WRITE_ENDPOINTS)
