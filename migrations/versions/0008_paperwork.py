@@ -25,28 +25,25 @@ UNIT_COLUMNS = (
 
 
 def upgrade():
-    with op.batch_alter_table('units') as batch:
-        for name, length in UNIT_COLUMNS:
-            batch.add_column(sa.Column(name, sa.String(length=length), nullable=True))
-        batch.add_column(sa.Column('pays_from_deposit', sa.Boolean(), nullable=False,
-                                   server_default=sa.false()))
-    with op.batch_alter_table('allocations') as batch:
-        batch.add_column(sa.Column('source_code', sa.String(length=2), nullable=True))
-    with op.batch_alter_table('expenditures') as batch:
-        batch.add_column(sa.Column('invoice_no', sa.String(length=60), nullable=True))
-        batch.add_column(sa.Column('invoice_date', sa.Date(), nullable=True))
-        batch.add_column(sa.Column('economic_code', sa.String(length=4), nullable=True))
+    # plain ALTER TABLE … ADD COLUMN: a batch copy of these tables (SQLite) would be refused by the
+    # foreign keys of the rows that name them
+    for name, length in UNIT_COLUMNS:
+        op.add_column('units', sa.Column(name, sa.String(length=length), nullable=True))
+    op.add_column('units', sa.Column('pays_from_deposit', sa.Boolean(), nullable=False, server_default=sa.false()))
+    op.add_column('allocations', sa.Column('source_code', sa.String(length=2), nullable=True))
+    op.add_column('expenditures', sa.Column('invoice_no', sa.String(length=60), nullable=True))
+    op.add_column('expenditures', sa.Column('invoice_date', sa.Date(), nullable=True))
+    op.add_column('expenditures', sa.Column('economic_code', sa.String(length=4), nullable=True))
     op.execute("UPDATE expenditures SET economic_code = (SELECT allocations.subsection_code FROM allocations "
                "WHERE allocations.id = expenditures.allocation_id)")
 
 
 def downgrade():
-    with op.batch_alter_table('expenditures') as batch:
-        for name in ('economic_code', 'invoice_date', 'invoice_no'):
-            batch.drop_column(name)
-    with op.batch_alter_table('allocations') as batch:
-        batch.drop_column('source_code')
-    with op.batch_alter_table('units') as batch:
-        batch.drop_column('pays_from_deposit')
-        for name, _length in reversed(UNIT_COLUMNS):
-            batch.drop_column(name)
+    # plain ALTER TABLE … DROP COLUMN (SQLite 3.35+): a batch copy of these tables would be refused
+    # by the foreign keys of the rows that name them
+    for name in ('economic_code', 'invoice_date', 'invoice_no'):
+        op.drop_column('expenditures', name)
+    op.drop_column('allocations', 'source_code')
+    op.drop_column('units', 'pays_from_deposit')
+    for name, _length in reversed(UNIT_COLUMNS):
+        op.drop_column('units', name)

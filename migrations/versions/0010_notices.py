@@ -16,8 +16,7 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table('users') as batch:
-        batch.add_column(sa.Column('email', sa.String(length=254), nullable=True))
+    op.add_column('users', sa.Column('email', sa.String(length=254), nullable=True))
     op.create_table(
         'notices',
         sa.Column('id', sa.Integer(), nullable=False),
