@@ -1,10 +1,9 @@
 """The notices budgets sends: a request returned, rejected, allocated (in part) or approved in full."""
-import json
-
 from app.core.i18n import N_
+from app.core.money import group_thousands
 from app.extensions import db
 from app.notices.registry import NoticeKind
-from app.notices.services import to_unit
+from app.notices.services import decision_rule, to_unit
 from budgets.models import APPROVED, Allocation, FundingRequest
 
 KINDS = (
@@ -23,22 +22,13 @@ KINDS = (
 )
 
 
-def _request_notice(kind):
-    def rule(entry):
-        request = db.session.get(FundingRequest, entry.entity_id)
-        reason = json.loads(entry.changes or "{}").get("reason") or ""
-        return [to_unit(request.unit_id, kind, {"number": request.number, "title": request.title,
-                                                "reason": reason}, f"/requests/{request.id}")]
-    return rule
-
-
 def _allocated(entry):
     allocation = db.session.get(Allocation, entry.entity_id)
     request = allocation.request
     if request is None:
         return []
     kind = "request_approved" if request.status == APPROVED else "request_allocated"
-    amount = f"{allocation.amount:,}".replace(",", ".")
+    amount = group_thousands(allocation.amount)
     return [to_unit(allocation.unit_id, kind, {"number": request.number, "title": request.title, "amount": amount,
                                                "decision_no": allocation.decision_no}, f"/requests/{request.id}")]
 
@@ -48,6 +38,6 @@ def register(app):
     notices = notice_registry_of(app)
     for kind in KINDS:
         notices.add_kind(kind)
-    notices.on("request.return", _request_notice("request_returned"))
-    notices.on("request.reject", _request_notice("request_rejected"))
+    notices.on("request.return", decision_rule(FundingRequest, "request_returned", "/requests/{id}"))
+    notices.on("request.reject", decision_rule(FundingRequest, "request_rejected", "/requests/{id}"))
     notices.on("allocation.create", _allocated)

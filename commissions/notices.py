@@ -1,6 +1,5 @@
 """The notices commissions send: a commission approved or rejected by finance; and, from the daily
 scan, a deliverable overdue or accepted and still unpaid after 30 days (once each per person)."""
-import json
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -8,7 +7,7 @@ import sqlalchemy as sa
 from app.core.i18n import N_
 from app.extensions import db
 from app.notices.registry import NoticeKind
-from app.notices.services import to_unit
+from app.notices.services import decision_rule, to_unit
 from commissions.models import ACCEPTED, OWED, SIGNED, Commission, Deliverable
 
 UNPAID_DAYS = 30
@@ -24,15 +23,6 @@ KINDS = (
                N_("Sản phẩm “%(title)s” của đặt hàng %(number)s nghiệm thu ngày %(accepted)s, sau 30 ngày vẫn "
                   "chưa thanh toán đủ.")),
 )
-
-
-def _commission_notice(kind):
-    def rule(entry):
-        commission = db.session.get(Commission, entry.entity_id)
-        reason = json.loads(entry.changes or "{}").get("reason") or ""
-        return [to_unit(commission.unit_id, kind, {"number": commission.number, "title": commission.title,
-                                                   "reason": reason}, f"/commissions/{commission.id}")]
-    return rule
 
 
 def _day(value) -> str:
@@ -64,6 +54,6 @@ def register(app):
     notices = notice_registry_of(app)
     for kind in KINDS:
         notices.add_kind(kind)
-    notices.on("commission.approve", _commission_notice("commission_approved"))
-    notices.on("commission.reject", _commission_notice("commission_rejected"))
+    notices.on("commission.approve", decision_rule(Commission, "commission_approved", "/commissions/{id}"))
+    notices.on("commission.reject", decision_rule(Commission, "commission_rejected", "/commissions/{id}"))
     notices.add_scan(scan)

@@ -9,6 +9,7 @@ from app.core import audit, clock
 from app.core.documents import documents_by_owner
 from app.core.exceptions import NotFound
 from app.core.lists import ListQuery, fill_many_to_one
+from app.core.panels import PANEL_ROWS
 from app.extensions import db
 from app.units.models import Unit
 from budgets.models import Allocation
@@ -157,8 +158,6 @@ def commission_documents(commission: Commission) -> tuple[list, dict]:
     return (found.get(("commission", commission.id), []),
             {owner_id: documents for (owner_type, owner_id), documents in found.items() if owner_type == "deliverable"})
 
-
-PANEL_ROWS = 50
 
 
 def allocation_commissions(_actor, allocation) -> dict:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from flask import current_app
 
 EXTENSION_KEY = "pcb_panels"
+PANEL_ROWS = 50  # the newest records a panel lists; its totals cover them all
 
 
 @dataclass(frozen=True)

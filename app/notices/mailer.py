@@ -17,7 +17,7 @@ from flask import current_app
 from app.core.timeutil import utcnow
 from app.extensions import db
 from app.notices.models import FAILED, PENDING, SENDING, SENT, Notice
-from app.notices.services import render
+from app.notices.texts import render
 
 MAX_ATTEMPTS = 6
 BATCH = 50

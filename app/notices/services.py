@@ -7,11 +7,11 @@ module, so a change and its notices commit or roll back together.
 import json
 
 import sqlalchemy as sa
-from flask import current_app
-from flask_babel import force_locale, gettext
 
 from app.core.exceptions import NotFound
+from app.core.lists import ListQuery
 from app.core.permissions import DIC_OFFICER, UNIT_OFFICER
+from app.core.settings import setting
 from app.core.timeutil import utcnow
 from app.extensions import db
 from app.notices.models import OFF, PENDING, Notice, NoticeSetting
@@ -32,7 +32,7 @@ def write(items) -> list[Notice]:
     from app.auth.models import User
 
     made = []
-    mail_on = bool(current_app.config.get("MAIL_SERVER"))
+    mail_on = bool(setting("MAIL_SERVER"))
     for item in items:
         ids = sorted(set(item.user_ids))
         if not ids:
@@ -72,25 +72,22 @@ def to_unit(unit_id: int, kind: str, params: dict, url: str, dedupe_key: str | N
     return Outgoing(unit_officers(unit_id), kind, params, url, dedupe_key)
 
 
+def decision_rule(model, kind: str, url: str):
+    """The rule of a decision on a unit's record (returned, rejected, approved…): a notice to the
+    unit's officers naming the record's number and title and the entry's reason, if any; `url` is
+    formatted with the record's id."""
+    def rule(entry):
+        record = db.session.get(model, entry.entity_id)
+        reason = json.loads(entry.changes or "{}").get("reason") or ""
+        return [to_unit(record.unit_id, kind, {"number": record.number, "title": record.title, "reason": reason},
+                        url.format(id=record.id))]
+    return rule
+
+
 # --- reading -------------------------------------------------------------------------------------
 
-def render(notice: Notice, lang: str | None = None) -> tuple[str, str]:
-    """The notice's subject and body in `lang` (the current one by default)."""
-    kind = notice_registry().kinds.get(notice.kind)
-    params = json.loads(notice.params or "{}")
-    if kind is None:
-        return notice.kind, ""
-
-    def texts():
-        return gettext(kind.subject, **params), gettext(kind.body, **params)
-    if lang is None:
-        return texts()
-    with force_locale(lang):
-        return texts()
-
-
-def inbox_query(user):
-    return sa.select(Notice).where(Notice.user_id == user.id).order_by(Notice.id.desc())
+def inbox_query(user) -> ListQuery:
+    return ListQuery(sa.select(Notice).where(Notice.user_id == user.id), order=(Notice.id.desc(),))
 
 
 def unread_count(user) -> int:

@@ -7,9 +7,9 @@ from marshmallow import Schema, fields, validate
 from app.core import audit
 from app.core.forms import load_form
 from app.core.pages import current_actor, page_arg
-from app.extensions import db
 from app.notices import services
 from app.notices.registry import notice_registry
+from app.notices.texts import render
 
 bp = Blueprint("notices", __name__)
 PAGE_SIZE = 20
@@ -24,11 +24,10 @@ class SettingsSchema(Schema):
 def inbox():
     actor = current_actor()
     page = page_arg()
-    stmt = services.inbox_query(actor)
-    total = db.session.execute(stmt.with_only_columns(db.func.count()).order_by(None)).scalar_one()
-    items = db.session.execute(stmt.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).scalars().all()
-    return render_template("notices/inbox.html", items=[(n, *services.render(n)) for n in items], page=page,
-                           has_next=page * PAGE_SIZE < total, total=total, unread=services.unread_count(actor))
+    result = services.inbox_query(actor).page(page, PAGE_SIZE)
+    return render_template("notices/inbox.html", items=[(n, *render(n)) for n in result["items"]], page=page,
+                           has_next=page * PAGE_SIZE < result["total"], total=result["total"],
+                           unread=services.unread_count(actor))
 
 
 @bp.post("/notices/read")

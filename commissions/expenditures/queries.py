@@ -4,6 +4,7 @@ from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from app.core import clock
 from app.core.lists import ListQuery, fill_many_to_one
+from app.core.panels import PANEL_ROWS
 from app.core.permissions import UNIT_ROLES, check_visible, scope_to_unit
 from app.extensions import db
 from commissions.expenditures import permissions as perm
@@ -101,8 +102,6 @@ def spending_of(actor, commission: Commission) -> dict:
             "can_spend": actor.role in UNIT_ROLES and actor.unit_id == commission.unit_id
             and commission.status in COMMISSION_ACTIONS_FROM["deliver"]}
 
-
-PANEL_ROWS = 50
 
 
 def allocation_entries(_actor, allocation) -> dict:
