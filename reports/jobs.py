@@ -6,7 +6,14 @@ worker inside the application: it counts the selection's expenditures, writes th
 `EXPORT_FOLDER` and records its progress on a connection of its own (the page sees it while the
 export's snapshot is still open). The file is offered to the person who asked only, until it
 expires (`EXPORT_TTL_HOURS`); the worker's hourly task deletes expired files.
+
+A worker claims a job with one guarded UPDATE (queued → running), so two workers handed the same
+job run it once. The file is written under a `.part` name and renamed when complete: a half file is
+never offered. A worker killed halfway leaves its job running with a heartbeat that stops moving;
+the worker's periodic `recover_stalled` queues it again (rows counted afresh) or, after
+`EXPORT_MAX_ATTEMPTS`, marks it failed, and removes the partial file.
 """
+import glob
 import json
 import os
 import secrets
@@ -55,6 +62,8 @@ class ExportJob(Described, db.Model):
     started_at = db.Column(db.DateTime, nullable=True)
     finished_at = db.Column(db.DateTime, nullable=True)
     expires_at = db.Column(db.DateTime, nullable=True)
+    attempts = db.Column(db.Integer, nullable=False, default=0, server_default="0")
+    heartbeat_at = db.Column(db.DateTime, nullable=True)  # the worker's last sign of life while running
 
     __table_args__ = (
         db.CheckConstraint(f"status IN ({in_list(STATUSES)})", name="status_known"),
@@ -122,7 +131,9 @@ def _selection(params) -> LedgerFilter:
 
 
 def _set(job_id: int, **values):
-    """Progress on a connection of its own: visible at once, whatever the export's transaction."""
+    """Progress on a connection of its own: visible at once, whatever the export's transaction; each
+    one is also the worker's heartbeat."""
+    values.setdefault("heartbeat_at", utcnow())
     with db.engine.connect() as connection:
         connection.execution_options(**{WRITE_OPTION: True})
         with connection.begin():
@@ -142,18 +153,32 @@ def run(job_id: int):
         _run(job_id)
 
 
+def claim(job_id: int) -> bool:
+    """Queued → running, once: the worker that gets the row is the one that runs the job."""
+    now = utcnow()
+    with db.engine.connect() as connection:
+        connection.execution_options(**{WRITE_OPTION: True})
+        with connection.begin():
+            taken = connection.execute(
+                sa.update(ExportJob).where(ExportJob.id == job_id, ExportJob.status == QUEUED)
+                .values(status=RUNNING, attempts=ExportJob.attempts + 1, started_at=now, heartbeat_at=now,
+                        rows_done=0))
+    return taken.rowcount == 1
+
+
 def _run(job_id: int):
     from app.auth.models import User
 
-    job = db.session.get(ExportJob, job_id)
-    if job is None or job.status != QUEUED:
+    if not claim(job_id):
         return
+    job = db.session.get(ExportJob, job_id)
     params, kind, user = json.loads(job.params), job.kind, db.session.get(User, job.user_id)
     selection = _selection(params)
     total = count_entries(selection)
-    _set(job_id, status=RUNNING, started_at=utcnow(), rows_total=total)
+    _set(job_id, rows_total=total)
     extension = "xlsx" if kind == "ledger_xlsx" else "csv"
     path = os.path.join(export_folder(), f"{job_id}-{secrets.token_hex(8)}.{extension}")
+    partial = path + PART
     done = [0]
 
     def progress(rows):
@@ -163,19 +188,57 @@ def _run(job_id: int):
         with force_locale(params["lang"]):
             if kind == "ledger_xlsx":
                 name = workbook.file_name(selection)
-                workbook.write_workbook(path, user, selection, params["lang"], progress=progress)
+                workbook.write_workbook(partial, user, selection, params["lang"], progress=progress)
             else:
                 name = csv_export.file_name(selection)
-                _write_csv(path, selection, params["lang"], total, progress)
+                _write_csv(partial, selection, params["lang"], total, progress)
+        os.replace(partial, path)
     except Exception as error:  # noqa: BLE001 - any failure is the job's, told on its page
         db.session.rollback()
-        workbook.remove(path)
+        workbook.remove(partial)
         _set(job_id, status=FAILED, finished_at=utcnow(), error=f"{type(error).__name__}: {error}"[:300])
         raise
     db.session.rollback()
     hours = int(current_app.config.get("EXPORT_TTL_HOURS", 24))
     _set(job_id, status=DONE, rows_done=max(done[0], total), file_path=path, file_name=name, finished_at=utcnow(),
          expires_at=utcnow() + timedelta(hours=hours))
+
+
+PART = ".part"
+STOPPED = "Tiến trình xuất dừng giữa chừng (máy chủ xử lý bị tắt); đã thử {attempts} lần."
+
+
+def recover_stalled(now=None) -> dict:
+    """Jobs whose worker stopped sending its heartbeat (`EXPORT_STALE_SECONDS`): queued again while
+    attempts remain, failed after the last; their partial files removed. Returns the ids of each."""
+    now = now or utcnow()
+    cutoff = now - timedelta(seconds=int(current_app.config.get("EXPORT_STALE_SECONDS", 600)))
+    most = int(current_app.config.get("EXPORT_MAX_ATTEMPTS", 3))
+    stalled = db.session.execute(
+        sa.select(ExportJob.id, ExportJob.attempts)
+        .where(ExportJob.status == RUNNING, sa.func.coalesce(ExportJob.heartbeat_at, ExportJob.started_at) < cutoff)
+    ).all()
+    db.session.rollback()
+    found = {"requeued": [], "failed": []}
+    for job_id, attempts in stalled:
+        again = attempts < most
+        values = ({"status": QUEUED, "rows_done": 0} if again else
+                  {"status": FAILED, "finished_at": now, "error": STOPPED.format(attempts=attempts)})
+        with db.engine.connect() as connection:
+            connection.execution_options(**{WRITE_OPTION: True})
+            with connection.begin():
+                moved = connection.execute(
+                    sa.update(ExportJob).where(ExportJob.id == job_id, ExportJob.status == RUNNING,
+                                               sa.func.coalesce(ExportJob.heartbeat_at, ExportJob.started_at) < cutoff)
+                    .values(**values)).rowcount
+        if not moved:
+            continue  # it moved on meanwhile
+        for leftover in glob.glob(os.path.join(export_folder(), f"{job_id}-*{PART}")):
+            workbook.remove(leftover)
+        found["requeued" if again else "failed"].append(job_id)
+        if again:
+            run_export(job_id)
+    return found
 
 
 def _write_csv(path, selection, lang, total, progress):
@@ -210,3 +273,8 @@ def run_export(job_id: int):
 @huey.periodic_task(crontab(minute="17"))
 def expire_exports():
     return in_app(expire_files)
+
+
+@huey.periodic_task(crontab(minute="*/5"))
+def recover_stalled_exports():
+    return in_app(recover_stalled)

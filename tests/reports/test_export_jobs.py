@@ -133,3 +133,100 @@ def test_a_refused_start_queues_nothing(spending, roles, app):
     with app.app_context():
         assert db.session.execute(sa.select(sa.func.count()).select_from(jobs.ExportJob)).scalar_one() == 0
         db.session.remove()
+
+
+# --- a worker that stops halfway, two workers on one job (issue 19: bad input and faults) ---------
+
+def _killed_halfway(app, job_id):
+    """A real worker process (forked from this one) that is killed by SIGKILL after writing the
+    first piece of the file: no `except`, no `finally` of the export runs."""
+    import multiprocessing
+    import os
+    import signal
+
+    def worker():
+        with app.app_context():
+            db.engine.dispose(close=False)  # the parent's pooled connections stay the parent's
+            real_stream = jobs.csv_export.stream
+
+            def stream_then_die(selection, lang):
+                pieces = real_stream(selection, lang)
+                yield next(pieces)
+                os.kill(os.getpid(), signal.SIGKILL)
+            jobs.csv_export.stream = stream_then_die
+            jobs.run(job_id)
+
+    process = multiprocessing.get_context("fork").Process(target=worker)
+    process.start()
+    process.join(60)
+    return process.exitcode
+
+
+def _partial_files(app, job_id):
+    import glob
+    import os
+    with app.app_context():
+        return glob.glob(os.path.join(jobs.export_folder(), f"{job_id}-*{jobs.PART}"))
+
+
+def recover(app, minutes_later):
+    with app.app_context():
+        found = jobs.recover_stalled(utcnow() + timedelta(minutes=minutes_later))
+        db.session.remove()
+    return found
+
+
+def test_a_worker_killed_halfway_leaves_no_file_offered_and_the_job_runs_again(spending, roles, app):
+    import signal
+    browser, response = start(app, "taichinh", kind="ledger_csv")
+    job_id = job_of(response)
+    assert _killed_halfway(app, job_id) == -signal.SIGKILL
+    status, _, total, path = state(app, job_id)
+    assert status == jobs.RUNNING and path is None and total == 6
+    assert len(_partial_files(app, job_id)) == 1  # the half file, never offered
+    assert browser.get(f"/reports/exports/{job_id}/file").status_code == 409
+    assert recover(app, 1) == {"requeued": [], "failed": []}  # a heartbeat a minute old: still working
+    assert recover(app, 11) == {"requeued": [job_id], "failed": []}
+    assert state(app, job_id)[0] == jobs.QUEUED and _partial_files(app, job_id) == []
+    work(app, job_id)
+    assert state(app, job_id)[0] == jobs.DONE
+    streamed = browser.get(f"/reports/ledger.csv?fiscal_year={YEAR}&lang=vi").data
+    assert browser.get(f"/reports/exports/{job_id}/file").data == streamed
+
+
+def test_a_job_whose_worker_stops_at_every_attempt_is_marked_failed(spending, roles, app):
+    app.config["EXPORT_MAX_ATTEMPTS"] = 2
+    try:
+        browser, response = start(app, "taichinh", kind="ledger_csv")
+        job_id = job_of(response)
+        assert _killed_halfway(app, job_id) is not None
+        assert recover(app, 11)["requeued"] == [job_id]
+        _killed_halfway(app, job_id)
+        assert recover(app, 11) == {"requeued": [], "failed": [job_id]}
+    finally:
+        app.config.pop("EXPORT_MAX_ATTEMPTS")
+    assert state(app, job_id)[0] == jobs.FAILED and _partial_files(app, job_id) == []
+    page = text(browser.get(f"/reports/exports/{job_id}"))
+    assert 'data-status="failed"' in page and "dừng giữa chừng" in page
+    assert browser.get(f"/reports/exports/{job_id}/file").status_code == 409
+
+
+def test_two_workers_handed_the_same_job_run_it_once(spending, roles, app):
+    import threading
+    _, response = start(app, "taichinh", kind="ledger_csv")
+    job_id = job_of(response)
+    barrier = threading.Barrier(2)
+
+    def worker():
+        barrier.wait()
+        work(app, job_id)
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    with app.app_context():
+        job = db.session.get(jobs.ExportJob, job_id)
+        assert (job.status, job.attempts, job.rows_done) == (jobs.DONE, 1, 6)
+        db.session.remove()
+    assert _partial_files(app, job_id) == []
