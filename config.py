@@ -27,6 +27,9 @@ class Config:
     # hide_parameters: a failing statement's error (logged by the 500 handler) does not quote its
     # values, which may be a pending TOTP secret or other personal data.
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "hide_parameters": True}
+    # Report reads on a copy of the database (a PostgreSQL streaming replica), when it is named.
+    SQLALCHEMY_BINDS = ({"reports": normalise_database_url(os.environ["REPORTS_DATABASE_URL"])}
+                        if os.environ.get("REPORTS_DATABASE_URL") else {})
     SQLITE_BUSY_TIMEOUT_MS = 30_000
 
     # API

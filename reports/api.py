@@ -7,7 +7,7 @@ from flask import current_app
 from flask_babel import gettext
 
 from app.core.api import Blueprint, api_actor, role_check
-from app.core.database import begin_snapshot
+from app.core.database import begin_snapshot, reads_reports
 from reports import flags, ocds
 from reports.downloads import XLSX, csv_response, workbook_response
 from reports.filters import ledger_filter
@@ -46,6 +46,7 @@ def _file(content_type: str, description: str):
 @blp.arguments(ExecutionArgs, location="query")
 @blp.response(200, ExecutionOut)
 @blp.errors(403, 422)
+@reads_reports
 def execution_report(args):
     """Tình hình thực hiện theo đơn vị, lĩnh vực hoặc nguồn kinh phí: được phân bổ, đã cam kết,
     đã chi, còn lại, tỷ lệ giải ngân (tổng hợp bằng SQL)."""
@@ -58,6 +59,7 @@ def execution_report(args):
 @blp.arguments(OutputsArgs, location="query")
 @blp.response(200, OutputsOut)
 @blp.errors(403, 422)
+@reads_reports
 def outputs_report(args):
     """Kinh phí đã mua được gì: theo chủ đề, loại sản phẩm, đơn vị hoặc nhà cung cấp (đặt hàng, sản phẩm,
     số lượng đặt và đã nghiệm thu, giá trị, đã thanh toán), và khoảng đơn giá của từng loại sản phẩm."""
@@ -70,6 +72,7 @@ def outputs_report(args):
 @blp.arguments(PeriodicArgs, location="query")
 @blp.response(200, PeriodicOut)
 @blp.errors(403, 422)
+@reads_reports
 def periodic_report(args):
     """Báo cáo định kỳ của Sở VHTTDL (quý, 6 tháng, năm): theo từng đơn vị, đầu mối, đề nghị và phân bổ,
     đặt hàng và sản phẩm theo loại và chủ đề, lớp bồi dưỡng và số người được bồi dưỡng, đã chi."""
@@ -82,6 +85,7 @@ def periodic_report(args):
 @blp.arguments(LedgerArgs, location="query")
 @_file(XLSX, "Sổ kế toán Excel: Tổng hợp, Sổ chi, Đặt hàng, Sản phẩm, Cảnh báo, Nhật ký.")
 @blp.errors(403, 422)
+@reads_reports
 def ledger_xlsx(args):
     """Sổ chi Excel của một năm ngân sách (đơn vị chỉ thấy đơn vị mình); `?lang=en` cho tiêu đề tiếng Anh."""
     actor = api_actor()
@@ -93,6 +97,7 @@ def ledger_xlsx(args):
 @blp.arguments(LedgerArgs, location="query")
 @_file("text/csv", "Sổ chi CSV (UTF-8 có BOM), truyền dần từng lô.")
 @blp.errors(403, 422)
+@reads_reports
 def ledger_csv(args):
     """Sổ chi dạng CSV: một dòng mỗi khoản chi với cả chuỗi truy vết."""
     return csv_response(ledger_filter(api_actor(), args), args["lang"])
@@ -104,6 +109,7 @@ def ledger_csv(args):
 @_file("application/json", "Gói bản phát hành OCDS 1.1.5 (release package): một quy trình (ocid) mỗi đặt "
                           "hàng đã được duyệt.")
 @blp.errors(403, 422)
+@reads_reports
 def ocds_package(args):
     """Dữ liệu mở theo chuẩn Open Contracting (OCDS 1.1.5)."""
     actor = api_actor()

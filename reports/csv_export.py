@@ -9,9 +9,8 @@ import io
 
 from flask_babel import force_locale, gettext
 
-from app.core.database import reading_connection
+from app.core.database import reading_connection, report_engine
 from app.core.text import neutralise_formula
-from app.extensions import db
 from reports.filters import LedgerFilter
 from reports.ledger_rows import DATE, INTEGER, LEDGER_COLUMNS, MONEY, ledger_rows
 from reports.queries import BATCH
@@ -45,7 +44,7 @@ def stream(selection: LedgerFilter, lang: str = "vi"):
     with force_locale(lang):
         header = [gettext(column.header) for column in LEDGER_COLUMNS]
         formatters = _cell_formatters()
-    return _pieces(db.engine, selection, header, formatters)
+    return _pieces(report_engine(), selection, header, formatters)
 
 
 def _pieces(engine, selection, header, formatters):

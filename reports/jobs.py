@@ -27,7 +27,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from app.core import audit
-from app.core.database import WRITE_OPTION, read_only_transaction
+from app.core.database import WRITE_OPTION, read_only_transaction, report_reads
 from app.core.exceptions import InvalidTransition, NotFound
 from app.core.models import Described, in_list
 from app.core.queue import huey, in_app
@@ -174,7 +174,8 @@ def _run(job_id: int):
     job = db.session.get(ExportJob, job_id)
     params, kind, user = json.loads(job.params), job.kind, db.session.get(User, job.user_id)
     selection = _selection(params)
-    total = count_entries(selection)
+    with report_reads():
+        total = count_entries(selection)
     _set(job_id, rows_total=total)
     extension = "xlsx" if kind == "ledger_xlsx" else "csv"
     path = os.path.join(export_folder(), f"{job_id}-{secrets.token_hex(8)}.{extension}")
@@ -185,7 +186,7 @@ def _run(job_id: int):
         done[0] += rows
         _set(job_id, rows_done=done[0])
     try:
-        with force_locale(params["lang"]):
+        with force_locale(params["lang"]), report_reads():
             if kind == "ledger_xlsx":
                 name = workbook.file_name(selection)
                 workbook.write_workbook(partial, user, selection, params["lang"], progress=progress)

@@ -4,7 +4,7 @@ from flask import Blueprint, Response, render_template
 from flask_babel import gettext
 from flask_login import login_required
 
-from app.core.database import begin_snapshot
+from app.core.database import begin_snapshot, reads_reports
 from app.core.pages import current_actor
 from app.core.pdf import download_asked, pdf_response
 from reports import periodic_documents
@@ -20,6 +20,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 @bp.get("/periodic")
 @login_required
+@reads_reports
 def periodic_page():
     actor = current_actor()
     scope = periodic_scope(actor)
@@ -45,6 +46,7 @@ def _report():
 
 @bp.get("/periodic.xlsx")
 @login_required
+@reads_reports
 def periodic_xlsx():
     report, scope_name = _report()
     if report is None:
@@ -57,6 +59,7 @@ def periodic_xlsx():
 
 @bp.get("/periodic.pdf")
 @login_required
+@reads_reports
 def periodic_pdf():
     report, scope_name = _report()
     if report is None:

@@ -11,7 +11,7 @@ from flask_babel import get_locale, gettext
 from flask_login import login_required
 from marshmallow import ValidationError
 
-from app.core.database import begin_snapshot
+from app.core.database import begin_snapshot, reads_reports
 from app.core.exceptions import ValidationFailed
 from app.core.i18n import N_
 from app.core.pages import current_actor, year_choices
@@ -73,6 +73,7 @@ def _ui_language() -> str:
 
 @bp.get("")
 @login_required
+@reads_reports
 def dashboard():
     actor = current_actor()
     require_report_reader(actor)
@@ -111,6 +112,7 @@ CHART_ROWS = 12  # bars in the chart; the table below holds every row
 
 @bp.get("/outputs")
 @login_required
+@reads_reports
 def outputs_page():
     actor = current_actor()
     scope = unit_scope(actor)
@@ -192,6 +194,7 @@ def _ledger_args() -> dict:
 
 @bp.get("/ledger.xlsx")
 @login_required
+@reads_reports
 def ledger_xlsx():
     actor = current_actor()
     require_report_reader(actor)
@@ -201,6 +204,7 @@ def ledger_xlsx():
 
 @bp.get("/ledger.csv")
 @login_required
+@reads_reports
 def ledger_csv():
     actor = current_actor()
     require_report_reader(actor)

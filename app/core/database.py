@@ -6,12 +6,14 @@ Reads take no write lock: a GET or HEAD request, and work inside `read_only_tran
 a plain (deferred) transaction, so readers never queue behind writers or each other.
 PostgreSQL needs nothing here: guarded UPDATEs and row locks do the work.
 """
+import functools
 from contextlib import contextmanager
 from contextvars import ContextVar
 
 from flask import has_request_context, request
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 
 from app.extensions import db
 
@@ -76,8 +78,48 @@ def begin_snapshot():
     REPEATABLE READ on PostgreSQL; SQLite's read transaction already sees one snapshot. Ends the
     current transaction first, so only for requests that have written nothing."""
     db.session.rollback()
-    if is_postgres():
+    if db.session.get_bind().dialect.name == "postgresql":
         db.session.connection(execution_options=SNAPSHOT)
+
+
+# --- report reads on a replica ------------------------------------------------------------------
+# With REPORTS_DATABASE_URL set (config: SQLALCHEMY_BINDS["reports"]), the reports read a copy of the
+# database (a PostgreSQL streaming replica): the execution report, the ledger downloads and exports,
+# the outputs and periodic reports. Everything else, writes and sign-in included, stays on the main
+# database. Without it the reports read the main database as before.
+REPORTS_BIND = "reports"
+
+
+def report_engine() -> Engine:
+    """The engine the reports read: the replica when one is configured, the main database otherwise."""
+    return db.engines.get(REPORTS_BIND) or db.engine
+
+
+@contextmanager
+def report_reads():
+    """Inside the block, `db.session` is a session on the replica (closed on exit, the request's own
+    session back in place); nothing may be written there. Without a replica, nothing changes."""
+    replica = db.engines.get(REPORTS_BIND)
+    if replica is None:
+        yield
+        return
+    previous = db.session.registry()
+    session = Session(bind=replica, autoflush=False, expire_on_commit=False)
+    db.session.registry.set(session)
+    try:
+        yield
+    finally:
+        session.close()
+        db.session.registry.set(previous)
+
+
+def reads_reports(view):
+    """A view whose reads go to the reports' database (see `report_reads`)."""
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        with report_reads():
+            return view(*args, **kwargs)
+    return wrapper
 
 
 @contextmanager
