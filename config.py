@@ -94,6 +94,12 @@ class Config:
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER", str(INSTANCE_DIR / "uploads"))
     # What one unit's documents may take in all, in bytes (0: no quota); above it an upload is 409.
     UNIT_UPLOAD_QUOTA_BYTES = int(os.environ.get("UNIT_UPLOAD_QUOTA_BYTES", str(2 * 1024**3)))
+    # Background exports (reports/jobs.py): where the files go, how long they are kept, when a job whose
+    # worker stopped sending its heartbeat is queued again, and after how many attempts it fails.
+    EXPORT_FOLDER = os.environ.get("EXPORT_FOLDER", str(INSTANCE_DIR / "exports"))
+    EXPORT_TTL_HOURS = int(os.environ.get("EXPORT_TTL_HOURS", "24"))
+    EXPORT_STALE_SECONDS = int(os.environ.get("EXPORT_STALE_SECONDS", "600"))
+    EXPORT_MAX_ATTEMPTS = int(os.environ.get("EXPORT_MAX_ATTEMPTS", "3"))
     BOOTSTRAP_SERVE_LOCAL = True
     BABEL_DEFAULT_LOCALE = "vi"
     BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
