@@ -7,8 +7,9 @@ from app.core.lists import ListQuery, fill_many_to_one
 from app.core.panels import PANEL_ROWS
 from app.core.permissions import UNIT_ROLES, check_visible, scope_to_unit
 from app.extensions import db
+from app.units.models import Unit
 from commissions.expenditures import permissions as perm
-from commissions.expenditures.models import Expenditure, ExpenditureLink
+from commissions.expenditures.models import POSTED, Expenditure, ExpenditureLink
 from commissions.expenditures.permissions import require_ledger_reader
 from commissions.models import ACCEPTED, COMMISSION_ACTIONS_FROM, Commission, Supplier
 
@@ -27,10 +28,32 @@ def expenditures_query(actor, *, voucher_no=None, commission_id=None, allocation
     return ListQuery(stmt, order=(Expenditure.id.desc(),), loads=EXPENDITURE_LOADS)
 
 
-def search_query(actor, *, q=None, amount=None, kind=None) -> ListQuery:
+REVERSAL_STATUS = "reversal"  # the list's third status: an entry that reverses another
+
+
+def search_query(actor, *, q=None, amount=None, kind=None, date_from=None, date_to=None, unit=None, status=None,
+                 amount_min=None, amount_max=None) -> ListQuery:
     """The auditor's search: `q` in the voucher, number or payee, or in the number, supplier name or
-    tax code of the entry's commission; `amount` exactly."""
+    tax code of the entry's commission; `amount` exactly. The list page adds the day paid within
+    [`date_from`, `date_to`], the unit (by code), the status (posted, reversed, or a reversal) and
+    the voucher's amount within [`amount_min`, `amount_max`]."""
     listing = expenditures_query(actor, kind=kind)
+    if date_from is not None:
+        listing = listing.where(Expenditure.paid_on >= date_from)
+    if date_to is not None:
+        listing = listing.where(Expenditure.paid_on <= date_to)
+    if unit:
+        listing = listing.where(Expenditure.unit_id == sa.select(Unit.id).where(Unit.code == unit).scalar_subquery())
+    if status == REVERSAL_STATUS:
+        listing = listing.where(Expenditure.reversal_of_id.is_not(None))
+    elif status == POSTED:
+        listing = listing.where(Expenditure.status == POSTED, Expenditure.reversal_of_id.is_(None))
+    elif status:
+        listing = listing.where(Expenditure.status == status)
+    if amount_min is not None:
+        listing = listing.where(Expenditure.amount >= amount_min)
+    if amount_max is not None:
+        listing = listing.where(Expenditure.amount <= amount_max)
     if q:
         matches = sa.select(Commission.id).join(Supplier, Supplier.id == Commission.supplier_id).where(sa.or_(
             Commission.number.icontains(q, autoescape=True), Supplier.name.icontains(q, autoescape=True),

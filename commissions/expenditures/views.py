@@ -10,11 +10,11 @@ from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from app.core import audit, clock
+from app.core import audit, clock, list_pages
 from app.core.documents import attach_document, documents_by_owner
 from app.core.exceptions import DomainError, ValidationFailed
 from app.core.money import format_vnd
-from app.core.pages import current_actor, handle_form, page_arg
+from app.core.pages import current_actor, handle_form
 from app.core.pdf import download_asked, pdf_response
 from app.core.permissions import FINANCE_OFFICER, UNIT_ROLES
 from app.core.schemas import ReasonSchema
@@ -22,12 +22,12 @@ from budgets import queries as budget_queries
 from commissions import queries as commission_queries
 from commissions.expenditures import paperwork, queries, services
 from commissions.expenditures import permissions as perm
+from commissions.expenditures.lists import EXPENDITURE_LIST
 from commissions.expenditures.models import (
     ADVANCE,
     DIRECT,
     DIRECT_CATEGORIES,
     EXPENDITURE_KIND_LABELS,
-    EXPENDITURE_KINDS,
     PAYMENT,
     POSTED,
     RECOVERY,
@@ -222,26 +222,37 @@ def show_deliverable(deliverable_id):
                            documents=documents.get(("deliverable", deliverable.id), []))
 
 
-# --- search ------------------------------------------------------------------------------------
+# --- the list, its search and its downloads ------------------------------------------------------
 
-def _amount_arg():
-    raw = request.args.get("amount", "").strip().replace(".", "").replace(" ", "")
-    if not raw or not raw.isascii() or not raw.isdigit() or len(raw) > 15:
-        return None
-    return int(raw)
+def _expenditure_view(read=list_pages.read):
+    actor = current_actor()
+    perm.require_ledger_reader(actor)
+    unit_view = actor.role in UNIT_ROLES
+    choices = {} if unit_view else {"unit": [(u.code, f"{u.code} – {u.name}") for u in budget_queries.units()]}
+    view = read(EXPENDITURE_LIST, lambda values: queries.search_query(actor, **values),
+                hidden=("unit",) if unit_view else (), choices=choices)
+    return view, unit_view
 
 
 @bp.get("/expenditures")
 @login_required
 def list_expenditures():
-    actor = current_actor()
-    perm.require_ledger_reader(actor)
-    kind = request.args.get("kind")
-    filters = {"q": (request.args.get("q") or "").strip()[:100] or None,
-               "amount": _amount_arg(), "kind": kind if kind in EXPENDITURE_KINDS else None}
-    page = page_arg()
-    result = queries.search_query(actor, **filters).page(page, PAGE_SIZE)
-    args = {k: v for k, v in filters.items() if v is not None}
-    return render_template("expenditures/list.html", result=result, filters=filters, args=args,
-                           commissions=queries.commissions_of(result["items"]),
-                           has_next=page * PAGE_SIZE < result["total"], unit_view=actor.role in UNIT_ROLES)
+    view, unit_view = _expenditure_view()
+    return render_template("expenditures/list.html", view=view, result=view, filters=view.values,
+                           commissions=queries.commissions_of(view.items), unit_view=unit_view)
+
+
+@bp.get("/expenditures.csv")
+@login_required
+def list_expenditures_csv():
+    """What the list shows under the same filters and sort, every row, as CSV."""
+    view, _unit_view = _expenditure_view(list_pages.prepare)
+    return list_pages.csv_response(view)
+
+
+@bp.get("/expenditures.xlsx")
+@login_required
+def list_expenditures_xlsx():
+    """What the list shows under the same filters and sort, every row, as a workbook."""
+    view, _unit_view = _expenditure_view(list_pages.prepare)
+    return list_pages.xlsx_response(view)

@@ -303,6 +303,8 @@ ROUTES = {
     # --- end of pages: commissions -------------------------------------------------------------
     # --- pages: expenditures (issue 10; records from _add_expenditures) --------------------------
     ("expenditures.list_expenditures", "GET"): Route("page_read_all"),
+    ("expenditures.list_expenditures_csv", "GET"): Route("page_read_all"),   # the list's downloads (issue 20)
+    ("expenditures.list_expenditures_xlsx", "GET"): Route("page_read_all"),
     ("expenditures.show_expenditure", "GET"): Route("page_read_owned"),
     ("expenditures.treasury_pdf", "GET"): Route("page_read_owned"),
     ("expenditures.upload_document", "POST"): Route("page_owner_write", {}, upload=True),
