@@ -122,6 +122,7 @@ def _register_hooks(app):
     from app.core import request_guards
     from app.extensions import csrf
 
+    app.before_request(request_guards.cap_request_line_and_headers)
     app.before_request(request_guards.cap_body_size)
 
     @app.before_request

@@ -35,8 +35,10 @@ blueprints = [blp]
 def _file(content_type: str, description: str):
     """A 200 answer that is a file, documented with its media type."""
     def decorator(view):
+        # a JSON file is an object to a client (OCDS's release package), anything else a byte string
+        schema = {"type": "object"} if content_type == "application/json" else {"type": "string", "format": "binary"}
         view = blp.doc(responses={"200": {"description": description, "content": {
-            content_type: {"schema": {"type": "string", "format": "binary"}}}}})(view)
+            content_type: {"schema": schema}}}})(view)
         return blp.response(200, description=description)(view)
     return decorator
 

@@ -79,8 +79,9 @@ def render_error(status: int, code: str, message: str, details: dict | None = No
 
 STATUS_TITLES = {400: N_("Yêu cầu không hợp lệ"), 401: N_("Cần đăng nhập"), 403: N_("Không có quyền"),
                  404: N_("Không tìm thấy"), 409: N_("Không thực hiện được"), 413: N_("Tệp quá lớn"),
+                 414: N_("Địa chỉ quá dài"),
                  415: N_("Kiểu dữ liệu không được hỗ trợ"), 422: N_("Dữ liệu chưa hợp lệ"),
-                 429: N_("Quá nhiều yêu cầu"), 500: N_("Lỗi hệ thống")}
+                 429: N_("Quá nhiều yêu cầu"), 431: N_("Phần đầu yêu cầu quá lớn"), 500: N_("Lỗi hệ thống")}
 
 
 class ErrorOut(Schema):

@@ -62,5 +62,13 @@ class UnsupportedMediaType(DomainError):
     status, code = 415, "unsupported_media_type"
 
 
+class RequestLineTooLong(DomainError):
+    status, code = 414, "uri_too_long"
+
+
+class HeadersTooLarge(DomainError):
+    status, code = 431, "request_header_fields_too_large"
+
+
 class TooManyAttempts(DomainError):
     status, code = 429, "too_many_attempts"

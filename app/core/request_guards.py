@@ -11,7 +11,7 @@ from flask_login import current_user
 from werkzeug.routing import IntegerConverter
 
 from app.core.errors import render_error
-from app.core.exceptions import Unauthenticated, UnsupportedMediaType
+from app.core.exceptions import HeadersTooLarge, RequestLineTooLong, Unauthenticated, UnsupportedMediaType
 
 # Identifiers are 32-bit on PostgreSQL: a larger id names no record, so it matches no route (404).
 MAX_ID = 2**31 - 1
@@ -32,6 +32,29 @@ class IdConverter(IntegerConverter):
     def parameter_schema(converter) -> dict:
         """How OpenAPI documents such a path parameter."""
         return {"type": "integer", "format": "int32", "minimum": 0, "maximum": converter.max}
+
+
+# The request line and headers the app accepts. gunicorn.conf.py lets longer ones through to the app
+# (up to gunicorn's own 1 MB line and 64 KB field), so that the refusal is the contract's JSON body.
+MAX_TARGET_CHARS = 8190        # path and query string, as sent
+MAX_HEADER_FIELD_BYTES = 8190  # one header's name and value
+MAX_HEADER_FIELDS = 100
+
+
+def cap_request_line_and_headers():
+    """A path and query over MAX_TARGET_CHARS is 414; a header over MAX_HEADER_FIELD_BYTES, or more
+    than MAX_HEADER_FIELDS of them, is 431 — on the API as its JSON error, on pages as the error page."""
+    target = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI") or request.full_path
+    if len(target) > MAX_TARGET_CHARS:
+        raise RequestLineTooLong(f"Địa chỉ yêu cầu dài quá {MAX_TARGET_CHARS} ký tự.",
+                                 {"url": [f"{len(target)} ký tự"]})
+    headers = request.headers
+    if len(headers) > MAX_HEADER_FIELDS:
+        raise HeadersTooLarge(f"Yêu cầu có quá {MAX_HEADER_FIELDS} header.", {"headers": [str(len(headers))]})
+    for name, value in headers.items():
+        if len(name) + len(value) > MAX_HEADER_FIELD_BYTES:
+            raise HeadersTooLarge(f"Header “{name[:60]}” dài quá {MAX_HEADER_FIELD_BYTES} byte.",
+                                  {name[:60]: [f"{len(value)} byte"]})
 
 
 def cap_body_size():
