@@ -10,6 +10,7 @@ from sqlalchemy.orm import joinedload, lazyload, selectinload
 from app.core import audit
 from app.core.audit import AuditEntry
 from app.core.exceptions import NotFound
+from app.core.list_pages import day_ends, day_starts
 from app.core.lists import ListQuery, fill_many_to_one
 from app.extensions import db
 from app.units.models import Unit
@@ -49,8 +50,19 @@ def get_envelope(actor, envelope_id: int) -> Envelope:
     return envelope
 
 
-def requests_query(actor, *, fiscal_year=None, status=None, unit=None, q=None) -> ListQuery:
+def requests_query(actor, *, fiscal_year=None, status=None, unit=None, q=None, updated_from=None, updated_to=None,
+                   amount_min=None, amount_max=None) -> ListQuery:
+    """The requests the actor may read; the list page adds the day last updated (in Việt Nam)
+    within [`updated_from`, `updated_to`] and the amount requested within [`amount_min`, `amount_max`]."""
     stmt = sa.select(FundingRequest).where(perm.visible_requests(actor))
+    if updated_from is not None:
+        stmt = stmt.where(FundingRequest.updated_at >= day_starts(updated_from))
+    if updated_to is not None:
+        stmt = stmt.where(FundingRequest.updated_at < day_ends(updated_to))
+    if amount_min is not None:
+        stmt = stmt.where(FundingRequest.requested_total >= amount_min)
+    if amount_max is not None:
+        stmt = stmt.where(FundingRequest.requested_total <= amount_max)
     if fiscal_year is not None:
         stmt = stmt.where(FundingRequest.fiscal_year == fiscal_year)
     if status:

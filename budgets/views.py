@@ -8,7 +8,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from app.core import audit, clock
+from app.core import audit, clock, list_pages
 from app.core.documents import attach_document, documents_of
 from app.core.exceptions import ValidationFailed
 from app.core.money import format_vnd
@@ -18,7 +18,8 @@ from app.core.permissions import AUDITOR, DIC_OFFICER, FINANCE_OFFICER, UNIT_OFF
 from app.core.schemas import ReasonSchema
 from budgets import paperwork, queries, services
 from budgets import permissions as perm
-from budgets.models import CATEGORIES, REQUEST_STATUS_LABELS, REQUEST_STATUSES, SUBMITTED, FundingRequest
+from budgets.lists import REQUEST_LIST
+from budgets.models import CATEGORIES, REQUEST_STATUS_LABELS, SUBMITTED, FundingRequest
 from budgets.schemas import (
     AdjustmentCreateSchema,
     AllocationCreateSchema,
@@ -66,31 +67,44 @@ def dashboard():
     totals = {key: sum(getattr(a, key) for a in allocations)
               for key in ("amount", "committed", "spent", "available")}
     recent = queries.requests_query(actor).rows(limit=8)
+    # the year month by month: a unit's own, the province's for finance and auditors
+    from reports.monthly import chart
+    monthly = chart(year, actor.unit_id if actor.role in UNIT_ROLES else None)
     return render_template("budgets/dashboard.html", year=year, allocations=allocations,
-                           totals=totals, recent=recent, years=year_choices(year))
+                           totals=totals, recent=recent, years=year_choices(year), chart=monthly)
 
 
 # --- requests: list, new, edit ---------------------------------------------------------------
 
+def _request_view(read=list_pages.read):
+    actor = current_actor()
+    unit_view = actor.role in UNIT_ROLES  # a unit sees its own requests only; no unit filter to offer
+    choices = {"fiscal_year": [(str(y), str(y)) for y in year_choices(int_arg("fiscal_year", 2000, 2100))]}
+    if not unit_view:
+        choices["unit"] = [(u.code, f"{u.code} – {u.name}") for u in queries.units()]
+    return read(REQUEST_LIST, lambda values: queries.requests_query(actor, **values),
+                hidden=("unit",) if unit_view else (), choices=choices)
+
+
 @bp.get("/requests")
 @login_required
 def list_requests():
-    actor = current_actor()
-    filters = {
-        "status": request.args.get("status") if request.args.get("status") in REQUEST_STATUSES else None,
-        "fiscal_year": int_arg("fiscal_year", 2000, 2100),
-        "unit": (request.args.get("unit") or "").strip()[:20] or None,
-        "q": (request.args.get("q") or "").strip()[:100] or None,
-    }
-    if actor.role in UNIT_ROLES:
-        filters["unit"] = None  # a unit sees its own requests only; no unit filter to offer
-    page = page_arg()
-    result = queries.requests_query(actor, **filters).page(page, PAGE_SIZE)
-    units = [] if actor.role in UNIT_ROLES else queries.units()
-    args = {k: v for k, v in filters.items() if v is not None}
-    return render_template("budgets/requests.html", result=result, filters=filters, units=units,
-                           args=args, has_next=page * PAGE_SIZE < result["total"],
-                           years=year_choices(filters["fiscal_year"]))
+    view = _request_view()
+    return render_template("budgets/requests.html", view=view)
+
+
+@bp.get("/requests.csv")
+@login_required
+def list_requests_csv():
+    """What the request list shows under the same filters and sort, every row, as CSV."""
+    return list_pages.csv_response(_request_view(list_pages.prepare))
+
+
+@bp.get("/requests.xlsx")
+@login_required
+def list_requests_xlsx():
+    """What the request list shows under the same filters and sort, every row, as a workbook."""
+    return list_pages.xlsx_response(_request_view(list_pages.prepare))
 
 
 def _render_request_form(values, errors, *, record=None, status=200, message=None):

@@ -24,7 +24,7 @@ import os
 import re
 import tempfile
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
 import xlsxwriter
@@ -96,6 +96,23 @@ def parse_amount(raw: str) -> int | None:
     return int(digits)
 
 
+LOCAL_OFFSET = timedelta(hours=7)  # instants are stored in UTC; the province lives at UTC+7
+
+
+def day_starts(day: date) -> datetime:
+    """The stored (UTC) instant at which a day in Việt Nam begins: `column >= day_starts(d)`."""
+    return datetime.combine(day, time()) - LOCAL_OFFSET
+
+
+def day_ends(day: date) -> datetime:
+    """The stored instant at which the day after ends begins: `column < day_ends(d)`."""
+    return day_starts(day) + timedelta(days=1)
+
+
+def local(moment: datetime) -> datetime:
+    return moment + LOCAL_OFFSET
+
+
 @dataclass(frozen=True)
 class Column:
     """One column of a list. `value` is its SQL expression (the export's cell, and the sort and total
@@ -109,7 +126,7 @@ class Column:
     total: bool = False
     labels: dict | None = None
     sort: object = None
-    numeric: bool = False   # drawn right-aligned
+    numeric: bool | None = None   # drawn right-aligned (by default: money and whole numbers)
 
     @property
     def sort_expression(self):
@@ -119,14 +136,14 @@ class Column:
 
     @property
     def right(self) -> bool:
-        return self.numeric or self.kind in (MONEY, INTEGER)
+        return self.numeric if self.numeric is not None else self.kind in (MONEY, INTEGER)
 
 
 @dataclass(frozen=True)
 class Filter:
     """One filter read from the query string by its `name`. Kinds: text, choice (among `choices`,
     (value, msgid) pairs, or given to `read` when they come from the data), date (dd/mm/yyyy),
-    money (whole đồng), year."""
+    money (whole đồng), year (a select when it has choices)."""
     name: str
     label: str
     kind: str = TEXT
@@ -328,8 +345,10 @@ def _text_formatter(column):
         return lambda value: labels.get(value, neutralise_formula(str(value)))
     if column.kind in (MONEY, INTEGER):
         return str
-    if column.kind in (DATE, DATETIME):
+    if column.kind == DATE:
         return lambda value: value.isoformat()
+    if column.kind == DATETIME:
+        return lambda value: local(value).isoformat(sep=" ", timespec="seconds")
     return lambda value: neutralise_formula(str(value))
 
 
@@ -411,7 +430,7 @@ def _write_workbook(path, view, columns):
         elif column.kind == DATE and plausible(value):
             sheet.write_datetime(r, c, value, day)
         elif column.kind == DATETIME and isinstance(value, datetime):
-            sheet.write_datetime(r, c, value, instant)
+            sheet.write_datetime(r, c, local(value), instant)
         elif labels[c] is not None:
             sheet.write_string(r, c, labels[c].get(value, neutralise_formula(str(value))))
         elif isinstance(value, (date, datetime)):

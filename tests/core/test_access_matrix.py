@@ -202,6 +202,8 @@ ROUTES = {
     # --- pages: budgets -----------------------------------------------------------------------
     ("budgets.dashboard", "GET"): Route("page_read_all"),
     ("budgets.list_requests", "GET"): Route("page_read_all"),
+    ("budgets.list_requests_csv", "GET"): Route("page_read_all"),   # the list's downloads (issue 20)
+    ("budgets.list_requests_xlsx", "GET"): Route("page_read_all"),
     ("budgets.new_request", "GET"): Route("page_unit_create"),
     ("budgets.new_request", "POST"): Route("page_unit_create", REQUEST_FORM),
     ("budgets.show_request", "GET"): Route("page_read_owned"),
