@@ -21,6 +21,7 @@ from reports import flag_reviews, flags
 from reports.downloads import csv_response, workbook_response
 from reports.filters import ledger_filter
 from reports.flag_views import flag_choices, flag_filter
+from reports.monthly import chart as monthly_chart
 from reports.outputs import HIGH_PRICE_PCT, outputs
 from reports.permissions import require_report_reader, unit_scope, units_to_report
 from reports.queries import execution, unit_named
@@ -93,6 +94,7 @@ def dashboard():
         "reports/dashboard.html", report=report, args=args, errors=errors, unit_view=unit_view, unit=unit,
         units=[] if unit_view else budget_queries.units(), years=_year_choices(args["fiscal_year"]),
         groupings=[(key, GROUPING_LABELS[key]) for key in GROUPINGS], downloads=downloads,
+        chart=monthly_chart(args["fiscal_year"], unit_id),
     ), 422 if errors else 200
 
 
