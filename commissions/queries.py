@@ -43,9 +43,18 @@ def suppliers_query(actor, *, kind=None, q=None) -> ListQuery:
 
 
 def commissions_query(actor, *, fiscal_year=None, status=None, category=None, supplier_id=None,
-                      allocation_id=None, topic=None, unit=None) -> ListQuery:
+                      allocation_id=None, topic=None, unit=None, q=None, signed_from=None, signed_to=None,
+                      value_min=None, value_max=None) -> ListQuery:
+    """The commissions the actor may read; the list page adds `q` in the number or title, the day
+    the contract was signed within [`signed_from`, `signed_to`] and the value within [`value_min`,
+    `value_max`]."""
     perm.require_commission_reader(actor)
     stmt = perm.scope_to_unit(sa.select(Commission), Commission, actor)
+    if q:
+        stmt = stmt.where(sa.or_(Commission.number.icontains(q, autoescape=True),
+                                 Commission.title.icontains(q, autoescape=True)))
+    stmt = _within(stmt, Commission.signed_on, signed_from, signed_to)
+    stmt = _within(stmt, Commission.value, value_min, value_max)
     for column, value in ((Commission.fiscal_year, fiscal_year), (Commission.status, status),
                           (Commission.category, category), (Commission.supplier_id, supplier_id),
                           (Commission.allocation_id, allocation_id)):
@@ -112,10 +121,28 @@ def deliverables_query(actor, *, commission_id=None, status=None, overdue=None) 
                      loads=(joinedload(Deliverable.commission).lazyload("*"),))
 
 
-def overdue_query(actor) -> ListQuery:
+def _within(stmt, column, low=None, high=None):
+    if low is not None:
+        stmt = stmt.where(column >= low)
+    if high is not None:
+        stmt = stmt.where(column <= high)
+    return stmt
+
+
+def overdue_query(actor, *, q=None, unit=None, due_from=None, due_to=None, value_min=None,
+                  value_max=None) -> ListQuery:
     """Deliverables past due and still owed, with their commission, its unit and supplier; a rejected,
-    cancelled or liquidated contract owes nothing more, whatever its lines say."""
+    cancelled or liquidated contract owes nothing more, whatever its lines say. The list page adds
+    `q` in the commission's number or the deliverable's title, the unit (by code), the due date
+    within [`due_from`, `due_to`] and the value within [`value_min`, `value_max`]."""
     listing = deliverables_query(actor, overdue=True).where(Commission.status.not_in((REJECTED, CANCELLED, CLOSED)))
+    if q:
+        listing = listing.where(sa.or_(Commission.number.icontains(q, autoescape=True),
+                                       Deliverable.title.icontains(q, autoescape=True)))
+    if unit:
+        listing = listing.where(Commission.unit_id == sa.select(Unit.id).where(Unit.code == unit).scalar_subquery())
+    listing = replace(listing, stmt=_within(_within(listing.stmt, Deliverable.due_date, due_from, due_to),
+                                            Deliverable.value, value_min, value_max))
     return replace(listing, loads=(joinedload(Deliverable.commission).options(
         joinedload(Commission.unit).lazyload("*"), joinedload(Commission.supplier), lazyload("*")),))
 

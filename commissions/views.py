@@ -10,7 +10,7 @@ from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from app.core import clock
+from app.core import clock, list_pages
 from app.core.dates import Day
 from app.core.documents import attach_document
 from app.core.exceptions import ValidationFailed
@@ -25,10 +25,10 @@ from budgets import queries as budget_queries
 from commissions import paperwork, queries, services, topics
 from commissions import permissions as perm
 from commissions.expenditures.queries import spending_of
+from commissions.lists import COMMISSION_LIST, OVERDUE_LIST
 from commissions.models import (
     ACCEPTED,
     CLOSED,
-    COMMISSION_STATUSES,
     DELIVERABLE_KINDS,
     DELIVERY_REJECTED,
     DIC_ONLY_CATEGORIES,
@@ -113,30 +113,40 @@ def new_commission():
 
 # --- list, queue, overdue --------------------------------------------------------------------
 
-@bp.get("/commissions")
-@login_required
-def list_commissions():
+def _commission_view(read=list_pages.read):
     actor = current_actor()
     perm.require_commission_reader(actor)
     unit_view = actor.role in UNIT_ROLES
-    status = request.args.get("status")
-    category = request.args.get("category")
-    filters = {
-        "status": status if status in COMMISSION_STATUSES else None,
-        "category": category if category in COMMISSIONED_CATEGORIES else None,
-        "supplier_id": int_arg("supplier_id", 1, 2**31 - 1),
-        "topic": (request.args.get("topic") or "").strip()[:100] or None,
-        "fiscal_year": int_arg("fiscal_year", 2000, 2100),
-        "unit": None if unit_view else ((request.args.get("unit") or "").strip()[:20] or None),
-    }
-    page = page_arg()
-    result = queries.commissions_query(actor, **filters).page(page, PAGE_SIZE)
-    units = [] if unit_view else budget_queries.units()
-    args = {k: v for k, v in filters.items() if v is not None}
-    return render_template(
-        "commissions/list.html", result=result, filters=filters, args=args, units=units,
-        suppliers=_suppliers(actor), categories=COMMISSIONED_CATEGORIES, unit_view=unit_view,
-        years=year_choices(filters["fiscal_year"]), has_next=page * PAGE_SIZE < result["total"])
+    choices = {"supplier_id": [(str(s.id), s.name) for s in _suppliers(actor)],
+               "fiscal_year": [(str(y), str(y)) for y in year_choices(int_arg("fiscal_year", 2000, 2100))]}
+    if not unit_view:
+        choices["unit"] = [(u.code, f"{u.code} – {u.name}") for u in budget_queries.units()]
+
+    def build(values):
+        supplier = values.get("supplier_id")
+        return queries.commissions_query(actor, **dict(values, supplier_id=int(supplier) if supplier else None))
+    return read(COMMISSION_LIST, build, hidden=("unit",) if unit_view else (), choices=choices), unit_view
+
+
+@bp.get("/commissions")
+@login_required
+def list_commissions():
+    view, unit_view = _commission_view()
+    return render_template("commissions/list.html", view=view, unit_view=unit_view)
+
+
+@bp.get("/commissions.csv")
+@login_required
+def list_commissions_csv():
+    """What the commission list shows under the same filters and sort, every row, as CSV."""
+    return list_pages.csv_response(_commission_view(list_pages.prepare)[0])
+
+
+@bp.get("/commissions.xlsx")
+@login_required
+def list_commissions_xlsx():
+    """What the commission list shows under the same filters and sort, every row, as a workbook."""
+    return list_pages.xlsx_response(_commission_view(list_pages.prepare)[0])
 
 
 @bp.get("/commissions/queue")
@@ -149,14 +159,33 @@ def approval_queue():
                            has_next=page * PAGE_SIZE < result["total"])
 
 
+def _overdue_view(read=list_pages.read):
+    actor = current_actor()
+    perm.require_commission_reader(actor)
+    unit_view = actor.role in UNIT_ROLES
+    choices = {} if unit_view else {"unit": [(u.code, f"{u.code} – {u.name}") for u in budget_queries.units()]}
+    return read(OVERDUE_LIST, lambda values: queries.overdue_query(actor, **values),
+                hidden=("unit",) if unit_view else (), choices=choices)
+
+
 @bp.get("/deliverables/overdue")
 @login_required
 def overdue_deliverables():
-    actor = current_actor()
-    page = page_arg()
-    result = queries.overdue_query(actor).page(page, PAGE_SIZE)
-    return render_template("commissions/overdue.html", result=result, today=clock.today(),
-                           has_next=page * PAGE_SIZE < result["total"])
+    return render_template("commissions/overdue.html", view=_overdue_view(), today=clock.today())
+
+
+@bp.get("/deliverables/overdue.csv")
+@login_required
+def overdue_deliverables_csv():
+    """The overdue deliverables under the same filters and sort, every row, as CSV."""
+    return list_pages.csv_response(_overdue_view(list_pages.prepare))
+
+
+@bp.get("/deliverables/overdue.xlsx")
+@login_required
+def overdue_deliverables_xlsx():
+    """The overdue deliverables under the same filters and sort, every row, as a workbook."""
+    return list_pages.xlsx_response(_overdue_view(list_pages.prepare))
 
 
 # --- detail ----------------------------------------------------------------------------------

@@ -299,8 +299,7 @@ def read(spec: ListSpec, build, *, args=None, hidden=(), choices=None, page=None
     view.listing = ordered(build(view.values), view)
     view.total, view.totals = summarise(view.listing, view.columns)
     view.pages = max(1, -(-view.total // spec.page_size))
-    asked = page if page is not None else _page_asked(args)
-    view.page = min(asked, view.pages)
+    view.page = page if page is not None else _page_asked(args)  # past the last: an empty page, as before
     view.items = view.listing.rows(limit=spec.page_size, offset=(view.page - 1) * spec.page_size)
     return view
 

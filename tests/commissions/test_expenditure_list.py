@@ -63,8 +63,9 @@ def test_the_totals_row_is_of_the_filtered_set_not_the_page(auditor, monkeypatch
     assert "Trang 1 / 3 · 6 dòng" in first
     last = text(auditor.get("/expenditures?page=3"))
     assert len(_rows(last)) == 2 and _total(last) == 25_000_000 and "Trang 3 / 3" in last
-    # past the last page: the last page
-    assert _rows(text(auditor.get("/expenditures?page=99"))) == _rows(last)
+    # past the last page: no rows, and the totals still of the filtered set
+    beyond = text(auditor.get("/expenditures?page=99"))
+    assert _rows(beyond) == [] and "6 khoản chi" in beyond
     seen = _rows(first) + _rows(text(auditor.get("/expenditures?page=2"))) + _rows(last)
     assert sorted(seen) == sorted(ALL)
 

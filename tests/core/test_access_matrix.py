@@ -276,6 +276,8 @@ ROUTES = {
     # --- end of the commissions API block ---------------------------------------------------------
     # --- pages: commissions (issue 9; records from _commission_records) ------------------------
     ("commissions.list_commissions", "GET"): Route("page_read_all"),
+    ("commissions.list_commissions_csv", "GET"): Route("page_read_all"),   # the list's downloads (issue 20)
+    ("commissions.list_commissions_xlsx", "GET"): Route("page_read_all"),
     ("commissions.new_commission", "GET"): Route("page_unit_create"),
     # another unit's allocation is not among the form's choices: 422 for it, so no must_succeed
     ("commissions.new_commission", "POST"): Route("page_unit_create", lambda r: {
@@ -286,6 +288,8 @@ ROUTES = {
         "deliverables-0-due_date": f"{YEAR}-11-30"}, must_succeed=False),
     ("commissions.approval_queue", "GET"): Route("page_finance_write"),
     ("commissions.overdue_deliverables", "GET"): Route("page_read_all"),
+    ("commissions.overdue_deliverables_csv", "GET"): Route("page_read_all"),   # the list's downloads (issue 20)
+    ("commissions.overdue_deliverables_xlsx", "GET"): Route("page_read_all"),
     ("commissions.show_commission", "GET"): Route("page_read_owned"),
     ("commissions.approve_commission", "POST"): Route("page_finance_write", {}),
     ("commissions.reject_commission", "POST"): Route("page_finance_write", REASON),
