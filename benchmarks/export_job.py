@@ -129,8 +129,8 @@ def main():
         if options.kind == "ledger_csv":
             with open(path, "rb") as written:
                 lines = sum(1 for _ in written)
-            print(f"  data lines {lines - 1:,} (header excluded) against {total:,} counted")
-            assert lines - 1 == total
+            print(f"  data lines {lines - 2:,} (header and totals line excluded) against {total:,} counted")
+            assert lines - 2 == total
     return 0 if status == jobs.DONE else 1
 
 

@@ -144,7 +144,8 @@ def _cell_writers(sheet, columns, formats):
 
 def _write_table(sheet, columns, rows, formats, progress=None) -> int:
     """Header, rows as they stream, then a totals row of SUBTOTAL formulas (they follow the
-    autofilter) with their values cached; frozen header, autofilter, widths. Returns the row count."""
+    autofilter) with their values cached and the count of rows written; frozen header, autofilter,
+    widths. Returns the row count."""
     for index, column in enumerate(columns):
         sheet.set_column(index, index, column.width)
         sheet.write_string(0, index, gettext(column.header), formats.header)
@@ -169,6 +170,8 @@ def _write_table(sheet, columns, rows, formats, progress=None) -> int:
     if totals:
         last = count + 1
         sheet.write_string(last, 0, gettext("Tổng cộng"), formats.total_label)
+        if 1 not in totals:  # the rows written, beside the label: a reader checks the sheet is whole
+            sheet.write_string(last, 1, gettext("%(n)s dòng", n=count), formats.total_label)
         for index, total in totals.items():
             letter = xl_col_to_name(index)
             sheet.write_formula(last, index, f"=SUBTOTAL(9,{letter}2:{letter}{max(count, 1) + 1})",

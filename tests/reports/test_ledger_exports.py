@@ -41,7 +41,8 @@ def read_csv(client, path=CSV):
     raw = response.get_data()
     assert raw.startswith("\ufeff".encode())
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
-    return rows[0], rows[1:]
+    assert rows[-1][0] in (f"Tổng cộng: {len(rows) - 2} dòng", f"Total: {len(rows) - 2} rows"), rows[-1]
+    return rows[0], rows[1:-1]
 
 
 # --- the workbook ----------------------------------------------------------------------------------
@@ -56,6 +57,7 @@ def test_the_workbook_holds_every_sheet_and_its_ledger_totals_the_spending(spend
     assert sum(amounts) == spending.total_spent == 25_000_000
     assert sorted(amounts) == sorted([5_000_000, 15_000_000, 10_000_000, -10_000_000, 3_000_000, 2_000_000])
     assert totals[headers.index("Số tiền (đồng)")].startswith("=SUBTOTAL(9,E2:E7)")
+    assert totals[:2] == ("Tổng cộng", "6 dòng")  # the rows written, so a reader sees the sheet is whole
 
 
 def test_the_ledger_row_carries_the_whole_trail(spending, roles, budget):
@@ -227,6 +229,19 @@ def test_the_csv_totals_the_spending_and_neutralises_formulas(spending, roles):
     assert reversal["Số tiền (đồng)"] == "-10000000"  # a number, not neutralised
 
 
+def test_the_csv_ends_with_its_row_count_and_totals(spending, roles):
+    response = roles["auditor"].get(CSV)
+    rows = list(csv.reader(io.StringIO(response.get_data().decode("utf-8-sig"))))
+    headers, body, last = rows[0], rows[1:-1], rows[-1]
+    assert last[0] == f"Tổng cộng: {len(body)} dòng" == "Tổng cộng: 6 dòng"
+    amount = headers.index("Số tiền (đồng)")
+    assert int(last[amount]) == sum(int(row[amount]) for row in body) == spending.total_spent
+    applied = headers.index("Tạm ứng được trừ (đồng)")
+    assert int(last[applied]) == sum(int(row[applied] or 0) for row in body)
+    english = roles["auditor"].get(CSV + "&lang=en").get_data().decode("utf-8-sig")
+    assert list(csv.reader(io.StringIO(english)))[-1][0] == "Total: 6 rows"
+
+
 def test_a_unit_officers_csv_holds_its_unit_only(spending, roles):
     headers, rows = read_csv(roles["dic"])
     assert set(column(headers, rows, "Mã đơn vị")) == {"SVHTTDL"}
@@ -240,7 +255,7 @@ def test_the_csv_streams_in_batches(spending, roles, app, monkeypatch):
     assert response.is_streamed
     pieces = list(response.response)
     assert len(pieces) >= 3
-    assert b"".join(pieces).decode("utf-8-sig").count("\r\n") == 7  # header + 6 entries
+    assert b"".join(pieces).decode("utf-8-sig").count("\r\n") == 8  # header + 6 entries + the totals
 
 
 # --- fixed statement counts --------------------------------------------------------------------
