@@ -309,7 +309,8 @@ def _audit_columns():
 
 def write_workbook(target, actor, selection: LedgerFilter, lang: str = "vi", progress=None) -> dict:
     """Write the workbook to `target` (a path); `actor` None is the operator's CLI (the whole trail).
-    `progress(n)` hears of every batch of ledger rows written. Returns the rows written per sheet.
+    `progress(n)` hears of every batch of ledger rows written, and of every batch of the other sheets'
+    rows as `progress(0)` (a sign of life: the job's heartbeat). Returns the rows written per sheet.
     Labels come in the current locale: call it within `force_locale(lang)`. Every sheet is read
     from one snapshot of the database."""
     begin_snapshot()
@@ -319,19 +320,24 @@ def write_workbook(target, actor, selection: LedgerFilter, lang: str = "vi", pro
     formats = _Formats(book)
     sheets = {key: book.add_worksheet(name) for key, name in zip(SHEET_KEYS, SHEET_NAMES[lang])}
     counts = {}
+    beat = (lambda _rows: progress(0)) if progress is not None else None
     try:
         _write_summary(book, sheets["summary"], selection, formats)
         counts["ledger"] = _write_table(sheets["ledger"], LEDGER_COLUMNS, ledger_rows(selection), formats, progress)
         counts["commissions"] = _write_table(sheets["commissions"], COMMISSION_COLUMNS, commission_rows(selection),
-                                             formats)
+                                             formats, beat)
         counts["deliverables"] = _write_table(sheets["deliverables"], DELIVERABLE_COLUMNS,
-                                              deliverable_rows(selection), formats)
-        counts["transfers"] = _write_table(sheets["transfers"], TRANSFER_COLUMNS, transfer_rows(selection), formats)
+                                              deliverable_rows(selection), formats, beat)
+        counts["transfers"] = _write_table(sheets["transfers"], TRANSFER_COLUMNS, transfer_rows(selection), formats,
+                                           beat)
         counts["settlement"] = _write_table(sheets["settlement"], SETTLEMENT_COLUMNS, _settlement_rows(selection),
-                                            formats)
-        counts["flags"] = _write_table(sheets["flags"], FLAG_COLUMNS, _flag_rows(selection), formats)
-        counts["audit"] = _write_table(sheets["audit"], _audit_columns(), audit_rows(actor, selection), formats)
+                                            formats, beat)
+        counts["flags"] = _write_table(sheets["flags"], FLAG_COLUMNS, _flag_rows(selection), formats, beat)
+        counts["audit"] = _write_table(sheets["audit"], _audit_columns(), audit_rows(actor, selection), formats,
+                                       beat)
     finally:
+        if beat is not None:
+            beat(0)
         book.close()
     return counts
 

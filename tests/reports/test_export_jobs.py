@@ -230,3 +230,16 @@ def test_two_workers_handed_the_same_job_run_it_once(spending, roles, app):
         assert (job.status, job.attempts, job.rows_done) == (jobs.DONE, 1, 6)
         db.session.remove()
     assert _partial_files(app, job_id) == []
+
+
+def test_a_workbook_job_keeps_its_heartbeat_while_writing_the_other_sheets(spending, roles, app, monkeypatch):
+    """The ledger's rows are the progress; the other sheets (commissions, deliverables, the trail…)
+    are signs of life, so a long workbook is never taken for a stalled one."""
+    seen = []
+    real_set = jobs._set
+    monkeypatch.setattr(jobs, "_set", lambda job_id, **values: (seen.append(dict(values)), real_set(job_id, **values)))
+    _, response = start(app, "taichinh")
+    work(app, job_of(response))
+    after_ledger = [v for v in seen if v.get("rows_done") == 6 and "status" not in v]
+    assert len(after_ledger) >= 5  # each one moves heartbeat_at (jobs._set)
+    assert seen[-1]["status"] == jobs.DONE
