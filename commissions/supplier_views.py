@@ -7,14 +7,15 @@ from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from app.core.pages import current_actor, handle_form, page_arg
+from app.core import list_pages
+from app.core.pages import current_actor, handle_form
 from commissions import permissions as perm
 from commissions import queries, services
+from commissions.lists import SUPPLIER_LIST
 from commissions.models import SUPPLIER_KIND_LABELS, SUPPLIER_KINDS
 from commissions.schemas import SupplierCreateSchema, SupplierUpdateSchema
 
 bp = Blueprint("suppliers", __name__)
-PAGE_SIZE = 50
 FIELDS = ("name", "kind", "tax_code", "bank_account", "bank_name")
 
 
@@ -22,21 +23,35 @@ def _kinds():
     return [(kind, _(SUPPLIER_KIND_LABELS[kind])) for kind in SUPPLIER_KINDS]
 
 
+def _supplier_view(read=list_pages.read):
+    actor = current_actor()
+    perm.require_supplier_writer(actor)
+    return read(SUPPLIER_LIST, lambda values: queries.suppliers_query(actor, **values))
+
+
 def _list_page(values=None, errors=None, status=200, message=None):
-    q = (request.args.get("q") or "").strip()[:100]
-    page = page_arg()
-    query = queries.suppliers_query(current_actor(), q=q or None)
-    suppliers = query.rows(limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE)
-    return render_template("admin/suppliers.html", suppliers=suppliers[:PAGE_SIZE], has_next=len(suppliers) > PAGE_SIZE,
-                           page=page, q=q, kinds=_kinds(), values=values or {}, errors=errors or {},
-                           message=message), status
+    return render_template("admin/suppliers.html", view=_supplier_view(), kinds=_kinds(), values=values or {},
+                           errors=errors or {}, message=message), status
 
 
 @bp.get("/suppliers")
 @login_required
 def list_suppliers():
-    perm.require_supplier_writer(current_actor())
     return _list_page()
+
+
+@bp.get("/suppliers.csv")
+@login_required
+def list_suppliers_csv():
+    """The suppliers under the same search and sort, every row, as CSV."""
+    return list_pages.csv_response(_supplier_view(list_pages.prepare))
+
+
+@bp.get("/suppliers.xlsx")
+@login_required
+def list_suppliers_xlsx():
+    """The suppliers under the same search and sort, every row, as a workbook."""
+    return list_pages.xlsx_response(_supplier_view(list_pages.prepare))
 
 
 @bp.post("/suppliers")

@@ -11,26 +11,16 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from app.auth import accounts, services, totp
-from app.auth.accounts import STATES
+from app.auth.lists import STATE_LABELS, USER_LIST
 from app.auth.schemas import UserCreateSchema, UserUpdateSchema
-from app.core import audit
-from app.core.i18n import N_
-from app.core.pages import current_actor, handle_form, page_arg
+from app.core import audit, list_pages
+from app.core.pages import current_actor, handle_form
 from app.core.permissions import ADMIN, FINANCE_OFFICER, ROLE_LABELS, ROLES, require_role
 from app.extensions import db
 from app.units.models import Unit
 
 bp = Blueprint("users", __name__)
 PAGE_SIZE = 30
-
-STATE_LABELS = {
-    "active": N_("Đang hoạt động"),
-    "inactive": N_("Đã khoá"),
-    "locked": N_("Bị chặn đăng nhập (sai mật khẩu)"),
-    "role_unconfirmed": N_("Vai trò chờ xác nhận"),
-    "password_change_required": N_("Mật khẩu tạm"),
-}
-
 
 def _units():
     stmt = sa.select(Unit).where(Unit.active.is_(True)).order_by(Unit.kind, Unit.code)
@@ -43,27 +33,33 @@ def _choices() -> dict:
             "unit_options": [(unit.code, f"{unit.code} – {unit.name}") for unit in _units()]}
 
 
-def _filters() -> dict:
-    """The list's filters as typed, each kept only when it is one the list knows."""
-    args = {key: (request.args.get(key) or "").strip()[:100] for key in ("q", "role", "unit", "state")}
-    if args["role"] not in ROLES:
-        args["role"] = ""
-    if args["state"] not in STATES:
-        args["state"] = ""
-    return {key: value for key, value in args.items() if value}
+def _user_view(read=list_pages.read):
+    actor = current_actor()
+    require_role(actor, ADMIN)
+    choices = {"unit": [(unit.code, f"{unit.code} – {unit.name}") for unit in _units()]}
+    return read(USER_LIST, lambda values: accounts.users_query(actor, **values), choices=choices)
 
 
 @bp.get("/users")
 @login_required
 def list_users():
-    actor = current_actor()
-    require_role(actor, ADMIN)
-    filters, page = _filters(), page_arg()
-    query = accounts.users_query(actor, **filters)
-    users = accounts.mark_locked(query.rows(limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE))
-    return render_template("admin/users.html", users=users[:PAGE_SIZE], has_next=len(users) > PAGE_SIZE,
-                           page=page, filters=filters, total=query.count(), roles=ROLES, units=_units(),
-                           states=STATES, state_labels=STATE_LABELS)
+    view = _user_view()
+    accounts.mark_locked(view.items)
+    return render_template("admin/users.html", view=view, state_labels=STATE_LABELS)
+
+
+@bp.get("/users.csv")
+@login_required
+def list_users_csv():
+    """The users under the same filters and sort, every row, as CSV."""
+    return list_pages.csv_response(_user_view(list_pages.prepare))
+
+
+@bp.get("/users.xlsx")
+@login_required
+def list_users_xlsx():
+    """The users under the same filters and sort, every row, as a workbook."""
+    return list_pages.xlsx_response(_user_view(list_pages.prepare))
 
 
 def _new_form(values=None, errors=None, status=200, message=None):

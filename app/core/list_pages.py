@@ -127,6 +127,7 @@ class Column:
     labels: dict | None = None
     sort: object = None
     numeric: bool | None = None   # drawn right-aligned (by default: money and whole numbers)
+    shown: bool = True            # False: in the downloads only (a detail the page folds into another cell)
 
     @property
     def sort_expression(self):
@@ -196,7 +197,8 @@ class ListView:
     the messages of the filters that did not parse, the page, its rows, the count and totals of the
     filtered set, and the sort."""
     spec: ListSpec
-    columns: list
+    columns: list                 # the columns drawn
+    exported: list                # the columns downloaded: every one not hidden that has a value
     filters: list
     choices: dict
     raw: dict
@@ -264,14 +266,16 @@ def parse(spec: ListSpec, args=None, *, hidden=(), choices=None) -> ListView:
         values[item.name] = value
         if error:
             errors[item.name] = error
-    columns = [c for c in spec.columns if c.key not in hidden]
+    kept = [c for c in spec.columns if c.key not in hidden]
+    columns = [c for c in kept if c.shown]
+    exported = [c for c in kept if c.value is not None]
     token = (args.get("sort") or "").strip()
     key, descending = token.removeprefix("-"), token.startswith("-")
     column = next((c for c in columns if c.key == key), None)
     if column is None or column.sort_expression is None:
         default = spec.default_sort
         key, descending = default.removeprefix("-"), default.startswith("-")
-    return ListView(spec, columns, filters, choices, raw, values, errors, key, descending)
+    return ListView(spec, columns, exported, filters, choices, raw, values, errors, key, descending)
 
 
 def ordered(listing: ListQuery, view: ListView) -> ListQuery:
@@ -321,7 +325,7 @@ def _page_asked(args) -> int:
 # --- downloads ---------------------------------------------------------------------------------
 
 def _exported(view: ListView) -> list:
-    return [c for c in view.columns if c.value is not None]
+    return view.exported
 
 
 def export_statement(view: ListView) -> sa.Select:

@@ -414,6 +414,8 @@ ROUTES = {
     ("auth.totp_start", "POST"): Route("page_auth_any", {}),
     ("auth.totp_confirm", "POST"): Route("page_auth_any", {"code": "123456"}, must_succeed=False),
     ("users.list_users", "GET"): Route("page_admin_only"),
+    ("users.list_users_csv", "GET"): Route("page_admin_only"),   # the list's downloads (issue 20)
+    ("users.list_users_xlsx", "GET"): Route("page_admin_only"),
     ("users.new_user", "GET"): Route("page_admin_only"),
     ("users.create_user", "POST"): Route("page_admin_only", {
         "username": "canbo.moi", "full_name": "Người Mới", "role": "auditor", "password": NEW_PASSWORD}),
@@ -434,6 +436,8 @@ ROUTES = {
     ("units.deactivate_unit", "POST"): Route("page_admin_only", {}, path={"code": "idle_unit"}),
     ("units.reactivate_unit", "POST"): Route("page_admin_only", {}, path={"code": "idle_unit"}, must_succeed=False),
     ("suppliers.list_suppliers", "GET"): Route("page_supplier_write"),
+    ("suppliers.list_suppliers_csv", "GET"): Route("page_supplier_write"),   # the list's downloads (issue 20)
+    ("suppliers.list_suppliers_xlsx", "GET"): Route("page_supplier_write"),
     ("suppliers.create_supplier", "POST"): Route("page_supplier_write", {
         "name": "Báo Nhân Dân", "kind": "press", "tax_code": "0100111111"}),
     ("suppliers.edit_supplier", "GET"): Route("page_supplier_write"),
