@@ -97,8 +97,19 @@ def owned_request(actor, request_id: int) -> FundingRequest:
 
 
 def allocations_query(actor, *, fiscal_year=None, unit=None, envelope_id=None, request_id=None,
-                      category=None) -> ListQuery:
+                      category=None, q=None, decided_from=None, decided_to=None, amount_min=None,
+                      amount_max=None) -> ListQuery:
+    """The allocations the actor may read; the list page adds `q` in the decision's number, the
+    decision's day within [`decided_from`, `decided_to`] and the amount within [`amount_min`, `amount_max`]."""
     stmt = perm.scope_to_unit(sa.select(Allocation), Allocation, actor)
+    if q:
+        stmt = stmt.where(Allocation.decision_no.icontains(q, autoescape=True))
+    for column, low, high in ((Allocation.decision_date, decided_from, decided_to),
+                              (Allocation.amount, amount_min, amount_max)):
+        if low is not None:
+            stmt = stmt.where(column >= low)
+        if high is not None:
+            stmt = stmt.where(column <= high)
     if fiscal_year is not None:
         stmt = stmt.where(Allocation.envelope_id.in_(
             sa.select(Envelope.id).where(Envelope.fiscal_year == fiscal_year).scalar_subquery()))

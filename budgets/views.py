@@ -18,7 +18,7 @@ from app.core.permissions import AUDITOR, DIC_OFFICER, FINANCE_OFFICER, UNIT_OFF
 from app.core.schemas import ReasonSchema
 from budgets import paperwork, queries, services
 from budgets import permissions as perm
-from budgets.lists import REQUEST_LIST
+from budgets.lists import ALLOCATION_LIST, REQUEST_LIST
 from budgets.models import CATEGORIES, REQUEST_STATUS_LABELS, SUBMITTED, FundingRequest
 from budgets.schemas import (
     AdjustmentCreateSchema,
@@ -105,6 +105,39 @@ def list_requests_csv():
 def list_requests_xlsx():
     """What the request list shows under the same filters and sort, every row, as a workbook."""
     return list_pages.xlsx_response(_request_view(list_pages.prepare))
+
+
+def _allocation_view(read=list_pages.read):
+    actor = current_actor()
+    perm.require_money_access(actor)
+    unit_view = actor.role in UNIT_ROLES  # a unit sees its own allocations only
+    choices = {"fiscal_year": [(str(y), str(y)) for y in year_choices(int_arg("fiscal_year", 2000, 2100),
+                                                                      known=queries.envelope_years())]}
+    if not unit_view:
+        choices["unit"] = [(u.code, f"{u.code} – {u.name}") for u in queries.units()]
+    return read(ALLOCATION_LIST, lambda values: queries.allocations_query(actor, **values),
+                hidden=("unit",) if unit_view else (), choices=choices)
+
+
+@bp.get("/allocations")
+@login_required
+def list_allocations():
+    """Every allocation the actor may read, with its running balances and their totals."""
+    return render_template("budgets/allocations.html", view=_allocation_view())
+
+
+@bp.get("/allocations.csv")
+@login_required
+def list_allocations_csv():
+    """What the allocation list shows under the same filters and sort, every row, as CSV."""
+    return list_pages.csv_response(_allocation_view(list_pages.prepare))
+
+
+@bp.get("/allocations.xlsx")
+@login_required
+def list_allocations_xlsx():
+    """What the allocation list shows under the same filters and sort, every row, as a workbook."""
+    return list_pages.xlsx_response(_allocation_view(list_pages.prepare))
 
 
 def _render_request_form(values, errors, *, record=None, status=200, message=None):

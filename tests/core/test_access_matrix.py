@@ -204,6 +204,9 @@ ROUTES = {
     ("budgets.list_requests", "GET"): Route("page_read_all"),
     ("budgets.list_requests_csv", "GET"): Route("page_read_all"),   # the list's downloads (issue 20)
     ("budgets.list_requests_xlsx", "GET"): Route("page_read_all"),
+    ("budgets.list_allocations", "GET"): Route("page_read_all"),   # the allocation list (issue 20) and its downloads
+    ("budgets.list_allocations_csv", "GET"): Route("page_read_all"),
+    ("budgets.list_allocations_xlsx", "GET"): Route("page_read_all"),
     ("budgets.new_request", "GET"): Route("page_unit_create"),
     ("budgets.new_request", "POST"): Route("page_unit_create", REQUEST_FORM),
     ("budgets.show_request", "GET"): Route("page_read_owned"),
