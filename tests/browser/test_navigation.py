@@ -2,6 +2,8 @@
 at 1366 px, collapsed behind the toggler at 390 px, nothing wider than the window, and the user's
 name, the language switch and the log-out button always reachable; the counts of waiting work
 appear as badges. Screenshots go to test-artifacts/nav-<width>-<lang>-<role>.png."""
+import json
+
 import pytest
 
 from app.demo import DEMO_USERS
@@ -13,6 +15,18 @@ pytestmark = pytest.mark.browser
 # one person of each role; for the units An Nhơn (annhon), whose demo request was returned
 ROLES = {role: username for username, _name, role, _unit in DEMO_USERS}
 WIDE, PHONE = {"width": 1366, "height": 900}, {"width": 390, "height": 844}
+
+
+def _record(artifacts, key, figures):
+    """The measured figures, one JSON line per role, language and width (test-artifacts/nav-figures.jsonl)."""
+    with open(artifacts / "nav-figures.jsonl", "a", encoding="utf-8") as out:
+        out.write(json.dumps({"case": key, **figures}) + "\n")
+
+
+def _widths(page) -> dict:
+    return page.evaluate("""() => ({scroll_width: document.documentElement.scrollWidth,
+        viewport: window.innerWidth,
+        nav_height: Math.round(document.querySelector('nav.navbar').getBoundingClientRect().height)})""")
 
 
 def _fits(page) -> bool:
@@ -29,6 +43,9 @@ def _check_wide(page, artifacts, lang, role):
     for name in ("whoami", "lang-switch", "logout"):
         box = by_testid(page, name).first.bounding_box()
         assert by_testid(page, name).first.is_visible() and box["x"] + box["width"] <= 1366, (role, lang, name)
+    _record(artifacts, f"1366 {lang} {role}", {**_widths(page),
+            "logout_right": round(by_testid(page, "logout").first.bounding_box()["x"]
+                                  + by_testid(page, "logout").first.bounding_box()["width"])})
     page.screenshot(path=str(artifacts / f"nav-1366-{lang}-{role}.png"))
     # a menu opens on one click and closes on the next, with no inline script
     first = page.locator("[data-testid=nav-group] > button").first
@@ -48,6 +65,7 @@ def _check_phone(page, artifacts, lang, role):
     for name in ("whoami", "lang-switch", "logout"):
         by_testid(page, name).first.wait_for(state="visible")
     assert _fits(page), f"{role} {lang}: the open menu is wider than 390 px"
+    _record(artifacts, f"390 {lang} {role} (menu open)", _widths(page))
     page.screenshot(path=str(artifacts / f"nav-390-{lang}-{role}.png"), full_page=True)
 
 
