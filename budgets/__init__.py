@@ -35,6 +35,8 @@ def init_app(app, api):
     registry.add_nav("budgets.list_envelopes", N_("Nguồn kinh phí"), (FINANCE_OFFICER, AUDITOR), order=15,
                      group="budget")
     registry.add_nav("budgets.transfers", N_("Điều chỉnh dự toán"), (FINANCE_OFFICER,), order=16, group="budget")
+    registry.add_nav("budgets.list_allocations", N_("Các quyết định phân bổ"), (FINANCE_OFFICER, AUDITOR, *units),
+                     order=17, group="budget")
     registry.add_nav("budgets.list_requests", N_("Đề nghị kinh phí"), (*units, AUDITOR), order=20, group="budget",
                      work=("requests_returned",))
     registry.add_nav("budgets.list_requests", N_("Tất cả đề nghị"), (FINANCE_OFFICER,), order=20, group="budget",
