@@ -4,7 +4,8 @@ import re
 
 from marshmallow import Schema, ValidationError, fields
 
-from app.core.money import FORM_INPUT, StrictInteger
+from app.core.dates import DAY_PLACEHOLDER, typed_day
+from app.core.money import FORM_INPUT, StrictInteger, group_thousands, parse_form_integer
 
 _LIST_KEY = re.compile(r"^(?P<name>[a-z_]+)-(?P<index>\d{1,3})-(?P<field>[a-z_]+)$")
 
@@ -64,3 +65,22 @@ def load_form(schema: Schema, form, list_fields=()) -> tuple[dict | None, dict, 
         return None, error.normalized_messages(), raw
     finally:
         FORM_INPUT.reset(token)
+
+
+def typed_amount(value) -> str:
+    """An amount as a form shows it: 1250000 (or "1250000" typed) as "1.250.000"; text that is not
+    a whole number as typed, so the person sees what the message is about."""
+    if value is None or isinstance(value, bool):
+        return ""
+    if isinstance(value, int):
+        return group_thousands(value)
+    text = str(value)
+    try:
+        return group_thousands(parse_form_integer(text))
+    except ValidationError:
+        return text
+
+
+def template_helpers() -> dict:
+    """The form macros' helpers (templates/_macros.html): dates and amounts shown as typed."""
+    return {"form_day": typed_day, "form_amount": typed_amount, "DAY_PLACEHOLDER": DAY_PLACEHOLDER}

@@ -73,7 +73,7 @@ def test_press_commission_proposed_approved_signed_delivered_accepted(press_allo
     assert not by_testid(dic, "price-basis").is_visible()
     dic.locator("#f-method").select_option("order")
     dic.fill("#f-price_decision_no", "25/QĐ-UBND")
-    dic.fill("#f-price_decision_date", f"{YEAR}-01-15")
+    dic.fill("#f-price_decision_date", f"15/01/{YEAR}")
 
     # a press allocation offers press products (and "other"), not training courses
     kinds = dic.locator("tr.deliverable-row").first.locator("[data-field=kind]")
@@ -83,12 +83,12 @@ def test_press_commission_proposed_approved_signed_delivered_accepted(press_allo
     by_testid(dic, "add-deliverable").click()
     by_testid(dic, "add-deliverable").click()
     assert dic.locator("tr.deliverable-row").count() == 4
-    fill_deliverable(dic, 0, "Tin, bài trên Báo Gia Lai điện tử", "online_article", "20", "3500000", f"{YEAR}-11-30")
+    fill_deliverable(dic, 0, "Tin, bài trên Báo Gia Lai điện tử", "online_article", "20", "3500000", f"30/11/{YEAR}")
     fill_deliverable(dic, 1, "Phóng sự truyền hình “Chuyển đổi số ở phường, xã”", "tv_segment", "4", "18.000.000",
-                     f"{YEAR}-12-15")
-    fill_deliverable(dic, 2, "Dòng nhập nhầm", "video", "1", "1.000", f"{YEAR}-12-15")
+                     f"15/12/{YEAR}")
+    fill_deliverable(dic, 2, "Dòng nhập nhầm", "video", "1", "1.000", f"15/12/{YEAR}")
     fill_deliverable(dic, 3, "Infographic chính sách chuyển đổi số", "infographic", "10", "2.000.000",
-                     f"{YEAR + 1}-01-20")  # a deadline in the next year is ordinary (DESIGN §11)
+                     f"20/01/{YEAR + 1}")  # a deadline in the next year is ordinary (DESIGN §11)
     dic.locator("tr.deliverable-row").nth(2).locator("[data-testid=remove-deliverable]").click()
     assert dic.locator("tr.deliverable-row").count() == 3
     dic.locator("tr.deliverable-row").first.locator("[data-field=unit_price]").blur()
@@ -134,7 +134,7 @@ def test_press_commission_proposed_approved_signed_delivered_accepted(press_allo
     assert by_testid(dic, "status").get_attribute("data-status") == "approved"
     form = by_testid(dic, "sign-form")
     form.locator("[name=contract_no]").fill(f"12/{YEAR}/HĐ-ĐH")
-    form.locator("[name=signed_on]").fill(f"{YEAR}-02-10")
+    form.locator("[name=signed_on]").fill(f"10/02/{YEAR}")
     by_testid(dic, "sign-submit").click()
     dic.wait_for_selector("[data-testid=status][data-status=signed]")
     assert by_testid(dic, "contract").inner_text() == f"12/{YEAR}/HĐ-ĐH · 10/02/{YEAR}"

@@ -35,7 +35,7 @@ def test_finance_closes_last_year_and_reads_the_settlement(past_year, browsing, 
     finance.screenshot(path=str(pictures / "nam-ngan-sach-xem-truoc.png"), full_page=True)
 
     finance.fill("#f-decision_no", "215/STC-QLNS")
-    finance.fill("#f-decision_date", f"{PAST + 1}-02-06")
+    finance.fill("#f-decision_date", f"06/02/{PAST + 1}")
     by_testid(finance, "close-submit").click()
     finance.wait_for_selector("[data-testid=closed-note]")
     assert by_testid(finance, "year-status").inner_text() == "Đã khóa sổ"

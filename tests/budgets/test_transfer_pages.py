@@ -78,7 +78,7 @@ def test_finance_transfers_from_the_page(app, roles, budget):
     ({"amount": "9" * 5000}, ("amount",)),
     ({"amount": "0"}, ("amount",)),
     ({"decision_date": f"{YEAR + 1}-01-02"}, ("decision_date",)),
-    ({"decision_no": "", "decision_date": "15/06/2026"}, ("decision_no", "decision_date")),
+    ({"decision_no": "", "decision_date": "31/06/2026"}, ("decision_no", "decision_date")),
     ({"to_allocation_id": ""}, ("to_allocation_id",)),
     ({"to_allocation_id": "999999"}, ("to_allocation_id",)),
 ], ids=["badly grouped and blank", "5000 digits", "zero", "date outside the year", "no number, bad date",

@@ -303,7 +303,7 @@ def test_the_pages_show_the_calendar_refusals_beside_their_fields(app, roles, ye
         dic = Browser(app, "sotttt")
         detail = f"/commissions/{work['commission']}"
         page = text(dic.get(detail))
-        assert f'value="{Y + 1}-01-02"' in page  # the forms' default date: today in Việt Nam
+        assert f'value="02/01/{Y + 1}"' in page  # the forms' default date: today in Việt Nam, dd/mm/yyyy
         response = dic.submit(detail, f"{detail}/expenditures", {
             "kind": "payment", "amount": "10.000.000", "advance_applied": "0", "paid_on": f"{Y + 1}-01-02",
             "voucher_no": "TT-LICH-01", "payee": "Báo Gia Lai", "description": "Thanh toán phóng sự tết",

@@ -451,7 +451,7 @@ def test_signing_keeps_the_contract_number_on_a_bad_date(app, book):
     assert response.status_code == 422
     page = text(response)
     assert f"Ngày ký phải trong năm ngân sách {YEAR}." in page and 'value="15/HĐ-ĐH"' in page
-    response = dic.submit(detail, f"{detail}/sign", {"contract_no": "15/HĐ-ĐH", "signed_on": "01/05/2026"})
+    response = dic.submit(detail, f"{detail}/sign", {"contract_no": "15/HĐ-ĐH", "signed_on": "31/04/2026"})
     assert response.status_code == 422 and 'data-field-error="signed_on"' in text(response)
     assert state(app) == before
     # finance approves, it does not sign

@@ -76,9 +76,10 @@ def test_advance_then_payment_prefilled_with_what_remains(app, roles, book):
     # the payment form offers the accepted deliverable with its 10.000.000 unpaid, 3.000.000 of it
     # from the advance, 7.000.000 to pay now
     assert 'name="deliverables-0-deliverable_id" value="%d"' % book["accepted"] in page
-    assert 'value="10000000" data-testid="line-amount"' in page
-    assert re.search(r'name="advance_applied"\s+type="text" value="3000000"', page)
-    assert re.search(r'name="amount"\s+type="text" value="7000000"', page)
+    # amounts are offered grouped with dots, as the department writes them (issue 20 item 6)
+    assert 'value="10.000.000" data-testid="line-amount"' in page
+    assert re.search(r'name="advance_applied"[^>]*\svalue="3.000.000"', page)
+    assert re.search(r'name="amount"[^>]*\svalue="7.000.000"', page)
     response = dic.submit(_page(book), _spend(book), {
         "kind": "payment", "amount": "7000000", "advance_applied": "3000000",
         "deliverables-0-deliverable_id": str(book["accepted"]), "deliverables-0-amount": "10000000",
@@ -115,7 +116,7 @@ def test_rule_refusals_409_with_the_rules_message(app, roles, book):
         "kind": "payment", "amount": "11000000", "deliverables-0-deliverable_id": str(book["accepted"]),
         "deliverables-0-amount": "11000000", **_voucher("TT-9")})
     assert response.status_code == 409
-    assert "chỉ còn 10.000.000" in text(response) and 'value="11000000"' in text(response)
+    assert "chỉ còn 10.000.000" in text(response) and 'value="11.000.000"' in text(response)
     # a line's bad amount is reported under the lines, in words
     response = dic.submit(_page(book), _spend(book), {
         "kind": "payment", "amount": "1000", "deliverables-0-deliverable_id": str(book["accepted"]),
