@@ -200,9 +200,39 @@ def _defaults(commission):
     return defaults
 
 
+# The page's tabs (issue 20): (key, label). A form's refusal opens the tab that holds it.
+TABS = (("overview", N_("Tổng quan")), ("deliverables", N_("Sản phẩm")), ("money", N_("Thanh toán & tạm ứng")),
+        ("documents", N_("Hồ sơ & chứng từ")), ("history", N_("Lịch sử")))
+DELIVERABLE_FORMS = ("deliver", "accept", "reject", "upload")  # named "<form>-<deliverable id>"
+
+
+def tab_of(active):
+    """The tab that holds the form named `active` (None: the summary)."""
+    if not active:
+        return "overview"
+    if active.startswith("spend-"):
+        return "money"
+    if active == "upload":
+        return "documents"
+    form, _sep, rest = active.partition("-")
+    if form in DELIVERABLE_FORMS and rest.isdigit():
+        return "deliverables"
+    return "overview"
+
+
+def _payments_by_deliverable(entries):
+    """{deliverable id: [(entry, the amount of it that settles the deliverable)]}, newest entry first."""
+    found = {}
+    for entry in entries:
+        for link in entry.links:
+            found.setdefault(link.deliverable_id, []).append((entry, link.amount))
+    return found
+
+
 def render_commission(commission_id, *, active=None, values=None, errors=None, status=200, alert=None):
     """The detail page, with its money; `active` names the form whose values and errors a refusal
-    shows (the ledger's forms on this page draw it again with theirs)."""
+    shows (the ledger's forms on this page draw it again with theirs): the page opens on its tab
+    with its dialog open (`data-open-form`, read by static/js/commission-page.js)."""
     actor = current_actor()
     commission = queries.get_commission(actor, commission_id)
     defaults = _defaults(commission)
@@ -220,6 +250,7 @@ def render_commission(commission_id, *, active=None, values=None, errors=None, s
         can=perm.commission_actions(actor, commission),
         deliverable_can={d.id: perm.deliverable_actions(actor, d) for d in commission.deliverables},
         form=form, active=active, alert=alert, documents=documents, deliverable_documents=deliverable_documents,
+        tabs=TABS, open_tab=tab_of(active), deliverable_payments=_payments_by_deliverable(money["entries"]),
         history=queries.commission_history(commission), **money,
         liquidation_missing=paperwork.liquidation_missing(commission) if commission.status == CLOSED else [],
         unsettled=[d for d in commission.deliverables if d.status not in SETTLED]), status
@@ -311,7 +342,8 @@ def upload_commission_document(commission_id):
         return commission
 
     return _on_commission(commission_id, "upload", None, upload,
-                          _("Đã tải tài liệu lên đặt hàng %(number)s."), form={})
+                          _("Đã tải tài liệu lên đặt hàng %(number)s."), form={},
+                          url=_detail_url(commission_id) + "#tab-documents")
 
 
 # --- actions on a deliverable ----------------------------------------------------------------

@@ -116,6 +116,8 @@ def test_press_commission_proposed_approved_signed_delivered_accepted(press_allo
     row.locator("[data-testid=open-commission]").click()
     finance.wait_for_url(detail)
     assert by_testid(finance, "allocation-available").inner_text() == "300.000.000 ₫"
+    by_testid(finance, "open-approve").click()  # the approval opens as a dialog with what it leaves
+    by_testid(finance, "dialog-approve").wait_for()
     assert by_testid(finance, "available-after").inner_text() == "138.000.000 ₫"
     by_testid(finance, "approve-submit").click()
     finance.wait_for_selector("[data-testid=status][data-status=approved]")
@@ -132,6 +134,7 @@ def test_press_commission_proposed_approved_signed_delivered_accepted(press_allo
     # the DIC signs the contract
     dic.goto(detail)
     assert by_testid(dic, "status").get_attribute("data-status") == "approved"
+    by_testid(dic, "open-sign").click()
     form = by_testid(dic, "sign-form")
     form.locator("[name=contract_no]").fill(f"12/{YEAR}/HĐ-ĐH")
     form.locator("[name=signed_on]").fill(f"10/02/{YEAR}")
@@ -141,8 +144,11 @@ def test_press_commission_proposed_approved_signed_delivered_accepted(press_allo
     assert by_testid(dic, "deliver-form").count() == 3
 
     # it records the delivery of the articles with the list of articles as a PDF
+    by_testid(dic, "tab-deliverables").click()  # one card per deliverable, each with its actions
     first = by_testid(dic, "deliverable").first
     first_id = first.get_attribute("data-id")
+    assert first.is_visible()
+    by_testid(dic, f"open-deliver-{first_id}").click()
     deliver = dic.locator(f"form[action='/deliverables/{first_id}/deliver']")
     assert deliver.locator("[name=quantity]").input_value() == "20"
     deliver.locator("[name=evidence_url]").fill("https://baogialai.com.vn/chuyen-de/chuyen-doi-so")
@@ -159,7 +165,9 @@ def test_press_commission_proposed_approved_signed_delivered_accepted(press_allo
     download = dic.request.get(documents.get_attribute("href"))
     assert download.status == 200 and download.body() == PDF_BYTES
 
-    # and accepts it with the acceptance record
+    # and accepts it with the acceptance record (the page came back on the deliverables' tab)
+    assert first.is_visible()
+    by_testid(dic, f"open-accept-{first_id}").click()
     accept = dic.locator(f"form[action='/deliverables/{first_id}/accept']")
     assert accept.locator("[name=accepted_quantity]").input_value() == "20"
     accept.locator("[name=record_no]").fill("07/BB-NT")
@@ -170,8 +178,10 @@ def test_press_commission_proposed_approved_signed_delivered_accepted(press_allo
     acceptance = by_testid(dic, f"deliverable-detail-{first_id}").locator("[data-testid=acceptance]")
     assert "07/BB-NT" in acceptance.inner_text()
     assert acceptance.locator("[data-testid=accepted-value]").inner_text() == "70.000.000 ₫"
+    by_testid(dic, "tab-history").click()
     history = by_testid(dic, "history").inner_text()
     for label in ("Đề xuất đặt hàng", "Duyệt, cam kết kinh phí", "Ký hợp đồng", "Giao sản phẩm", "Nghiệm thu sản phẩm"):
         assert label in history
-    assert by_testid(dic, "close-waiting").count() == 1  # two lines still to deliver
+    by_testid(dic, "tab-overview").click()
+    assert by_testid(dic, "close-waiting").is_visible()  # two lines still to deliver
     dic.screenshot(path=str(artifacts / "commission-3-detail.png"), full_page=True)

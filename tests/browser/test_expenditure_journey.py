@@ -70,7 +70,21 @@ def test_advance_payment_reversal_and_the_auditors_trail(contract, browsing, art
 
     # --- the DIC records an advance of 6.000.000 (30% of 20.000.000 would be the limit: 12.000.000)
     dic.goto(f"/commissions/{contract['id']}")
+    by_testid(dic, "tab-money").click()
+    by_testid(dic, "open-spend-advance").click()
     advance = by_testid(dic, "advance-form")
+    # a refusal draws the page again on the same tab, its dialog open, the field in error focused
+    advance.locator("[name=amount]").fill("nhiều")
+    advance.locator("[name=voucher_no]").fill("TU-01/STTTT")
+    advance.locator("[name=description]").fill("Tạm ứng theo điều 5 hợp đồng")
+    with dic.expect_navigation() as refused:
+        advance.locator("[data-testid=advance-submit]").click()
+    assert refused.value.status == 422
+    dic.locator("#f-amount-advance:focus").wait_for()
+    assert by_testid(dic, "dialog-spend-advance").is_visible()
+    assert by_testid(dic, "tab-money").get_attribute("aria-selected") == "true"
+    assert by_testid(dic, "dialog-spend-advance").locator("[data-field-error=amount]").is_visible()
+    assert advance.locator("[name=voucher_no]").input_value() == "TU-01/STTTT"
     advance.locator("[name=amount]").fill("6.000.000")
     advance.locator("[name=voucher_no]").fill("TU-01/STTTT")
     advance.locator("[name=description]").fill("Tạm ứng theo điều 5 hợp đồng")
@@ -81,8 +95,10 @@ def test_advance_payment_reversal_and_the_auditors_trail(contract, browsing, art
     assert by_testid(dic, "amount").inner_text().startswith("6.000.000")
 
     # --- then a payment: prefilled with the accepted 20.000.000, 6.000.000 of it from the advance
-    dic.goto(f"/commissions/{contract['id']}")
+    dic.goto(f"/commissions/{contract['id']}#tab-money")  # the address opens the tab
+    assert by_testid(dic, "schedule-outstanding").is_visible()
     assert by_testid(dic, "schedule-outstanding").inner_text().startswith("6.000.000")
+    by_testid(dic, "open-spend-payment").click()
     payment = by_testid(dic, "payment-form")
     assert payment.locator("[data-testid=payment-line]").count() == 1
     assert digits(payment.locator("[data-testid=line-amount]").input_value()) == "20000000"
@@ -94,6 +110,7 @@ def test_advance_payment_reversal_and_the_auditors_trail(contract, browsing, art
     dic.wait_for_url(re.compile(r"/expenditures/\d+$"))
     assert by_testid(dic, "advance-applied").inner_text().startswith("6.000.000")
     dic.goto(f"/commissions/{contract['id']}")
+    by_testid(dic, "tab-money").click()
     first = by_testid(dic, "schedule-row").first
     assert first.locator("[data-testid=schedule-paid]").inner_text().startswith("20.000.000")
     assert first.locator("[data-testid=schedule-remaining]").inner_text().startswith("0")
