@@ -7,6 +7,7 @@ is always envelope → allocation → request, so concurrent transactions cannot
 from datetime import date
 
 import sqlalchemy as sa
+from flask import current_app
 
 from app.core import audit
 from app.core.exceptions import InsufficientFunds, InvalidTransition, NotFound, RuleViolation, ValidationFailed
@@ -391,6 +392,12 @@ def _move_allocation(allocation_id: int, delta: int, refusal):
                    {"amount": Allocation.amount + delta, "transferred": Allocation.transferred + delta}, refusal)
 
 
+def _canary_shortfall() -> int:
+    """1 đồng lost on the way when the test-only setting LEDGER_CANARY is on: the deliberately broken
+    rule that the ledger's state machine must catch (tests/commissions/test_ledger_state_machine.py)."""
+    return 1 if current_app.config.get("LEDGER_CANARY") else 0
+
+
 def transfer_between_allocations(actor, *, from_allocation_id, to_allocation_id, amount, decision_no,
                                  decision_date, reason) -> AllocationTransfer:
     """Move `amount` from one allocation to another of the same fiscal year under a decision.
@@ -418,7 +425,7 @@ def transfer_between_allocations(actor, *, from_allocation_id, to_allocation_id,
     check_decision_date("decision_date", decision_date, fiscal_year, allow_previous_december=False)
 
     _move_envelopes(source, target, amount)
-    for allocation_id, delta in sorted(((source.id, -amount), (target.id, amount))):
+    for allocation_id, delta in sorted(((source.id, -amount), (target.id, amount - _canary_shortfall()))):
         _move_allocation(allocation_id, delta, lambda: _source_cannot_give(source.id, amount))
     transfer = AllocationTransfer(
         fiscal_year=fiscal_year, from_allocation_id=source.id, to_allocation_id=target.id, amount=amount,

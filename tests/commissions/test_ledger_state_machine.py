@@ -11,6 +11,18 @@ and check_ledger() (which reads every row) stays as quick at the 200th example a
 
 LEDGER_MACHINE_EXAMPLES sets the number of examples (default 200 when CI=true, 40 otherwise),
 LEDGER_MACHINE_STEPS the steps per example (default 12).
+
+The year's operations (issue 22 item 4) run in a second machine on a budget of the past year (2025,
+whose correction period is over, so it can be closed today): transfers between allocations,
+adjustments up and down, and the year-end close, after which approved commissions are cancelled,
+signed ones carried with their commitment and advance into a carry-over allocation of 2026 where
+their deliveries, payments and recoveries go on, every write on 2025 is refused as `year_closed`
+(direct spending excepted from reversal: it comes back as cancelled), and each allocation of 2025
+holds amount = spent + carried over + cancelled. YEAR_MACHINE_EXAMPLES and YEAR_MACHINE_STEPS set its
+size (200 and 12 on CI). A long run, documented in docs (10,000 steps):
+    YEAR_MACHINE_EXAMPLES=100 YEAR_MACHINE_STEPS=100 python -m pytest -q -s \
+        tests/commissions/test_ledger_state_machine.py -k year
+The canary (LEDGER_CANARY, a test-only setting that makes a transfer lose one đồng) must be caught.
 """
 import collections
 import itertools
@@ -19,7 +31,8 @@ import sys
 import uuid
 from dataclasses import dataclass, field
 
-from hypothesis import HealthCheck, settings
+import pytest
+from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     RuleBasedStateMachine,
@@ -36,8 +49,12 @@ from tests import support
 from tests.commissions import builders
 
 YEAR = support.YEAR
+PAST = YEAR - 1  # the year machine's budget: its correction period is over, it can be closed today
 EXAMPLES = int(os.environ.get("LEDGER_MACHINE_EXAMPLES") or (200 if os.environ.get("CI") == "true" else 40))
 STEPS = int(os.environ.get("LEDGER_MACHINE_STEPS") or 12)
+YEAR_EXAMPLES = int(os.environ.get("YEAR_MACHINE_EXAMPLES") or (200 if os.environ.get("CI") == "true" else 30))
+YEAR_STEPS = int(os.environ.get("YEAR_MACHINE_STEPS") or 12)
+ENVELOPE_TOTAL = 1_000_000_000
 
 _run = uuid.uuid4().hex[:8]  # keys and vouchers stay unique across examples sharing one database
 _serial = itertools.count(1)
@@ -62,10 +79,14 @@ class Allocation:
     amount: int
     committed: int = 0
     spent: int = 0
+    year: int = YEAR
+    carried_over: int = 0
+    cancelled: int = 0
+    closed: bool = False
 
     @property
     def available(self):
-        return self.amount - self.committed - self.spent
+        return self.amount - self.committed - self.spent - self.carried_over - self.cancelled
 
 
 @dataclass
@@ -162,8 +183,11 @@ class LedgerMachine(RuleBasedStateMachine):
         super().__init__()
         support.restore_snapshot(app, world.snapshot)  # every example starts from the same saved budget
         self.app, self.roles, self.finance = app, roles, roles["finance"]
-        self.envelope, self.suppliers = world.envelope, world.suppliers
-        self.allocations = {kind: Allocation(id, kind, AMOUNTS[kind]) for kind, id in world.allocations.items()}
+        self.envelope, self.suppliers, self.year = world.envelope, world.suppliers, world.year
+        self.allocations = {kind: Allocation(id, kind, AMOUNTS[kind], year=world.year)
+                            for kind, id in world.allocations.items()}
+        self.carried: dict = {}  # category -> the carry-over Allocation of the next year, after the close
+        self.closed = False
         self.commissions: list[Commission] = []
         self.entries: list[Entry] = []
 
@@ -182,7 +206,7 @@ class LedgerMachine(RuleBasedStateMachine):
 
     def post_entry(self, alloc: Allocation, kind, amount, commission=None, applied=0, links=()):
         body = {"allocation_id": alloc.id, "commission_id": commission.id if commission else None, "kind": kind,
-                "amount": amount, "paid_on": f"{YEAR}-06-01", "voucher_no": serial("CT"), "payee": "Nhà cung cấp",
+                "amount": amount, "paid_on": f"{alloc.year}-06-01", "voucher_no": serial("CT"), "payee": "Nhà cung cấp",
                 "description": "Chi theo chứng từ"}
         if kind == "payment":
             body.update(advance_applied=applied,
@@ -194,6 +218,9 @@ class LedgerMachine(RuleBasedStateMachine):
         """Post the entry; the model moves exactly when it says the rules allow."""
         response = self.post_entry(entry.allocation, entry.kind, entry.amount, entry.commission, entry.applied,
                                    entry.links)
+        if entry.allocation.closed:
+            self.expect(response, 409, "year_closed")
+            return
         m = moves(entry, +1)
         code = refusal(entry, m)
         if entry.kind == "recovery" and entry.amount > entry.commission.outstanding:
@@ -228,7 +255,8 @@ class LedgerMachine(RuleBasedStateMachine):
 
     # commissions
 
-    @precondition(lambda self: sum(c.status in ("proposed", "approved", "signed") for c in self.commissions) < 3)
+    @precondition(lambda self: not self.closed
+                  and sum(c.status in ("proposed", "approved", "signed") for c in self.commissions) < 3)
     @rule(category=st.sampled_from(("press", "training")), lines=LINES, pct=PCT, then_sign=st.booleans())
     def propose_and_approve(self, category, lines, pct, then_sign=False):
         alloc = self.allocations[category]
@@ -254,7 +282,8 @@ class LedgerMachine(RuleBasedStateMachine):
     def sign(self, pick, target=None):
         c = target or self.pick([c for c in self.commissions if c.status == "approved"], pick)
         self.expect(self._owner(c).post(f"/api/v1/commissions/{c.id}/sign",
-                                        json={"contract_no": serial("HĐ")[:60], "signed_on": f"{YEAR}-02-01"}), 200)
+                                        json={"contract_no": serial("HĐ")[:60],
+                                              "signed_on": f"{c.allocation.year}-02-01"}), 200)
         c.status = "signed"
 
     def _owner(self, c):
@@ -267,7 +296,10 @@ class LedgerMachine(RuleBasedStateMachine):
         c, d = self.pick(self.deliverables_in("planned", "rejected"), pick)
         quantity = 1 + (d.quantity - 1) * share // 100 if share < 100 else d.quantity + 1
         response = self._owner(c).post(f"/api/v1/deliverables/{d.id}/deliver",
-                                       json={"delivered_on": f"{YEAR}-05-01", "quantity": quantity})
+                                       json={"delivered_on": f"{c.allocation.year}-05-01", "quantity": quantity})
+        if c.allocation.closed:
+            self.expect(response, 409, "year_closed")
+            return
         if quantity > d.quantity:
             self.expect(response, 422, "validation_error")
             return
@@ -284,7 +316,10 @@ class LedgerMachine(RuleBasedStateMachine):
         c, d = target or self.pick(self.deliverables_in("delivered"), pick)
         quantity = 1 + (d.delivered - 1) * share // 100 if share < 100 else d.delivered + 1
         response = self._owner(c).post(f"/api/v1/deliverables/{d.id}/accept", json={
-            "accepted_on": f"{YEAR}-05-02", "accepted_quantity": quantity, "record_no": serial("BB")})
+            "accepted_on": f"{c.allocation.year}-05-02", "accepted_quantity": quantity, "record_no": serial("BB")})
+        if c.allocation.closed:
+            self.expect(response, 409, "year_closed")
+            return
         if quantity > d.delivered:
             self.expect(response, 422, "validation_error")
             return
@@ -295,7 +330,11 @@ class LedgerMachine(RuleBasedStateMachine):
     @rule(pick=PICK)
     def reject_delivery(self, pick, target=None):
         c, d = target or self.pick(self.deliverables_in("delivered"), pick)
-        self.expect(self._owner(c).post(f"/api/v1/deliverables/{d.id}/reject", json={"reason": "Chưa đạt"}), 200)
+        response = self._owner(c).post(f"/api/v1/deliverables/{d.id}/reject", json={"reason": "Chưa đạt"})
+        if c.allocation.closed:
+            self.expect(response, 409, "year_closed")
+            return
+        self.expect(response, 200)
         d.status = "rejected"
 
     # expenditures
@@ -345,6 +384,9 @@ class LedgerMachine(RuleBasedStateMachine):
     def reverse(self, pick):
         entry = self.pick([e for e in self.entries if e.status == "posted"], pick)
         response = self.finance.post(f"/api/v1/expenditures/{entry.id}/reverse", json={"reason": "Ghi sổ nhầm"})
+        if entry.allocation.closed and entry.kind != "direct":
+            self.expect(response, 409, "year_closed")
+            return
         if entry.status != "posted" or (entry.commission is not None and entry.commission.status != "signed"):
             self.expect(response, 409, "invalid_transition")
             return
@@ -356,6 +398,8 @@ class LedgerMachine(RuleBasedStateMachine):
         assert self.expect(response, 200)["status"] == "reversed"
         apply(entry, m)
         entry.status = "reversed"
+        if entry.allocation.closed:  # a closed year's direct spending comes back as cancelled
+            entry.allocation.cancelled += entry.amount
 
     @precondition(lambda self: any(c.status in ("approved", "signed") for c in self.commissions))
     @rule(pick=PICK, action=st.sampled_from(("close", "cancel")))
@@ -366,7 +410,9 @@ class LedgerMachine(RuleBasedStateMachine):
         body = {"reason": "Không còn nhu cầu"} if action == "cancel" else {}
         response = self._owner(c).post(f"/api/v1/commissions/{c.id}/{action}", json=body)
         open_items = any(d.status not in ("accepted", "rejected") for d in c.deliverables)
-        if c.outstanding:
+        if c.allocation.closed:
+            self.expect(response, 409, "year_closed")
+        elif c.outstanding:
             self.expect(response, 409, "rule_violation")
         elif action == "close" and c.status != "signed":
             self.expect(response, 409, "invalid_transition")
@@ -382,15 +428,19 @@ class LedgerMachine(RuleBasedStateMachine):
 
     @invariant()
     def balances_match_the_model(self):
-        got = {a["id"]: a
-               for a in support.get(self.finance, f"/api/v1/allocations?envelope_id={self.envelope}")["items"]}
-        for alloc in self.allocations.values():
+        got = {a["id"]: a for year in (self.year, self.year + 1)
+               for a in support.get(self.finance, f"/api/v1/allocations?fiscal_year={year}&per_page=200")["items"]}
+        assert set(got) == {a.id for a in (*self.allocations.values(), *self.carried.values())}
+        for alloc in (*self.allocations.values(), *self.carried.values()):
             a = got[alloc.id]
-            assert (a["amount"], a["committed"], a["spent"], a["available"]) == \
-                (alloc.amount, alloc.committed, alloc.spent, alloc.available), (alloc, a)
+            assert (a["amount"], a["committed"], a["spent"], a["carried_over"], a["cancelled"], a["available"]) == \
+                (alloc.amount, alloc.committed, alloc.spent, alloc.carried_over, alloc.cancelled,
+                 alloc.available), (alloc, a)
+            if alloc.closed:
+                assert alloc.amount == alloc.spent + alloc.carried_over + alloc.cancelled
         # the database holds this example's commissions only (restored per example): one list shows them all
-        listed = support.get(self.finance, f"/api/v1/commissions?fiscal_year={YEAR}&per_page=200")
-        got = {c["id"]: c for c in listed["items"]}
+        got = {c["id"]: c for year in (self.year, self.year + 1) for c in support.get(
+            self.finance, f"/api/v1/commissions?fiscal_year={year}&per_page=200")["items"]}
         assert set(got) == {c.id for c in self.commissions}
         for c in self.commissions:
             g = got[c.id]
@@ -419,20 +469,21 @@ class BudgetWorld:
     envelope: int
     allocations: dict  # category -> allocation id
     suppliers: dict  # category -> a supplier of the kind it commissions
+    year: int = YEAR
 
 
-def budget_world(app, finance) -> BudgetWorld:
+def budget_world(app, finance, year=YEAR) -> BudgetWorld:
     """An envelope, a press allocation for the DIC, training and operations allocations for STP and a
     supplier of each commissioned kind, made through the API on the `roles` world, then saved: each example
     restores it."""
-    envelope = support.envelope(finance, 1_000_000_000)["id"]
+    envelope = support.envelope(finance, ENVELOPE_TOTAL, year=year)["id"]
     allocations = {kind: support.allocation(finance, envelope, support.ROLE_PEOPLE[OWNER[kind]][2], amount,
-                                            category=kind)["id"]
+                                            category=kind, year=year)["id"]
                    for kind, amount in AMOUNTS.items()}
     suppliers = {category: builders.supplier(finance, kind=builders.SUPPLIER_KIND_FOR[category],
                                              name=f"Nhà cung cấp kiểm thử {category}")["id"]
                  for category in ("press", "training")}
-    return BudgetWorld(support.take_snapshot(app, "ledger-machine"), envelope, allocations, suppliers)
+    return BudgetWorld(support.take_snapshot(app, f"ledger-machine-{year}"), envelope, allocations, suppliers, year)
 
 
 def test_random_use_keeps_every_balance(app, roles):
@@ -442,3 +493,118 @@ def test_random_use_keeps_every_balance(app, roles):
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large]))
     for (step, status, code), count in sorted(OUTCOMES.items()):
         print(f"{step:22} {status} {code or '':20} {count}")
+
+
+# --- the year's operations: transfers, adjustments, the close and what is carried (issue 22) -----
+
+class YearMachine(LedgerMachine):
+    """The ledger machine on a budget of PAST, with the operations of the budget year besides."""
+
+    def __init__(self, app, roles, world):
+        super().__init__(app, roles, world)
+        self.envelope_room = ENVELOPE_TOTAL - sum(AMOUNTS.values())
+
+    def _year_allocations(self):
+        return list(self.allocations.values())
+
+    @rule(pair=st.permutations(("press", "training", "operations")), share=SHARE)
+    def transfer(self, pair, share):
+        """Move money between two allocations of the year: the source never below what it holds."""
+        source, target = self.allocations[pair[0]], self.allocations[pair[1]]
+        room = source.available
+        amount = 1 + max(room - 1, 0) * share // 100 if share < 100 else room + 1 + share
+        response = self.finance.post("/api/v1/transfers", json={
+            "from_allocation_id": source.id, "to_allocation_id": target.id, "amount": amount,
+            "decision_no": serial("QĐ-ĐC")[:60], "decision_date": f"{self.year}-11-01",
+            "reason": "Điều chỉnh dự toán giữa các đơn vị"})
+        if self.closed:
+            self.expect(response, 409, "year_closed")
+        elif amount > room:
+            self.expect(response, 409, "insufficient_funds")
+        else:
+            self.expect(response, 201)
+            source.amount -= amount
+            target.amount += amount
+
+    @rule(category=st.sampled_from(("press", "training", "operations")), share=SHARE, rise=st.booleans())
+    def adjust(self, category, share, rise):
+        """Raise an allocation within what the envelope has left, or cut it down to what it holds."""
+        alloc = self.allocations[category]
+        room = self.envelope_room if rise else alloc.available
+        size = 1 + max(room - 1, 0) * share // 100 if share < 100 else room + 1 + share
+        amount = size if rise else -size
+        response = support.adjustment(self.finance, alloc.id, amount, decision_no=serial("QĐ-BS")[:60])
+        if self.closed:
+            self.expect(response, 409, "year_closed")
+        elif size > room:
+            self.expect(response, 409, "insufficient_funds")
+        else:
+            self.expect(response, 201)
+            alloc.amount += amount
+            self.envelope_room -= amount
+
+    @precondition(lambda self: not self.closed)
+    @rule()
+    def close_year(self):
+        """Finance closes the year: approved commissions cancelled, signed ones holding money carried
+        into one allocation of the next year per unit and category, the rest of each allocation cancelled."""
+        response = self.finance.post(f"/api/v1/years/{self.year}/close",
+                                     json={"decision_no": serial("CN")[:60], "decision_date": f"{self.year + 1}-02-06"})
+        summary = self.expect(response, 200)
+        for c in self.commissions:
+            if c.status == "approved":
+                c.allocation.committed -= c.committed
+                c.status, c.committed = "cancelled", 0
+        carried = [c for c in self.commissions if c.status == "signed" and (c.committed or c.outstanding)]
+        new = {a["category"]: a["id"] for a in support.get(
+            self.finance, f"/api/v1/allocations?fiscal_year={self.year + 1}&per_page=200")["items"]}
+        assert set(new) == {c.allocation.category for c in carried}
+        for c in carried:
+            old = c.allocation
+            target = self.carried.setdefault(old.category, Allocation(new[old.category], old.category, 0,
+                                                                        year=self.year + 1))
+            target.amount += c.committed + c.outstanding
+            target.committed += c.committed
+            target.spent += c.outstanding
+            old.committed -= c.committed
+            old.spent -= c.outstanding
+            old.carried_over += c.committed + c.outstanding
+            c.allocation = target
+        for alloc in self.allocations.values():
+            assert alloc.committed == 0
+            alloc.cancelled = alloc.amount - alloc.spent - alloc.carried_over
+            alloc.closed = True
+        self.closed = True
+        assert (summary["allocated"], summary["spent"], summary["carried_over"], summary["cancelled"]) == (
+            sum(a.amount for a in self.allocations.values()), sum(a.spent for a in self.allocations.values()),
+            sum(a.carried_over for a in self.allocations.values()),
+            sum(a.cancelled for a in self.allocations.values()))
+
+
+MACHINE_SETTINGS = {"deadline": None, "database": None, "print_blob": True,
+                    "suppress_health_check": [HealthCheck.too_slow, HealthCheck.filter_too_much,
+                                              HealthCheck.data_too_large]}
+
+
+def test_random_use_of_the_year_keeps_every_balance_through_the_close(app, roles):
+    world = budget_world(app, roles["finance"], year=PAST)
+    OUTCOMES.clear()
+    run_state_machine_as_test(lambda: YearMachine(app, roles, world), settings=settings(
+        max_examples=YEAR_EXAMPLES, stateful_step_count=YEAR_STEPS, **MACHINE_SETTINGS))
+    for (step, status, code), count in sorted(OUTCOMES.items()):
+        print(f"{step:22} {status} {code or '':20} {count}")
+    ran = {step for step, status, _code in OUTCOMES if status in (200, 201)}
+    assert {"transfer", "adjust", "close_year"} <= ran  # the year's operations did run, and succeed
+
+
+def test_the_machine_catches_a_broken_rule(app, roles):
+    """The canary: with LEDGER_CANARY on, a transfer loses one đồng on its way; the machine must fail."""
+    world = budget_world(app, roles["finance"], year=PAST)
+    app.config["LEDGER_CANARY"] = True
+    try:
+        with pytest.raises(AssertionError):
+            run_state_machine_as_test(lambda: YearMachine(app, roles, world), settings=settings(
+                max_examples=30, stateful_step_count=YEAR_STEPS, derandomize=True, phases=[Phase.generate],
+                **MACHINE_SETTINGS))  # found is enough: no shrinking
+    finally:
+        app.config.pop("LEDGER_CANARY")
