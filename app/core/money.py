@@ -20,8 +20,8 @@ _FORM_NUMBER = re.compile(
     r"(?P<sign>-)?"
     r"(?P<digits>[0-9]+|[1-9][0-9]{0,2}(?P<sep>[. \u00a0\u202f])[0-9]{3}(?:(?P=sep)[0-9]{3})*)"
     r"(?:[ \u00a0\u202f]?(?:₫|đ|VNĐ|VND))?")
-NOT_INTEGER = "Phải là số nguyên (không có phần thập phân, không phải chuỗi)."
-NOT_MONEY = "Số tiền phải là số nguyên đồng (không có phần thập phân, không phải chuỗi)."
+NOT_INTEGER = "Phải là một số nguyên, không có phần lẻ (ví dụ 12)."
+NOT_MONEY = "Số tiền phải là một số nguyên đồng, không có phần lẻ (ví dụ 1.250.000)."
 MAX_FORM_DIGITS = 30  # far above MAX_TOTAL; longer text is refused before int() sees it
 
 

@@ -60,8 +60,8 @@ SCHEMA_MESSAGES = {"type": N_("Dữ liệu phải là một đối tượng JSON
 # fields, the domains' date labels that app.core.dates formats into its messages): written here once
 # more so `make catalogue` keeps their English. tests/core/test_form_inputs.py checks they match.
 CATALOGUED_ELSEWHERE = (
-    N_("Phải là số nguyên (không có phần thập phân, không phải chuỗi)."),
-    N_("Số tiền phải là số nguyên đồng (không có phần thập phân, không phải chuỗi)."),
+    N_("Phải là một số nguyên, không có phần lẻ (ví dụ 12)."),
+    N_("Số tiền phải là một số nguyên đồng, không có phần lẻ (ví dụ 1.250.000)."),
     N_("Số tiền phải từ 1 đến 1.000.000.000.000.000 đồng."),
     N_("Số tiền phải từ 0 đến 1.000.000.000.000.000 đồng."),
     N_("Số tiền phải từ -1.000.000.000.000.000 đến 1.000.000.000.000.000 đồng."),

@@ -104,7 +104,7 @@ ENGLISH = {
         "Invalid date: {month}/{year} has no day {day} (it has only {last} days).",
     "{label} không được sau hôm nay ({today}).": "{label} cannot be after today ({today}).",
     "Ngày chi": "Payment date",
-    money.NOT_MONEY: "The amount must be a whole number of đồng (no decimal part, not text).",
+    money.NOT_MONEY: "The amount must be a whole number of đồng, with no decimal part (for example 1,250,000).",
     "bắt buộc": "required",
 }
 
