@@ -149,7 +149,7 @@ def _group(number: int, language: str) -> str:
 # Two drawings of the same figures: a wide one from the md breakpoint (768 px) on, a narrow one below
 # it, so that the labels stay legible whether the chart is 340 or 1300 px wide (CSS shows one).
 SIZES = {"wide": {"width": 1000, "height": 320, "left": 74, "right": 12, "top": 28, "bottom": 34},
-         "narrow": {"width": 440, "height": 300, "left": 58, "right": 6, "top": 28, "bottom": 30}}
+         "narrow": {"width": 340, "height": 250, "left": 44, "right": 4, "top": 24, "bottom": 28}}
 
 
 def nice_step(top: int) -> int:
@@ -169,6 +169,7 @@ def _r(value: float) -> float:
 
 def _drawing(rows: list[dict], top_value: int, step: int, language: str, size: dict) -> dict:
     """Coordinates of one drawing, in its viewBox units."""
+    any_figure = any(row["spent"] or row["allocated_to_date"] for row in rows)
     left, right, top = size["left"], size["width"] - size["right"], size["top"]
     plot_h = size["height"] - top - size["bottom"]
     slot = (right - left) / 12
@@ -195,10 +196,11 @@ def _drawing(rows: list[dict], top_value: int, step: int, language: str, size: d
     if begun < 12:
         future = {"x": _r(left + slot * begun), "y": top, "width": _r(slot * (12 - begun)), "height": plot_h,
                   "middle": _r(left + slot * (begun + 12) / 2)}
-    return {**size, "right_x": right, "baseline": baseline, "label_y": size["height"] - size["bottom"] + 20,
+    return {**size, "right_x": right, "baseline": baseline, "label_y": size["height"] - size["bottom"] + 18,
             "middle": _r((left + right) / 2), "months": months, "bars": bars, "future": future,
-            "ticks": [{"y": y(value), "label": short_money(value, language)}
-                      for value in range(0, top_value + 1, step)],
+            "note_y": _r(top + plot_h / 2),
+            "ticks": [{"y": y(value), "label": short_money(value, language)}  # an empty year: its zero line
+                      for value in (range(0, top_value + 1, step) if any_figure else (0,))],
             "spent_dots": spent_dots, "spent_points": " ".join(f"{a},{b}" for a, b in spent_dots),
             "allocated_points": " ".join(f"{a},{b}" for a, b in allocated_points)}
 

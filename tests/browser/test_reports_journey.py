@@ -30,6 +30,14 @@ def test_an_auditor_filters_the_dashboard_and_downloads_the_workbook(spending, b
     spent_part = auditor.locator("[data-key=SVHTTDL] [data-testid=usage-bar] .progress").first
     assert spent_part.evaluate("el => el.getBoundingClientRect().width") > 0
     auditor.screenshot(path=str(artifacts / "reports-dashboard-province.png"), full_page=True)
+    # the year month by month (issue 19 item 7): one SVG drawn for the width, its figures one click away
+    chart = by_testid(auditor, "monthly-chart")
+    drawing = chart.locator("svg[role=img]:visible")
+    assert drawing.count() == 1 and drawing.locator("[data-testid=monthly-chart-bar]").count() >= 1
+    assert drawing.evaluate("el => el.getBoundingClientRect().right") <= \
+        chart.evaluate("el => el.getBoundingClientRect().right")
+    chart.locator("summary").click()
+    assert chart.locator("[data-testid=month-row]").count() == 12 and chart.locator("table").is_visible()
 
     # --- one unit: the DIC, by category
     auditor.select_option("#f-unit", "SVHTTDL")

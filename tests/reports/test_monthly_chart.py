@@ -156,7 +156,7 @@ def test_the_chart_and_its_figures_on_both_dashboards(app, roles, spending):
             chart = chart_html(page)
             assert chart.count('role="img"') == 2 and "<title id=" in chart and "<desc id=" in chart
             assert 'aria-labelledby="monthly-chart-wide-title monthly-chart-wide-desc"' in chart
-            assert 'viewBox="0 0 440 300" width="100%"' in chart
+            assert 'viewBox="0 0 340 250" width="100%"' in chart
             assert "style=" not in chart and "<script" not in chart and not re.search(r"\son[a-z]+=", chart)
             assert "Số liệu theo tháng" in chart and 'data-testid="monthly-chart-bar"' in chart
             table = figures_table(page)
