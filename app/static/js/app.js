@@ -179,7 +179,22 @@
     total();
   }
 
+  // A table wider than its box scrolls sideways: the box takes keyboard focus so that it can be
+  // scrolled without a mouse (WCAG 2.1.1), and is named by the table's caption or the page's title.
+  function scrollableTables(root) {
+    root.querySelectorAll('.table-responsive').forEach(function (box) {
+      var wide = box.scrollWidth > box.clientWidth + 1;
+      if (wide && !box.hasAttribute('tabindex')) {
+        box.setAttribute('tabindex', '0');
+        box.setAttribute('role', 'region');
+        var caption = box.querySelector('caption');
+        box.setAttribute('aria-label', caption ? caption.textContent.trim() : document.title);
+      }
+    });
+  }
+
   function start() {
+    scrollableTables(document);
     autosubmit(document);
     confirmations(document);
     bars(document);
@@ -189,4 +204,5 @@
 
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);
   else start();
+  window.addEventListener('resize', function () { scrollableTables(document); });
 })();
