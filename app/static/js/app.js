@@ -205,4 +205,5 @@
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);
   else start();
   window.addEventListener('resize', function () { scrollableTables(document); });
+  document.addEventListener('toggle', function () { scrollableTables(document); }, true);  // <details> opened
 })();
