@@ -1,10 +1,13 @@
-"""A realistic demo province for fiscal year 2026: tỉnh Gia Lai as organised after the 2025 reforms.
+"""A realistic demo province for the current fiscal year: tỉnh Gia Lai as organised after the 2025 reforms.
 
 Bình Định merged into Gia Lai on 1 July 2025 and district level was abolished (two-tier local
 government: the province, then its phường and xã); the Sở Thông tin và Truyền thông merged into the
 Sở Khoa học và Công nghệ, and its press-management role (the DIC of this service) went to the Sở Văn hóa,
-Thể thao và Du lịch, whose code is the default DIC_UNIT_CODE. One user per role.
+Thể thao và Du lịch, whose code is the default DIC_UNIT_CODE. One user per role, and one officer of
+every other unit, whose year of activity commissions/expenditures/demo_province.py makes.
 """
+from contextlib import contextmanager
+
 import sqlalchemy as sa
 
 from app.auth import services as auth_services
@@ -43,6 +46,8 @@ LOCAL_GOVERNMENTS = [  # communes and wards since 1 July 2025; no huyện, thị
     ("PHUMY", "UBND xã Phù Mỹ"),
     ("TAYSON", "UBND xã Tây Sơn"),
     ("VANCANH", "UBND xã Vân Canh"),
+    ("DIENHONG", "UBND phường Diên Hồng"),
+    ("CHUSE", "UBND xã Chư Sê"),
 ]
 CENTRAL_AGENCIES = [
     ("THUE", "Thuế tỉnh Gia Lai"),
@@ -75,6 +80,23 @@ DEMO_USERS = [
     ("annhon", "Võ Văn Nhơn", "unit_officer", "ANNHON"),
     ("kiemtoan", "Đặng Quốc Kiểm", "auditor", None),
 ]
+# Every other unit but finance has one officer too, named by its code in lower case (syt, pleiku …),
+# with the same password: the province's year of activity (commissions/expenditures/demo_province.py)
+# is their work. Not in DEMO_USERS, which the pages' crawls walk one by one.
+OFFICER_FAMILIES = ("Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô",
+                    "Dương", "Lý", "Rơ Châm", "Siu", "Ksor", "Đinh")
+OFFICER_GIVEN = ("Thị Hoa", "Văn Hùng", "Thị Lan", "Minh Tuấn", "Thị Hằng", "Quốc Bảo", "Thị Mai", "Văn Nam",
+                 "Thị Thu", "Đức Anh", "Thị Ngọc", "Văn Long", "Thị Yến", "Hữu Phước", "H'Nhi", "Văn Khánh")
+
+
+def unit_officers() -> list[tuple[str, str, str, str]]:
+    """(username, full name, role, unit) of the officer of every unit that has none in DEMO_USERS."""
+    taken = {unit for _, _, _, unit in DEMO_USERS if unit}
+    codes = [code for rows in (DEPARTMENTS, LOCAL_GOVERNMENTS, CENTRAL_AGENCIES) for code, _ in rows
+             if code not in taken]
+    names = [f"{OFFICER_FAMILIES[i % len(OFFICER_FAMILIES)]} {OFFICER_GIVEN[(i * 5) % len(OFFICER_GIVEN)]}"
+             for i in range(len(codes))]
+    return [(code.lower(), name, "unit_officer", code) for code, name in zip(codes, names, strict=True)]
 
 
 def already_loaded() -> bool:
@@ -91,16 +113,32 @@ def load_units():
                                       **UNIT_PAPERWORK.get(code, {}))
 
 
+@contextmanager
+def one_hash_for_the_shared_password():
+    """Hash the demo's one published password once, not once per account (each costs ~0.4 s at the
+    development cost, and the demo makes ~30): every account still gets a real hash, by the service."""
+    hashed = auth_services.hash_password(DEMO_PASSWORD)
+    original = auth_services.hash_password
+    auth_services.hash_password = lambda password: hashed if password == DEMO_PASSWORD else original(password)
+    try:
+        yield
+    finally:
+        auth_services.hash_password = original
+
+
 def load_users():
-    for username, full_name, role, unit_code in DEMO_USERS:
-        auth_services.create_user(None, username=username, password=DEMO_PASSWORD,
-                                  full_name=full_name, role=role, unit_code=unit_code)
+    with one_hash_for_the_shared_password():
+        for username, full_name, role, unit_code in DEMO_USERS + unit_officers():
+            auth_services.create_user(None, username=username, password=DEMO_PASSWORD,
+                                      full_name=full_name, role=role, unit_code=unit_code)
 
 
 def demo_logins() -> str:
     lines = [f"Tài khoản demo (mật khẩu chung: {DEMO_PASSWORD}):"]
     for username, full_name, role, unit_code in DEMO_USERS:
         lines.append(f"  {username:<10} {role:<16} {unit_code or '':<8} {full_name}")
+    lines.append(f"  … và {len(unit_officers())} cán bộ của các đơn vị khác: tên đăng nhập là mã đơn vị viết thường "
+                 "(syt, pleiku, quynhon …)")
     return "\n".join(lines)
 
 

@@ -77,9 +77,10 @@ def load_closed_year() -> None:
     with at(date(year, 12, 22), 15):
         commissions.accept(dic, articles, accepted_on=date(year, 12, 22), accepted_quantity=20,
                            record_no=f"NT-{year}-041")
-    with at(date(year + 1, 1, 20), 10):
+    settled_on = min(date(year + 1, 1, 20), today)  # in the correction period, never after today
+    with at(settled_on, 10):
         expenditures.post_expenditure(dic, allocation_id=press.id, commission_id=series.id, kind="payment",
-                                      amount=40_000_000, advance_applied=20_000_000, paid_on=date(year + 1, 1, 20),
+                                      amount=40_000_000, advance_applied=20_000_000, paid_on=settled_on,
                                       voucher_no=f"TT-{year}-102", payee=press_body.name,
                                       description="Thanh toán 20 tin, bài (chỉnh lý quyết toán)",
                                       deliverables=[{"deliverable_id": articles.id, "amount": 60_000_000}])
@@ -121,5 +122,6 @@ def load_closed_year() -> None:
                                       description="In 2.000 tờ gấp phổ biến Luật Ngân sách nhà nước 2025")
 
     if today > clock.correction_period_end(year):
-        with at(date(year + 1, 2, 6), 15):
-            years.close_year(finance, year, decision_no="215/STC-QLNS", decision_date=date(year + 1, 2, 6))
+        closed_on = min(date(year + 1, 2, 6), today)  # from 01/02, never after today
+        with at(closed_on, 15):
+            years.close_year(finance, year, decision_no="215/STC-QLNS", decision_date=closed_on)

@@ -1,7 +1,8 @@
 """Demo ledger: advances, payments, a recovery, direct spending and reversals on the commissions the
 commissions' demo made (DESIGN §1, issue 10), through the services by the demo's own people.
 
-Runs after the commissions' loader; called inside app.demo.load_demo()'s transaction.
+Runs after the commissions' loader; called inside app.demo.load_demo()'s transaction. Then the other
+units' year of activity (commissions/expenditures/demo_province.py).
 """
 import io
 from datetime import timedelta
@@ -14,6 +15,7 @@ from app.core.documents import save_document
 from app.core.timeutil import business_day
 from app.extensions import db
 from commissions.demo import DEMO_PDF, allocation_of, contracts_signed_by
+from commissions.expenditures.demo_province import load_province
 from commissions.expenditures.services import post_expenditure, reverse_expenditure
 from commissions.models import Commission
 
@@ -97,4 +99,5 @@ def load_expenditures() -> dict:
     direct(stp, training, 8_500_000, "PC-01/STP", ago(18),
            "In 300 bộ tài liệu tập huấn kỹ năng truyền thông chính sách (đã phát cho học viên)",
            "Công ty Cổ phần In Quy Nhơn - Chi nhánh Pleiku")
+    load_province()  # the other units' year, on the same suppliers and people
     return {"advance": advance, "payment": payment, "reversed": wrong, "right": right, "direct": banners}
