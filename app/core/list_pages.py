@@ -60,6 +60,8 @@ BAD_AMOUNT = N_("Số tiền không hợp lệ: nhập số đồng, không âm.
 BAD_CHOICE = N_("Giá trị không có trong danh sách.")
 BAD_YEAR = N_("Năm không hợp lệ (2000–2100).")
 BAD_TEXT = N_("Không được chứa ký tự điều khiển.")
+BAD_NUMBER = N_("Số không hợp lệ: nhập một số nguyên dương.")
+MAX_NUMBER = 2**31 - 1  # an INTEGER column's largest value
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _DMY = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
 _ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
@@ -128,6 +130,7 @@ class Column:
     sort: object = None
     numeric: bool | None = None   # drawn right-aligned (by default: money and whole numbers)
     shown: bool = True            # False: in the downloads only (a detail the page folds into another cell)
+    export: object = None         # value -> text: the downloads' cell when the SQL value is not what a reader reads
 
     @property
     def sort_expression(self):
@@ -144,7 +147,8 @@ class Column:
 class Filter:
     """One filter read from the query string by its `name`. Kinds: text, choice (among `choices`,
     (value, msgid) pairs, or given to `read` when they come from the data), date (dd/mm/yyyy),
-    money (whole đồng), year (a select when it has choices)."""
+    money (whole đồng), year (a select when it has choices), integer (a positive whole number, such as
+    a record's id)."""
     name: str
     label: str
     kind: str = TEXT
@@ -173,6 +177,9 @@ class Filter:
         if self.kind == YEAR:
             value = int(raw) if raw.isascii() and raw.isdigit() and len(raw) == 4 else None
             return (value, None) if value and 2000 <= value <= 2100 else (None, BAD_YEAR)
+        if self.kind == INTEGER:
+            value = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 10 else None
+            return (value, None) if value and value <= MAX_NUMBER else (None, BAD_NUMBER)
         raise ValueError(self.kind)
 
 
@@ -292,14 +299,18 @@ def summarise(listing: ListQuery, columns) -> tuple[int, dict]:
                                             *(c.value.label(f"sum_{i}") for i, c in enumerate(summed)))
              .order_by(None).subquery("filtered"))
     stmt = sa.select(sa.func.count(), *(sa.func.coalesce(sa.func.sum(inner.c[f"sum_{i}"]), 0)
-                                        for i in range(len(summed))))
+                                        for i in range(len(summed)))).select_from(inner)  # a list without sums too
     count, *sums = db.session.execute(stmt).one()
     return int(count), {c.key: int(value) for c, value in zip(summed, sums)}
 
 
-def read(spec: ListSpec, build, *, args=None, hidden=(), choices=None, page=None) -> ListView:
-    """The page asked for: `build(values)` gives the actor-scoped ListQuery of the parsed filters."""
+def read(spec: ListSpec, build, *, args=None, hidden=(), choices=None, page=None, check=None) -> ListView:
+    """The page asked for: `build(values)` gives the actor-scoped ListQuery of the parsed filters;
+    `check(view)`, if given, judges the parsed values together (a range whose end is before its start)
+    before the query is built, dropping a value and reporting it in `view.errors`."""
     view = parse(spec, args, hidden=hidden, choices=choices)
+    if check is not None:
+        check(view)
     view.listing = ordered(build(view.values), view)
     view.total, view.totals = summarise(view.listing, view.columns)
     view.pages = max(1, -(-view.total // spec.page_size))
@@ -308,9 +319,11 @@ def read(spec: ListSpec, build, *, args=None, hidden=(), choices=None, page=None
     return view
 
 
-def prepare(spec: ListSpec, build, *, args=None, hidden=(), choices=None) -> ListView:
+def prepare(spec: ListSpec, build, *, args=None, hidden=(), choices=None, check=None) -> ListView:
     """The view of a download: the same filters and order, no page read."""
     view = parse(spec, args, hidden=hidden, choices=choices)
+    if check is not None:
+        check(view)
     view.listing = ordered(build(view.values), view)
     return view
 
@@ -343,6 +356,8 @@ def _summary_line(count: int) -> str:
 
 
 def _text_formatter(column):
+    if column.export is not None:
+        return lambda value: neutralise_formula(column.export(value))
     if column.labels:
         labels = {code: gettext(msgid) for code, msgid in column.labels.items()}
         return lambda value: labels.get(value, neutralise_formula(str(value)))
@@ -428,7 +443,9 @@ def _write_workbook(path, view, columns):
     labels = [{code: gettext(msgid) for code, msgid in c.labels.items()} if c.labels else None for c in columns]
 
     def write(r, c, column, value):
-        if column.kind in (MONEY, INTEGER):
+        if column.export is not None:
+            sheet.write_string(r, c, neutralise_formula(column.export(value)))
+        elif column.kind in (MONEY, INTEGER):
             sheet.write_number(r, c, value, money if column.kind == MONEY else None)
         elif column.kind == DATE and plausible(value):
             sheet.write_datetime(r, c, value, day)

@@ -1,26 +1,28 @@
 """The kernel's pages: health, language, a document's download and the audit trail."""
-from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext
 from flask_login import login_required
 
-from app.core.audit import check_chain, entity_kinds, record, trail_query
+from app.core import list_pages
+from app.core.audit import check_chain, record
 from app.core.audit_pages import (
-    AUDIT_EXPORT_LIMIT,
-    audit_filters,
+    audit_list_spec,
+    audit_query,
+    check_filters,
+    entity_choices,
+    kinds_for,
     last_check,
     readable_changes,
     record_link,
-    trail_csv,
 )
 from app.core.database import is_reachable
 from app.core.documents import attachment_response, readable_document
 from app.core.exceptions import ValidationFailed
 from app.core.pages import current_actor, page_arg
-from app.core.permissions import ADMIN, AUDITOR, FINANCE_OFFICER, require_role
+from app.core.permissions import AUDITOR, FINANCE_OFFICER, require_role
 from app.core.registry import registry
 
 bp = Blueprint("core", __name__)
-AUDIT_PAGE_SIZE = 50
 
 
 @bp.get("/healthz")
@@ -44,32 +46,48 @@ def download_document(document_id):
     return attachment_response(readable_document(current_actor(), document_id))
 
 
+def _audit_view(read=list_pages.read, **page):
+    """The trail under the filters and sort asked for (the list component), scoped as `trail_query`."""
+    actor = current_actor()
+    choices = {"entity": entity_choices(actor, request.args.get("entity"))}
+    view = read(audit_list_spec(), lambda values: audit_query(actor, values), choices=choices,
+                check=check_filters, **page)
+    return actor, view
+
+
 @bp.get("/audit")
 @login_required
 def audit_trail():
-    """The trail, newest first, in words: filtered by days, person, kind of record and a number."""
-    actor = current_actor()
-    filters, errors = audit_filters(request.args)
-    page = page_arg()
-    result = trail_query(actor, **filters).page(page, AUDIT_PAGE_SIZE)
+    """The trail, newest first unless sorted otherwise, in words: filtered by days, person, kind of
+    record, record number and text; a filter that does not parse is shown with its message (422)."""
+    actor, view = _audit_view(page=page_arg())
     return render_template(
-        "audit/list.html", entries=[(entry, readable_changes(entry)) for entry in result["items"]], page=page,
-        total=result["total"], has_next=page * AUDIT_PAGE_SIZE < result["total"], kinds=_kinds_for(actor),
-        labels=registry().audit_labels, args=_kept(request.args), errors=errors, link=record_link,
-        chain=last_check()), 422 if errors else 200
+        "audit/list.html", view=view, entries=view.items,
+        changes_of={entry.seq: readable_changes(entry) for entry in view.items}, kinds=kinds_for(actor),
+        labels=registry().audit_labels, link=record_link, chain=last_check()), 422 if view.errors else 200
+
+
+def _audit_download(respond):
+    _actor, view = _audit_view(list_pages.prepare)
+    if view.errors:  # a download holds exactly what was asked for, or nothing
+        raise ValidationFailed(gettext("Bộ lọc nhật ký không hợp lệ."),
+                               {name: [gettext(message)] for name, message in view.errors.items()})
+    return respond(view)
 
 
 @bp.get("/audit.csv")
 @login_required
 def audit_csv():
-    """The filtered trail as CSV, in the reader's words, formula-like text neutralised."""
-    actor = current_actor()
-    filters, errors = audit_filters(request.args)
-    if errors:
-        raise ValidationFailed(gettext("Bộ lọc nhật ký không hợp lệ."), errors)
-    rows = trail_query(actor, **filters).rows(limit=AUDIT_EXPORT_LIMIT)
-    return Response(trail_csv(rows), mimetype="text/csv",
-                    headers={"Content-Disposition": 'attachment; filename="nhat-ky.csv"'})
+    """The filtered, sorted trail as CSV (every entry, streamed; the last line counts them), in the
+    reader's words, formula-like text neutralised."""
+    return _audit_download(list_pages.csv_response)
+
+
+@bp.get("/audit.xlsx")
+@login_required
+def audit_xlsx():
+    """The filtered, sorted trail as a workbook, as the CSV."""
+    return _audit_download(list_pages.xlsx_response)
 
 
 @bp.post("/audit/verify")
@@ -84,15 +102,3 @@ def verify_audit_chain():
           gettext("Chuỗi nhật ký bị phá vỡ tại mục %(seq)s.", seq=check.broken_at),
           "success" if not check.broken_at else "danger")
     return redirect(url_for("core.audit_trail"))
-
-
-def _kinds_for(actor) -> dict:
-    """The kinds of record the filter offers: an admin reads the accounts' entries only."""
-    kinds = entity_kinds()
-    if actor.role == ADMIN:
-        return {code: kind for code, kind in kinds.items() if not kind.money}
-    return kinds
-
-
-def _kept(args) -> dict:
-    return {key: args.get(key, "") for key in ("entity", "actor", "date_from", "date_to", "q")}

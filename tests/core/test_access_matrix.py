@@ -194,6 +194,7 @@ ROUTES = {
     ("work.index", "GET"): Route("page_auth_any"),  # Việc cần làm: each role its own work (app/work)
     ("core.set_language", "GET"): Route("public"),
     ("core.audit_csv", "GET"): Route("page_audit_read"),
+    ("core.audit_xlsx", "GET"): Route("page_audit_read"),
     ("core.verify_audit_chain", "POST"): Route("page_chain_check", {}),
     ("core.audit_trail", "GET"): Route("page_audit_read"),
     ("units.list_units", "GET"): Route("page_admin_only"),
