@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/load.py [--expenditures 100000] [--clients 50] [--seconds 60]
                                         [--workers 2] [--threads 4] [--url URL] [--keep-db]
-                                        [--queue redis|sqlite] [--seed 2026]
+                                        [--queue redis|sqlite] [--seed 2026] [--skip disclosure,export]
 
 Not in the timed CI path: a run takes minutes (`--expenditures 1000000` for the documented size; the
 generation then takes a few minutes more). What it does:
@@ -253,7 +253,7 @@ class Tally:
 
 
 class Client(threading.Thread):
-    def __init__(self, number, role, username, unit, token, port, world, stop, exports, seed):
+    def __init__(self, number, role, username, unit, token, port, world, stop, exports, seed, skip=()):
         super().__init__(name=f"client-{number}", daemon=True)
         self.number, self.role, self.username, self.unit = number, role, username, unit
         self.auth = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
@@ -264,13 +264,13 @@ class Client(threading.Thread):
         self.tally = Tally()
         self.sent = 0
         self.job = None
-        mix = dict(MIX[role])
+        mix = {kind: weight for kind, weight in MIX[role].items() if kind not in skip}
         if role in ("unit", "dic"):
             if not world.direct_of.get(unit):
                 mix.pop("spend", None)
             if not world.signed.get(unit):
                 mix.pop("advance", None)
-        self.kinds, self.weights = list(mix), list(mix.values())
+        self.kinds, self.weights = list(mix) or ["list_allocations"], list(mix.values()) or [1]
 
     # one request, timed and classified
     def call(self, kind, method, path, body=None, headers=None, conn=None, form=None):
@@ -672,7 +672,8 @@ def run(args, workdir):
             + ", ".join(f"{n} {role}" for role, n in roles.items()))
 
         stop, exports = threading.Event(), Exports()
-        clients = [Client(i, role, username, unit, found[username], port, world, stop, exports, rng.random())
+        clients = [Client(i, role, username, unit, found[username], port, world, stop, exports, rng.random(),
+                          set(args.skip))
                    for i, (role, username, unit) in enumerate(plan)]
         log(f"driving {len(clients)} clients for {args.seconds:.0f} s …")
         begun = time.perf_counter()
@@ -767,7 +768,12 @@ def main(argv=None):
                         help="the export jobs' queue: Redis when it answers (auto), or huey's SQLite file")
     parser.add_argument("--redis-url", default=REDIS_URL)
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--skip", type=lambda text: [k for k in text.split(",") if k], default=[],
+                        help="kinds left out of the mix, comma-separated (e.g. disclosure,export)")
     args = parser.parse_args(argv)
+    unknown = set(args.skip) - {kind for mix in MIX.values() for kind in mix}
+    if unknown:
+        parser.error(f"--skip: unknown kinds {sorted(unknown)}")
     if args.clients < 1 or args.seconds <= 0:
         parser.error("--clients and --seconds must be positive")
     workdir = tempfile.mkdtemp(prefix="pcb-load-")
