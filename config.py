@@ -100,6 +100,8 @@ class Config:
     EXPORT_TTL_HOURS = int(os.environ.get("EXPORT_TTL_HOURS", "24"))
     EXPORT_STALE_SECONDS = int(os.environ.get("EXPORT_STALE_SECONDS", "600"))
     EXPORT_MAX_ATTEMPTS = int(os.environ.get("EXPORT_MAX_ATTEMPTS", "3"))
+    # Test-only: a transfer loses one đồng, the broken rule the ledger's state machine must catch.
+    LEDGER_CANARY = False
     BOOTSTRAP_SERVE_LOCAL = True
     BABEL_DEFAULT_LOCALE = "vi"
     BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"

@@ -7,13 +7,13 @@ is always envelope → allocation → request, so concurrent transactions cannot
 from datetime import date
 
 import sqlalchemy as sa
-from flask import current_app
 
 from app.core import audit
 from app.core.exceptions import InsufficientFunds, InvalidTransition, NotFound, RuleViolation, ValidationFailed
 from app.core.guarded import forget, guarded_transition, guarded_update
 from app.core.money import MAX_AMOUNT, MAX_TOTAL, format_vnd
 from app.core.numbering import next_number
+from app.core.settings import setting
 from app.core.timeutil import utcnow
 from app.extensions import db
 from app.units.models import Unit
@@ -395,7 +395,7 @@ def _move_allocation(allocation_id: int, delta: int, refusal):
 def _canary_shortfall() -> int:
     """1 đồng lost on the way when the test-only setting LEDGER_CANARY is on: the deliberately broken
     rule that the ledger's state machine must catch (tests/commissions/test_ledger_state_machine.py)."""
-    return 1 if current_app.config.get("LEDGER_CANARY") else 0
+    return 1 if setting("LEDGER_CANARY") else 0
 
 
 def transfer_between_allocations(actor, *, from_allocation_id, to_allocation_id, amount, decision_no,
