@@ -76,6 +76,7 @@ def _templates_dir():
 
 
 def _init_extensions(app):
+    from app.core.api import document_rules
     from app.core.database import configure_engine, include_in_autogenerate
     from app.core.errors import register_error_handlers
     from app.core.registry import init_registry
@@ -100,6 +101,7 @@ def _init_extensions(app):
     bootstrap.init_app(app)
     api.init_app(app)
     api.register_converter(IdConverter, IdConverter.parameter_schema)
+    document_rules(api)
     register_error_handlers(app)
     with app.app_context():
         configure_engine(app)

@@ -80,7 +80,7 @@ class AllocationCreateSchema(Schema):
 
 
 class AdjustmentCreateSchema(Schema):
-    amount = Money(required=True, signed=True)
+    amount = Money(required=True, signed=True, metadata={"not": {"enum": [0]}})  # the service refuses 0
     reason = Text(required=True, multiline=True, min_length=3, max_length=2000)
     decision_no = Text(required=True, max_length=60)
 

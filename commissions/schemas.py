@@ -20,21 +20,29 @@ ID = validate.Range(min=1, max=2**31 - 1, error="Mã không hợp lệ.")
 
 # --- input ---------------------------------------------------------------------------------
 
+# the service's rule (commissions/services.py TAX_CODE), stated here so the OpenAPI document gives it
+TAX_CODE = validate.Regexp(r"^(?:[0-9]{10}|[0-9]{13}|[0-9]{10}-[0-9]{3})$",
+                           error="Mã số thuế gồm 10 chữ số, 13 chữ số hoặc dạng 10-3.")
+# and its account rule (services.BANK_ACCOUNT once spaces and dots are dropped)
+BANK_ACCOUNT = validate.Regexp(r"^(?:[ .]*[0-9]){6,30}[ .]*$", error="Số tài khoản gồm 6 đến 30 chữ số.")
+
+
 class SupplierCreateSchema(Schema):
     name = Text(required=True, max_length=255)
     kind = fields.String(required=True, validate=one_of(SUPPLIER_KINDS, "Loại"))
-    tax_code = Text(required=True, max_length=14)
-    bank_account = Text(load_default=None, allow_none=True, allow_blank=True, max_length=40,
+    tax_code = Text(required=True, max_length=14, validate=TAX_CODE)
+    bank_account = Text(load_default=None, allow_none=True, allow_blank=True, max_length=40, validate=BANK_ACCOUNT,
                         metadata={"description": "Số tài khoản nhận thanh toán (6–30 chữ số)."})
     bank_name = Text(load_default=None, allow_none=True, allow_blank=True, max_length=200,
                      metadata={"description": "Ngân hàng, chi nhánh giữ tài khoản."})
 
 
 class SupplierUpdateSchema(Schema):
+    OPENAPI = {"minProperties": 1}  # the document says what the schema's "at least one field" says
     name = Text(max_length=255)
     kind = fields.String(validate=one_of(SUPPLIER_KINDS, "Loại"))
-    tax_code = Text(max_length=14)
-    bank_account = Text(allow_none=True, allow_blank=True, max_length=40)
+    tax_code = Text(max_length=14, validate=TAX_CODE)
+    bank_account = Text(allow_none=True, allow_blank=True, max_length=40, validate=BANK_ACCOUNT)
     bank_name = Text(allow_none=True, allow_blank=True, max_length=200)
 
     @validates_schema
@@ -81,14 +89,15 @@ POSITION = validate.Range(min=0, max=100_000, error="Thứ tự từ 0 đến 10
 
 
 class TopicCreateSchema(Schema):
-    name = Text(required=True, max_length=255)
+    name = Text(required=True, min_length=2, max_length=255)
     code = fields.String(load_default=None, allow_none=True, validate=TOPIC_CODE,
                          metadata={"description": "Không gửi thì lập từ tên (“Chuyển đổi số” → `chuyen_doi_so`)."})
     position = StrictInteger(load_default=None, allow_none=True, validate=POSITION)
 
 
 class TopicUpdateSchema(Schema):
-    name = Text(max_length=255)
+    OPENAPI = {"minProperties": 1}  # the document says what the schema's "at least one field" says
+    name = Text(min_length=2, max_length=255)
     position = StrictInteger(validate=POSITION)
     active = fields.Boolean(metadata={"description": "false: ngừng dùng (không còn trong biểu mẫu); "
                                                      "chủ đề `khac` luôn dùng được."})
@@ -113,11 +122,16 @@ class CloseSchema(Schema):
     liquidated_on = Day(load_default=None, allow_none=True)
 
 
+# The addresses fields.Url takes that the document promises: http(s), a host name with a TLD, a port, a path.
+WEB_ADDRESS = (r"^[Hh][Tt][Tt][Pp][Ss]?://(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,6}"
+               r"(?::[0-9]{1,5})?(?:/?|[/?][!-~]+)$")
+
+
 class DeliverSchema(Schema):
     delivered_on = Day(required=True)
     quantity = StrictInteger(required=True, validate=QUANTITY)
     evidence_url = fields.Url(load_default=None, allow_none=True, schemes={"http", "https"},
-                              validate=validate.Length(max=500))
+                              validate=validate.Length(max=500), metadata={"pattern": WEB_ADDRESS})
     note = Text(load_default=None, allow_none=True, allow_blank=True, max_length=2000, multiline=True)
 
 

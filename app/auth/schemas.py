@@ -68,6 +68,7 @@ class UserListArgs(PageArgs):
 
 
 class UserUpdateSchema(Schema):
+    OPENAPI = {"minProperties": 1}  # the document says what the schema's "at least one field" says
     full_name = Text(max_length=200)
     role = fields.String(validate=validate.OneOf(ROLES, error="Vai trò phải là một trong: " + ", ".join(ROLES) + "."))
     unit_code = Text(allow_none=True, allow_blank=True, max_length=20)

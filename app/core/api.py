@@ -4,6 +4,7 @@ import http
 from datetime import UTC
 
 import flask_smorest
+from apispec import BasePlugin
 from flask import request
 from flask_login import current_user
 from marshmallow import Schema, fields, validate
@@ -133,6 +134,87 @@ def loads(name: str, load):
             return view(*args, **{name: load(api_actor(), **path)})
         return wrapper
     return decorator
+
+
+# --- rules the OpenAPI document states beyond what apispec reads from the fields ------------------
+
+_MONTH_DAYS = (r"(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\d|30)"
+               r"|02-(?:0[1-9]|1\d|2[0-8]))")
+# a real calendar day from 2000-01-01 to 2100-12-31 (2000 is a leap year, 2100 is not)
+DAY_PATTERN = rf"^(?:(?:20\d\d|2100)-{_MONTH_DAYS}|20(?:[02468][048]|[13579][26])-02-29)$"
+
+
+def day2properties(self, field, ret, **kwargs) -> dict:
+    """A `Day` is documented by its pattern: a real day between 2000 and 2100 (`format: date` alone
+    would promise 0001-9999 and 31/02)."""
+    from app.core.dates import Day
+    if isinstance(field, Day):
+        ret.pop("format", None)
+        return {"pattern": DAY_PATTERN, "description": ret.get("description")
+                or "Ngày YYYY-MM-DD, từ 2000-01-01 đến 2100-12-31."}
+    return {}
+
+
+class SchemaRules(BasePlugin):
+    """A schema class's `OPENAPI` dict (e.g. `{"minProperties": 1}` for a PATCH that needs one field)
+    goes into its component."""
+
+    def schema_helper(self, name, definition, **kwargs):
+        schema = kwargs.get("schema")
+        if isinstance(schema, str) or schema is None:
+            return None
+        cls = schema if isinstance(schema, type) else type(schema)
+        return dict(getattr(cls, "OPENAPI", {})) or None
+
+
+# OpenAPI links from an operation that creates a record to the operations that act on it: the id in
+# the 201 body is the path parameter of the next step (clients, and schemathesis' stateful tests).
+LINKS = {
+    "/api/v1/requests": ("request_id", ["get", "patch", "submit", "withdraw", "documents"]),
+    "/api/v1/envelopes": ("envelope_id", ["get", "supplements"]),
+    "/api/v1/allocations": ("allocation_id", ["get", "adjustments"]),
+    "/api/v1/transfers": ("transfer_id", ["get"]),
+    "/api/v1/suppliers": ("supplier_id", ["get", "patch"]),
+    "/api/v1/commissions": ("commission_id", ["get", "approve", "reject", "sign", "cancel"]),
+    "/api/v1/expenditures": ("expenditure_id", ["get", "reverse", "treasury.pdf"]),
+    "/api/v1/users": ("user_id", ["get", "patch", "password", "unlock", "sessions/revoke"]),
+}
+
+
+def _pointer(path: str, method: str) -> str:
+    return "#/paths/" + path.replace("~", "~0").replace("/", "~1") + "/" + method
+
+
+def add_links(document: dict) -> dict:
+    """Each creating operation's 201 answer links to its record's operations (only those that exist)."""
+    paths = document.get("paths", {})
+    for created, (parameter, actions) in LINKS.items():
+        answer = paths.get(created, {}).get("post", {}).get("responses", {}).get("201")
+        if answer is None:
+            continue
+        record = f"{created}/{{{parameter}}}"
+        links = {}
+        for action in actions:
+            path, method = (record, action) if action in ("get", "patch") else (f"{record}/{action}", None)
+            method = method or ("get" if action.endswith((".pdf", "documents")) and "post" not in paths.get(path, {})
+                                else "post")
+            if method in paths.get(path, {}):
+                name = action.replace("/", "_").replace(".", "_")
+                links[name] = {"operationRef": _pointer(path, method),
+                               "parameters": {parameter: "$response.body#/id"}}
+        if links:
+            answer["links"] = links
+    return document
+
+
+def document_rules(api) -> None:
+    """Teach the API's spec the rules above (after `api.init_app`)."""
+    api.ma_plugin.converter.add_attribute_function(day2properties)
+    plugin = SchemaRules()
+    plugin.init_spec(api.spec)
+    api.spec.plugins.append(plugin)
+    to_dict = api.spec.to_dict
+    api.spec.to_dict = lambda: add_links(to_dict())
 
 
 def api_actor():

@@ -43,6 +43,13 @@ def body_fingerprint(body) -> str:
     return hashlib.sha256(canonical_json(body).encode("utf-8")).hexdigest()
 
 
+# What `check_key` accepts, as the OpenAPI document states it: 1 to MAX_KEY_LENGTH printable characters
+# (a header travels as Latin-1; leading and trailing spaces do not reach the app).
+_KEY_CHAR = r"\x21-\x7e\xa1-\xac\xae-\xff"
+KEY_SCHEMA = {"type": "string", "minLength": 1, "maxLength": MAX_KEY_LENGTH,
+              "pattern": rf"^[{_KEY_CHAR}](?:[ {_KEY_CHAR}]*[{_KEY_CHAR}])?$"}
+
+
 def check_key(key: str | None, *, required: bool) -> str | None:
     if key is None or key == "":
         if required:
@@ -104,7 +111,7 @@ def idempotent(scope: str, *, required: bool):
         wrapper._apidoc = deepcopy(getattr(view, "_apidoc", {}))
         manual = wrapper._apidoc.setdefault("manual_doc", {})
         manual.setdefault("parameters", []).append({
-            "in": "header", "name": "Idempotency-Key", "required": required, "schema": {"type": "string"},
+            "in": "header", "name": "Idempotency-Key", "required": required, "schema": KEY_SCHEMA,
             "description": "Gửi lại cùng khóa và cùng nội dung trả lại kết quả lần đầu, không tạo thêm; "
                            "cùng khóa với nội dung khác bị từ chối (422 idempotency_conflict)."})
         return wrapper

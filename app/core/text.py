@@ -33,6 +33,17 @@ def canonical(text: str) -> str:
     return unicodedata.normalize("NFC", _INVISIBLE.sub("", text))
 
 
+class StrippedLength(validate.Validator):
+    """validate.Length on the stripped text. Not a Length itself: the OpenAPI document gives no
+    minLength/maxLength of the text as sent, its pattern counts the characters between the blanks."""
+
+    def __init__(self, *, min=None, max=None):  # noqa: A002 - validate.Length's names
+        self.length = validate.Length(min=min, max=max)
+
+    def __call__(self, value):
+        return self.length(value)
+
+
 class Text(fields.String):
     """A stripped string. `allow_blank=False` refuses empty text (after stripping) whether or not
     the field is required; an allowed blank loads as None when the field allows None, else "".
@@ -46,9 +57,12 @@ class Text(fields.String):
         given = kwargs.pop("validate", None)
         validators = [] if given is None else list(given) if isinstance(given, (list, tuple)) else [given]
         if min_length is not None or max_length is not None:
-            validators.insert(0, validate.Length(min=min_length, max=max_length))
+            validators.insert(0, StrippedLength(min=min_length, max=max_length))
         super().__init__(validate=validators, **kwargs)
+        self.min_length, self.max_length = min_length, max_length
         self.multiline, self.allow_blank = multiline, allow_blank
+        if "pattern" not in self.metadata:  # what the OpenAPI document states of the text as sent
+            self.metadata = {**self.metadata, "pattern": openapi_pattern(self)}
 
     def _deserialize(self, value, attr, data, **kwargs):
         text = super()._deserialize(value, attr, data, **kwargs)
@@ -71,6 +85,40 @@ class Text(fields.String):
         if value is None or value == "":  # an allowed blank: there is nothing to check
             return
         super()._validate(value)
+
+
+# What the OpenAPI document says of a text field, as sent (before stripping): a JSON Schema pattern
+# that a value matches exactly when `_deserialize` accepts it. Around the text, whitespace and the
+# invisible characters `canonical` removes; the text itself begins and ends with a visible character
+# and holds no control character (but tabs and line breaks if multi-line) and no bidi override.
+_EDGE = (r"\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+         r"\u200b-\u200d\u2060\ufeff\u200e\u200f\u061c")  # str.isspace(), or removed by `canonical`
+_INVISIBLE_CHARS = r"\u200b-\u200d\u2060\ufeff\u200e\u200f\u061c"
+_REFUSED = r"\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069"
+_REFUSED_MULTILINE = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069"  # keeps tab, LF, CR
+
+
+def openapi_pattern(field: "Text") -> str:
+    """The pattern of a Text field in the OpenAPI document. A field with a Regexp validator (anchored
+    with ^ and $, checked on the stripped text) states that pattern, whitespace allowed around it; its
+    regex then bounds the length (the tax code's, the phone's do)."""
+    edge = f"[{_EDGE}]*"
+    regexps = [v.regex.pattern for v in field.validators if isinstance(v, validate.Regexp)]
+    if regexps and regexps[0].startswith("^") and regexps[0].endswith("$"):
+        body = f"(?:{regexps[0][1:-1]})"
+    else:
+        inner = f"[^{_REFUSED_MULTILINE if field.multiline else _REFUSED}{_INVISIBLE_CHARS}]"
+        visible = f"[^{_EDGE}{_REFUSED}]"
+        low, high = max(field.min_length or 1, 1), field.max_length
+        if high == 1:
+            body = visible
+        else:
+            count = f"{{{max(low - 2, 0)},{'' if high is None else high - 2}}}"
+            hidden = f"[{_INVISIBLE_CHARS}]*"  # removed by `canonical`, so not counted
+            body = f"{visible}(?:(?:{hidden}{inner}){count}{hidden}{visible})" + ("?" if low <= 1 else "")
+    if field.allow_blank:
+        body = f"(?:{body})?"
+    return f"^{edge}{body}{edge}$"
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

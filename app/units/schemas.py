@@ -27,6 +27,11 @@ PAPERWORK_FIELDS = tuple(UnitPaperworkFields._declared_fields)
 PAPERWORK_TEXT_FIELDS = tuple(name for name in PAPERWORK_FIELDS if name != "pays_from_deposit")
 
 
+# 6-40 of digits, spaces, + ( ) . -; the stripped text neither begins nor ends with a space, which the
+# pattern says so that the OpenAPI document's version of it (spaces allowed around) is exact
+PHONE = r"^[0-9+().-][0-9 +().-]{4,38}[0-9+().-]$"
+
+
 class UnitCreateSchema(UnitPaperworkFields):
     code = Text(required=True, validate=validate.Regexp(
         r"^[A-Za-z0-9_-]{2,20}$", error="Mã đơn vị 2-20 ký tự: chữ không dấu, số, gạch."))
@@ -34,16 +39,17 @@ class UnitCreateSchema(UnitPaperworkFields):
     kind = Text(required=True, max_length=40)
     contact_name = Text(load_default=None, allow_none=True, allow_blank=True, max_length=200)
     contact_phone = Text(load_default=None, allow_none=True, allow_blank=True, validate=validate.Regexp(
-        r"^[0-9 +().-]{6,40}$", error="Số điện thoại không hợp lệ."))
+        PHONE, error="Số điện thoại không hợp lệ."))
     contact_email = fields.Email(load_default=None, allow_none=True, validate=validate.Length(max=254))
 
 
 class UnitUpdateSchema(UnitPaperworkFields):
+    OPENAPI = {"minProperties": 1}  # the document says what the schema's "at least one field" says
     name = Text(min_length=2, max_length=255)
     kind = Text(max_length=40)
     contact_name = Text(allow_none=True, allow_blank=True, max_length=200)
     contact_phone = Text(allow_none=True, allow_blank=True, validate=validate.Regexp(
-        r"^[0-9 +().-]{6,40}$", error="Số điện thoại không hợp lệ."))
+        PHONE, error="Số điện thoại không hợp lệ."))
     contact_email = fields.Email(allow_none=True, validate=validate.Length(max=254))
     active = StrictBoolean()
 
