@@ -219,7 +219,7 @@ def create_allocation(data):
 @allocations_blp.errors(403, 404)
 def get_allocation(allocation_id):
     """Một quyết định phân bổ: số giao, đã cam kết, đã chi, còn lại."""
-    return queries.get_allocation(api_actor(), allocation_id)
+    return queries.allocation_detail(api_actor(), allocation_id)
 
 
 @allocations_blp.route("/<int:allocation_id>/adjustments", methods=["POST"])

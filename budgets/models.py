@@ -247,7 +247,13 @@ class Allocation(Described, db.Model):
 
     @property
     def available(self) -> int:
-        return self.amount - self.committed - self.spent - self.carried_over - self.cancelled
+        return unspent(self)
+
+
+def unspent(allocation) -> int:
+    """What is left to commit or spend of an allocation: an `Allocation`, or a row of its columns."""
+    return (allocation.amount - allocation.committed - allocation.spent - allocation.carried_over
+            - allocation.cancelled)
 
 
 class AllocationAdjustment(Described, db.Model):

@@ -57,6 +57,24 @@ def test_allocation_detail_shows_everything_it_promises(app, roles, budget):
     assert (body["amount"], body["available"]) == (205_000_000, 205_000_000)
 
 
+def test_allocation_detail_answers_what_the_list_answers_for_the_same_allocation(app, roles, budget):
+    """The detail reads plain rows, the list ORM objects: both dump the same answer, adjustments in order."""
+    finance = roles["finance"]
+    support.ok(support.adjustment(finance, budget["allocation"], -2_000_000), 201)
+    detail = support.get(finance, f"/api/v1/allocations/{budget['allocation']}")
+    listed = [row for row in support.get(finance, "/api/v1/allocations?per_page=100")["items"]
+              if row["id"] == budget["allocation"]]
+    assert listed == [detail]
+    assert [a["amount"] for a in detail["adjustments"]] == [5_000_000, -2_000_000]
+    assert detail["available"] == 203_000_000
+
+
+def test_allocation_detail_of_another_unit_reads_as_missing(app, roles, budget):
+    response = roles["other_unit"].get(f"/api/v1/allocations/{budget['allocation']}")
+    assert response.status_code == 404 and response.get_json()["error"] == "not_found"
+    assert roles["unit"].get("/api/v1/allocations/999999").status_code == 404
+
+
 def test_request_detail_names_everyone_who_acted(app, roles, budget):
     _count, body = support.statements_for(app, roles["finance"], f"/api/v1/requests/{budget['request']}")
     assert (body["created_by"], body["submitted_by"], body["returned_by"], body["approved_by"]) == (
