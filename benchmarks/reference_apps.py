@@ -106,7 +106,8 @@ WHERE t.token_hash = ? AND t.revoked_at IS NULL AND t.expires_at > ? AND u.activ
 ALLOCATION_SQL = """
 SELECT a.id, a.envelope_id, e.code, e.fiscal_year, un.id, un.code, un.name, a.request_id, r.number,
        a.category, a.amount, a.committed, a.spent, a.decision_no, a.decision_date,
-       a.chapter_code, a.type_code, a.item_code, a.section_code, a.subsection_code, a.unit_id
+       a.chapter_code, a.type_code, a.item_code, a.section_code, a.subsection_code, a.unit_id,
+       a.transferred, a.carried_over, a.cancelled, a.source_code
 FROM allocations a
 JOIN envelopes e ON e.id = a.envelope_id
 JOIN units un ON un.id = a.unit_id
@@ -137,7 +138,8 @@ def get_allocation(allocation_id):
         return _error("not_found", "Không tìm thấy quyết định phân bổ.", 404)
     (id_, envelope_id, envelope_code, fiscal_year, unit_id, unit_code, unit_name, request_id,
      request_number, category, amount, committed, spent, decision_no, decision_date, chapter_code,
-     type_code, item_code, section_code, subsection_code, _owner) = rows[0]
+     type_code, item_code, section_code, subsection_code, _owner, transferred, carried_over, cancelled,
+     source_code) = rows[0]
     adjustments = [
         {"id": adj_id, "amount": adj_amount, "reason": reason, "decision_no": adj_no,
          "created_at": _utc_text(created_at)}
@@ -148,8 +150,9 @@ def get_allocation(allocation_id):
         "fiscal_year": fiscal_year, "unit": {"id": unit_id, "code": unit_code, "name": unit_name},
         "request_id": request_id, "request_number": request_number, "category": category,
         "amount": amount, "committed": committed, "spent": spent,
-        "available": amount - committed - spent, "decision_no": decision_no,
+        "available": amount - committed - spent - carried_over - cancelled, "transferred": transferred,
+        "carried_over": carried_over, "cancelled": cancelled, "decision_no": decision_no,
         "decision_date": _as_date(decision_date).isoformat(), "chapter_code": chapter_code,
         "type_code": type_code, "item_code": item_code, "section_code": section_code,
-        "subsection_code": subsection_code, "adjustments": adjustments,
+        "subsection_code": subsection_code, "source_code": source_code, "adjustments": adjustments,
     })
