@@ -85,10 +85,6 @@ def _init_extensions(app):
     from app.extensions import api, babel, bootstrap, csrf, db, login_manager, migrate
 
     app.url_map.converters["int"] = IdConverter  # before any route is added
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        # a database file never drops the connection: no ping before every checkout
-        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**app.config["SQLALCHEMY_ENGINE_OPTIONS"],
-                                                   "pool_pre_ping": False}
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"),
                      render_as_batch=True, compare_type=True, include_object=include_in_autogenerate)

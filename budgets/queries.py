@@ -149,6 +149,7 @@ ALLOCATION_DETAIL = (
     .join(Unit, Unit.id == Allocation.unit_id)
     .outerjoin(FundingRequest, FundingRequest.id == Allocation.request_id)
     .outerjoin(AllocationAdjustment, AllocationAdjustment.allocation_id == Allocation.id)
+    .where(Allocation.id == sa.bindparam("allocation_id"))
     .order_by(AllocationAdjustment.id)
 )
 
@@ -156,7 +157,7 @@ ALLOCATION_DETAIL = (
 def allocation_detail(actor, allocation_id: int) -> SimpleNamespace:
     """One allocation as its API answer shows it (`AllocationOut`), read in one statement into plain
     values: the API's most frequent read skips building ORM objects, which took most of its time."""
-    rows = db.session.execute(ALLOCATION_DETAIL.where(Allocation.id == allocation_id)).all()
+    rows = db.session.execute(ALLOCATION_DETAIL, {"allocation_id": allocation_id}).all()
     if not rows:
         return perm.check_visible(actor, None, "quyết định phân bổ")
     first = rows[0]._mapping

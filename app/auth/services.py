@@ -428,23 +428,24 @@ def issue_token(user: User) -> tuple[str, datetime]:
     return raw, expires_at
 
 
-# What an API request reads of its caller: who, which role and unit, and what the request guards
-# check. The rest of the row (password hash, timestamps, the unit's paperwork fields) loads on first
-# use, which only the account operations do: every API request pays for the columns loaded here.
-TOKEN_USER_LOADS = (
-    load_only(User.id, User.username, User.full_name, User.role, User.unit_id, User.active,
-              User.password_change_required, User.totp_secret, User.role_confirmed),
-    joinedload(User.unit).load_only(Unit.id, Unit.code, Unit.name),
+# Every API request runs this statement first, so it is built once: what the request reads of its
+# caller (who, which role and unit, what the request guards check). The rest of the row (password
+# hash, timestamps, the unit's paperwork fields) loads on first use, which only the account
+# operations do.
+TOKEN_USER = (
+    sa.select(User)
+    .options(load_only(User.id, User.username, User.full_name, User.role, User.unit_id, User.active,
+                       User.password_change_required, User.totp_secret, User.role_confirmed),
+             joinedload(User.unit).load_only(Unit.id, Unit.code, Unit.name))
+    .join(ApiToken, ApiToken.user_id == User.id)
+    .where(ApiToken.token_hash == sa.bindparam("digest"), ApiToken.revoked_at.is_(None),
+           ApiToken.expires_at > sa.bindparam("now"), User.active.is_(True))
 )
 
 
 def load_token_user(raw: str) -> User | None:
     """The active user of a live token (not revoked, not expired), in one statement."""
-    user = db.session.execute(
-        sa.select(User).options(*TOKEN_USER_LOADS).join(ApiToken, ApiToken.user_id == User.id)
-        .where(ApiToken.token_hash == token_digest(raw), ApiToken.revoked_at.is_(None),
-               ApiToken.expires_at > utcnow(), User.active.is_(True))
-    ).scalar_one_or_none()
+    user = db.session.execute(TOKEN_USER, {"digest": token_digest(raw), "now": utcnow()}).scalar_one_or_none()
     if user is not None:
         user.session_token = None
     return user

@@ -88,12 +88,16 @@ class PageArgs(Schema):
 
 
 def list_schema(item_schema: type[Schema]) -> type[Schema]:
-    """`{"items": [...], "total", "page", "per_page"}` for one item schema (one class per item)."""
+    """`{"items": [...], "total", "total_estimated", "page", "per_page"}` for one item schema (one class
+    per item)."""
     name = item_schema.__name__.removesuffix("Schema").removesuffix("Out") + "ListSchema"
     if name not in _list_schemas:
         _list_schemas[name] = type(name, (Schema,), {
             "items": fields.List(fields.Nested(item_schema)),
             "total": fields.Integer(),
+            "total_estimated": fields.Boolean(metadata={
+                "description": "true khi total là số ước tính (danh sách quá LIST_EXACT_COUNT_LIMIT dòng, "
+                               "PostgreSQL); false khi là số đếm chính xác"}),
             "page": fields.Integer(),
             "per_page": fields.Integer(),
         })

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import lazyload
 from sqlalchemy.orm.attributes import set_committed_value
 
+from app.core.settings import setting
 from app.extensions import db
 
 
@@ -45,6 +46,20 @@ class ListQuery:
         ids = self.stmt.with_only_columns(self.key).order_by(None)
         return db.session.execute(sa.select(sa.func.count()).select_from(ids.subquery())).scalar_one()
 
+    def total(self) -> tuple[int, bool]:
+        """(rows, estimated): exact up to LIST_EXACT_COUNT_LIMIT, counted no further; past it on
+        PostgreSQL the planner's estimate of the filtered rows (never below the limit), flagged as one.
+        SQLite has no estimate to give: it counts them all."""
+        limit = setting("LIST_EXACT_COUNT_LIMIT")
+        if db.session.get_bind().dialect.name != "postgresql":
+            return self.count(), False
+        ids = self.stmt.with_only_columns(self.key).order_by(None)
+        counted = db.session.execute(
+            sa.select(sa.func.count()).select_from(ids.limit(limit + 1).subquery())).scalar_one()
+        if counted <= limit:
+            return counted, False
+        return max(limit + 1, planned_rows(ids)), True
+
     def rows(self, *, limit: int | None = None, offset: int = 0) -> list:
         model, key = self.model, self.key
         if limit is None:
@@ -59,11 +74,20 @@ class ListQuery:
         return rows
 
     def page(self, page: int, per_page: int) -> dict:
+        total, estimated = self.total()
         return {"items": self.rows(limit=per_page, offset=(page - 1) * per_page),
-                "total": self.count(), "page": page, "per_page": per_page}
+                "total": total, "total_estimated": estimated, "page": page, "per_page": per_page}
 
     def _options(self):
         return (*self.loads, *(lazyload(rel) for rel in self.batched))
+
+
+def planned_rows(stmt: sa.Select) -> int:
+    """PostgreSQL's estimate of the rows `stmt` returns (EXPLAIN: plans, runs nothing)."""
+    connection = db.session.connection()
+    compiled = stmt.compile(dialect=connection.dialect, compile_kwargs={"render_postcompile": True})
+    plan = connection.exec_driver_sql("EXPLAIN (FORMAT JSON) " + str(compiled), compiled.params).scalar_one()
+    return int(plan[0]["Plan"]["Plan Rows"])
 
 
 def fill_many_to_one(rows: list, relationships) -> None:
