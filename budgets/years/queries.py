@@ -4,6 +4,7 @@ whatever the number of allocations and commissions."""
 from datetime import date
 
 import sqlalchemy as sa
+from sqlalchemy.orm import aliased
 
 from app.extensions import db
 from app.units.models import Unit
@@ -25,10 +26,18 @@ def _carry_condition(year: int):
                    sa.or_(Commission.committed > 0, Commission.outstanding_advance > 0))
 
 
-def carried_commissions(year: int) -> sa.Select:
-    """The signed commissions a close of `year` carries into the next one."""
-    return (sa.select(Commission.id, Commission.number, Commission.allocation_id, Commission.unit_id,
-                      Commission.category, Commission.committed, Commission.outstanding_advance)
+CARRY_OVER_COLUMNS = ("fiscal_year", "commission_id", "from_allocation_id", "to_allocation_id", "committed",
+                      "outstanding_advance", "created_at")
+
+
+def carry_over_rows(year: int, envelope_id: int, at) -> sa.Select:
+    """The carry_overs rows of a close of `year` (CARRY_OVER_COLUMNS), one per signed commission
+    carried, to the allocation of the carry envelope of its unit and category; in commission order."""
+    target = aliased(Allocation)
+    return (sa.select(sa.literal(year, sa.Integer), Commission.id, Commission.allocation_id, target.id,
+                      Commission.committed, Commission.outstanding_advance, sa.literal(at, sa.DateTime))
+            .join(target, sa.and_(target.envelope_id == envelope_id, target.unit_id == Commission.unit_id,
+                                  target.category == Commission.category))
             .where(_carry_condition(year)).order_by(Commission.id))
 
 
