@@ -1,4 +1,5 @@
-"""The figures of one disclosure (công khai) period: five SQL statements whatever the data size.
+"""The figures of one disclosure (công khai) period, in a fixed number of SQL statements whatever the
+data size: the units' figures in three, the count of each list in one, and a page of a list in one.
 
 What is published, and only this: per unit its code and name, the estimate allocated (form 74), the
 execution (form 75: estimate, executed, % of the estimate, % of the same period last year); per
@@ -62,37 +63,75 @@ def units(period: Period) -> list[dict]:
     return rows
 
 
-def commissions(period: Period) -> list[dict]:
-    """The year's commissions signed by the period's end, with what was paid for them by then."""
-    paid = (sa.select(Expenditure.commission_id,
-                      total(Expenditure.sign * (Expenditure.amount + Expenditure.advance_applied)).label("paid"))
-            .where(Expenditure.kind == PAYMENT, Expenditure.paid_on <= period.spending_until,
-                   Expenditure.commission_id.is_not(None))
-            .group_by(Expenditure.commission_id).subquery())
-    rows = db.session.execute(
-        sa.select(Commission.number, Commission.title, Commission.topic, Commission.status, Commission.signed_on,
-                  Commission.value, Unit.code, Unit.name, Supplier.name, sa.func.coalesce(paid.c.paid, 0))
-        .join(Unit, Unit.id == Commission.unit_id).join(Supplier, Supplier.id == Commission.supplier_id)
-        .outerjoin(paid, paid.c.commission_id == Commission.id)
-        .where(Commission.fiscal_year == period.fiscal_year, Commission.signed_at.is_not(None),
-               Commission.signed_on <= period.end)
-        .order_by(Commission.number)).all()
-    return [{"number": number, "title": title, "topic": topic, "status": status, "signed_on": signed_on,
-             "value": value, "paid": int(paid_amount), "unit_code": unit_code, "unit_name": unit_name,
-             "supplier": supplier}
-            for number, title, topic, status, signed_on, value, unit_code, unit_name, supplier, paid_amount in rows]
+def counts(period: Period) -> dict:
+    """How many signed commissions and accepted deliverables the period lists, in one statement."""
+    commissions = (sa.select(sa.func.count()).select_from(Commission).where(*_signed(period))
+                   .scalar_subquery())
+    deliverables = (sa.select(sa.func.count()).select_from(Deliverable)
+                    .join(Commission, Commission.id == Deliverable.commission_id)
+                    .where(*_accepted(period)).scalar_subquery())
+    found = db.session.execute(sa.select(commissions.label("commissions"), deliverables.label("deliverables"))).one()
+    return {"commissions": int(found.commissions), "deliverables": int(found.deliverables)}
 
 
-def deliverables(period: Period) -> list[dict]:
-    """Deliverables of the year's commissions accepted by the period's end."""
-    rows = db.session.execute(
-        sa.select(Commission.number, Unit.code, Deliverable.title, Deliverable.kind, Deliverable.accepted_quantity,
-                  Deliverable.accepted_value, Deliverable.accepted_on)
-        .select_from(Deliverable).join(Commission, Commission.id == Deliverable.commission_id)
-        .join(Unit, Unit.id == Commission.unit_id)
-        .where(Commission.fiscal_year == period.fiscal_year, Commission.signed_at.is_not(None),
-               Deliverable.status == ACCEPTED, Deliverable.accepted_on <= period.end)
-        .order_by(Commission.number, Deliverable.position, Deliverable.id)).all()
-    return [{"commission_number": number, "unit_code": unit_code, "title": title, "kind": kind,
-             "accepted_quantity": quantity or 0, "accepted_value": value, "accepted_on": accepted_on}
-            for number, unit_code, title, kind, quantity, value, accepted_on in rows]
+def _signed(period: Period) -> tuple:
+    return (Commission.fiscal_year == period.fiscal_year, Commission.signed_at.is_not(None),
+            Commission.signed_on <= period.end)
+
+
+def _accepted(period: Period) -> tuple:
+    return (Commission.fiscal_year == period.fiscal_year, Commission.signed_at.is_not(None),
+            Deliverable.status == ACCEPTED, Deliverable.accepted_on <= period.end)
+
+
+def commissions_statement(period: Period, *, limit: int | None = None, offset: int = 0) -> sa.Select:
+    """The year's commissions signed by the period's end, by number, with what was paid for them by
+    then; `limit`/`offset` pick one page, whose rows alone are joined and summed."""
+    chosen = sa.select(Commission.id.label("id"), Commission.number.label("number")).where(*_signed(period))
+    if limit is not None:
+        chosen = chosen.order_by(Commission.number).limit(limit).offset(offset)
+    chosen = chosen.subquery("chosen")
+    paid = (sa.select(total(Expenditure.sign * (Expenditure.amount + Expenditure.advance_applied)))
+            .where(Expenditure.commission_id == chosen.c.id, Expenditure.kind == PAYMENT,
+                   Expenditure.paid_on <= period.spending_until)
+            .correlate(chosen).scalar_subquery())
+    return (sa.select(Commission.number, Commission.title, Commission.topic, Commission.status, Commission.signed_on,
+                      Commission.value, Unit.code, Unit.name, Supplier.name, paid)
+            .select_from(chosen).join(Commission, Commission.id == chosen.c.id)
+            .join(Unit, Unit.id == Commission.unit_id).join(Supplier, Supplier.id == Commission.supplier_id)
+            .order_by(chosen.c.number))
+
+
+def commission_row(row) -> dict:
+    number, title, topic, status, signed_on, value, unit_code, unit_name, supplier, paid_amount = row
+    return {"number": number, "title": title, "topic": topic, "status": status, "signed_on": signed_on,
+            "value": value, "paid": int(paid_amount or 0), "unit_code": unit_code, "unit_name": unit_name,
+            "supplier": supplier}
+
+
+def commissions(period: Period, *, limit: int | None = None, offset: int = 0) -> list[dict]:
+    """One page of the period's signed commissions (every one without a limit): one statement."""
+    return [commission_row(row) for row in db.session.execute(commissions_statement(period, limit=limit,
+                                                                                    offset=offset))]
+
+
+def deliverables_statement(period: Period, *, limit: int | None = None, offset: int = 0) -> sa.Select:
+    """Deliverables of the year's commissions accepted by the period's end, by commission number."""
+    stmt = (sa.select(Commission.number, Unit.code, Deliverable.title, Deliverable.kind, Deliverable.accepted_quantity,
+                      Deliverable.accepted_value, Deliverable.accepted_on)
+            .select_from(Deliverable).join(Commission, Commission.id == Deliverable.commission_id)
+            .join(Unit, Unit.id == Commission.unit_id).where(*_accepted(period))
+            .order_by(Commission.number, Deliverable.position, Deliverable.id))
+    return stmt if limit is None else stmt.limit(limit).offset(offset)
+
+
+def deliverable_row(row) -> dict:
+    number, unit_code, title, kind, quantity, value, accepted_on = row
+    return {"commission_number": number, "unit_code": unit_code, "title": title, "kind": kind,
+            "accepted_quantity": quantity or 0, "accepted_value": value, "accepted_on": accepted_on}
+
+
+def deliverables(period: Period, *, limit: int | None = None, offset: int = 0) -> list[dict]:
+    """One page of the period's accepted deliverables (every one without a limit): one statement."""
+    return [deliverable_row(row) for row in db.session.execute(deliverables_statement(period, limit=limit,
+                                                                                      offset=offset))]

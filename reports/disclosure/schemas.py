@@ -1,6 +1,9 @@
 """Query arguments and the answer of the public disclosure (DESIGN §11)."""
 from marshmallow import Schema, fields, validate
 
+from app.core.api import PageArgs
+from app.core.i18n import N_
+from app.core.pages import MAX_PAGE
 from reports.disclosure.periods import PERIODS
 from reports.schemas import YEAR
 
@@ -11,6 +14,24 @@ class DisclosureArgs(Schema):
     period = fields.String(load_default=None, validate=validate.OneOf(
         PERIODS, error="Kỳ công khai một trong: " + ", ".join(PERIODS) + "."), metadata={
         "description": "q1, q2, q3 (3, 6, 9 tháng) hoặc year; mặc định kỳ đã công khai gần nhất."})
+
+
+class DisclosureListArgs(DisclosureArgs, PageArgs):
+    """A page of one list of a period: `page` (from 1) and `per_page`, as every list of the API."""
+
+
+BAD_PAGE = N_("Số trang không hợp lệ: nhập một số nguyên dương.")
+
+
+def _page_number():
+    return fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE, error=BAD_PAGE),
+                          error_messages={"invalid": BAD_PAGE})
+
+
+class DisclosurePageArgs(DisclosureArgs):
+    """The page `/cong-khai`: the period, and the page of each of its two lists."""
+    page = _page_number()
+    deliverables_page = _page_number()
 
 
 class CsvArgs(DisclosureArgs):
@@ -82,5 +103,12 @@ class DisclosureOut(Schema):
     currency = fields.String()
     units = fields.List(fields.Nested(UnitExecutionOut))
     totals = fields.Nested(TotalsOut)
-    commissions = fields.List(fields.Nested(PublicCommissionOut))
-    deliverables = fields.List(fields.Nested(PublicDeliverableOut))
+    commissions = fields.List(fields.Nested(PublicCommissionOut), metadata={
+        "description": "Trang đầu (per_page dòng) của danh sách hợp đồng đã ký; đủ danh sách: "
+                       "GET /api/v1/public/disclosure/commissions?page=."})
+    deliverables = fields.List(fields.Nested(PublicDeliverableOut), metadata={
+        "description": "Trang đầu (per_page dòng) của danh sách sản phẩm đã nghiệm thu; đủ danh sách: "
+                       "GET /api/v1/public/disclosure/deliverables?page=."})
+    commissions_total = fields.Integer(metadata={"description": "Số hợp đồng đã ký của kỳ (cả danh sách)"})
+    deliverables_total = fields.Integer(metadata={"description": "Số sản phẩm đã nghiệm thu của kỳ (cả danh sách)"})
+    per_page = fields.Integer(metadata={"description": "Số dòng của mỗi danh sách trong câu trả lời này"})

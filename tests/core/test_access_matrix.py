@@ -343,6 +343,8 @@ ROUTES = {
     ("periodic.periodic_xlsx", "GET"): Route("page_read_all"),
     ("periodic.periodic_pdf", "GET"): Route("page_read_all"),
     ("public_api.public_disclosure", "GET"): Route("public"),
+    ("public_api.public_disclosure_commissions", "GET"): Route("public"),  # its lists a page at a time (issue 22)
+    ("public_api.public_disclosure_deliverables", "GET"): Route("public"),
     ("disclosure.disclosure_page", "GET"): Route("public"),
     ("disclosure.disclosure_csv", "GET"): Route("public"),
     ("disclosure.disclosure_ocds", "GET"): Route("public"),

@@ -85,6 +85,8 @@ STATE_DEPENDENT = {
     "GET /api/v1/reports/ledger.xlsx": {"unit"},
     "GET /api/v1/reports/ledger.csv": {"unit"},
     "GET /api/v1/public/disclosure": {"period"},                        # disclosed only once the period ended
+    "GET /api/v1/public/disclosure/commissions": {"period"},
+    "GET /api/v1/public/disclosure/deliverables": {"period"},
 }
 
 

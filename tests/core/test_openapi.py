@@ -6,7 +6,8 @@ import pytest
 
 from tests import support
 
-PUBLIC = {("post", "/api/v1/auth/token"), ("get", "/api/v1/public/disclosure")}
+PUBLIC = {("post", "/api/v1/auth/token"), ("get", "/api/v1/public/disclosure"),
+          ("get", "/api/v1/public/disclosure/commissions"), ("get", "/api/v1/public/disclosure/deliverables")}
 
 
 @pytest.fixture

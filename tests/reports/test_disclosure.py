@@ -132,24 +132,162 @@ def test_anonymous_reads_are_served_from_the_cache(app, spending, roles):
     first, body = support.statements_for(app, roles["anonymous"], path)
     again, cached = support.statements_for(app, roles["anonymous"], path)
     page, _ = support.statements_for(app, roles["anonymous"], f"/cong-khai?fiscal_year={YEAR}&period=q2")
-    assert first == 5 and again == 0 and cached == body
+    # the units' three, the counts of the two lists, and the first page of each
+    assert first == 6 and again == 0 and cached == body
+    assert page == 0  # the summary and the first pages the API put in the cache
     with support.CountedStatements(app) as statements:
         assert roles["anonymous"].get(f"/cong-khai?fiscal_year={YEAR}&period=q2").status_code == 200
+        assert roles["anonymous"].get(f"{API}/commissions?fiscal_year={YEAR}&period=q2").status_code == 200
     assert len(statements) == 0
+    later, _ = support.statements_for(app, roles["anonymous"], f"{API}/commissions?fiscal_year={YEAR}&period=q2&page=2")
+    assert later == 1  # a page not yet asked for: its rows alone (the counts are cached)
 
 
-def test_the_statements_do_not_grow_with_the_data(app, spending, roles, budget):
+def _cache_off(app):
     app.config["DISCLOSURE_CACHE_SECONDS"] = 0
     app.extensions["disclosure_cache"].seconds = 0
-    try:
-        one, _ = support.statements_for(app, roles["anonymous"], f"{API}?fiscal_year={YEAR}&period=q3")
-        for n in range(4):
-            builders.signed_commission(roles["finance"], roles["dic"], budget.allocation("dic", "press"),
-                                       budget.suppliers["press"], title=f"Thêm {n}")
-        many, body = support.statements_for(app, roles["anonymous"], f"{API}?fiscal_year={YEAR}&period=q3")
-    finally:
-        app.extensions["disclosure_cache"].seconds = app.config["DISCLOSURE_CACHE_SECONDS"] = 60
-    assert one == many == 5 and len(body["commissions"]) == 6
+
+
+def _more_commissions(roles, budget, n, title="Thêm"):
+    return [builders.signed_commission(roles["finance"], roles["dic"], budget.allocation("dic", "press"),
+                                       budget.suppliers["press"], title=f"{title} {i}") for i in range(n)]
+
+
+PATHS = {  # each request and the statements it runs with the cache off, whatever the data
+    f"{API}?fiscal_year={YEAR}&period=q3": 6,
+    f"{API}/commissions?fiscal_year={YEAR}&period=q3": 2,
+    f"{API}/commissions?fiscal_year={YEAR}&period=q3&per_page=3&page=2": 2,
+    f"{API}/commissions?fiscal_year={YEAR}&period=q3&per_page=3&page=400": 2,
+    f"{API}/deliverables?fiscal_year={YEAR}&period=q3&per_page=2&page=2": 2,
+    f"/cong-khai?fiscal_year={YEAR}&period=q3": 6,
+    f"/cong-khai?fiscal_year={YEAR}&period=q3&page=3&deliverables_page=2": 6,
+}
+
+
+def test_the_statements_do_not_grow_with_the_data(app, spending, roles, budget, monkeypatch):
+    from reports.disclosure import views
+    _cache_off(app)
+    monkeypatch.setattr(views, "PAGE_SIZE", 3)  # the page's lists: three rows a page, so that several pages exist
+
+    def counted():
+        counts = {}
+        for path in PATHS:
+            with support.CountedStatements(app) as statements:
+                assert roles["anonymous"].get(path).status_code == 200, path
+            counts[path] = len(statements)
+        return counts
+    few = counted()
+    _more_commissions(roles, budget, 3)
+    some = counted()
+    _more_commissions(roles, budget, 12)
+    many = counted()
+    assert few == some == many == PATHS
+    body = public(roles["anonymous"], f"fiscal_year={YEAR}&period=q3")
+    assert body["commissions_total"] == 17 and len(body["commissions"]) == 17 and body["per_page"] == 50
+    assert body["deliverables_total"] == len(body["deliverables"]) == 3
+    page = text(roles["anonymous"].get(f"/cong-khai?fiscal_year={YEAR}&period=q3"))
+    assert page.count('data-testid="commission-row"') == 3 and "Trang 1 / 6 · 17 dòng" in page
+
+
+def test_the_lists_a_page_at_a_time(app, spending, roles, budget):
+    _more_commissions(roles, budget, 3)
+    anonymous = roles["anonymous"]
+    every = support.get(anonymous, f"{API}/commissions?fiscal_year={YEAR}&period=q3")
+    numbers = [c["number"] for c in every["items"]]
+    assert (every["total"], every["page"], every["per_page"], len(numbers)) == (5, 1, 50, 5)
+    assert numbers == sorted(numbers)
+    first = support.get(anonymous, f"{API}/commissions?fiscal_year={YEAR}&period=q3&per_page=2")
+    second = support.get(anonymous, f"{API}/commissions?fiscal_year={YEAR}&period=q3&per_page=2&page=2")
+    last = support.get(anonymous, f"{API}/commissions?fiscal_year={YEAR}&period=q3&per_page=2&page=3")
+    assert [c["number"] for c in first["items"] + second["items"] + last["items"]] == numbers
+    assert (second["total"], second["page"], second["per_page"]) == (5, 2, 2)
+    assert second["items"][0] == every["items"][2]  # the same row, whichever page size shows it
+    beyond = support.get(anonymous, f"{API}/commissions?fiscal_year={YEAR}&period=q3&per_page=2&page=99")
+    assert beyond == {"items": [], "total": 5, "page": 99, "per_page": 2}
+    delivered = [support.get(anonymous, f"{API}/deliverables?fiscal_year={YEAR}&period=q3&per_page=2&page={n}")
+                 for n in (1, 2, 3)]
+    assert [len(p["items"]) for p in delivered] == [2, 1, 0] and {p["total"] for p in delivered} == {3}
+    # the disclosure itself: its figures are the whole period's, its lists the first page
+    body = public(anonymous, f"fiscal_year={YEAR}&period=q3")
+    assert body["commissions"] == every["items"] and body["commissions_total"] == 5
+    # a period not disclosed yet is refused on the lists as on the disclosure
+    refused = anonymous.get(f"{API}/commissions?fiscal_year={YEAR}&period=year")
+    assert refused.status_code == 422 and "period" in refused.get_json()["details"]
+
+
+@pytest.mark.parametrize("query, field", [
+    ("page=0", "page"), ("page=x", "page"), ("page=-1", "page"), ("page=99999999999999999999", "page"),
+    ("per_page=0", "per_page"), ("per_page=201", "per_page"), ("per_page=2.5", "per_page")])
+@pytest.mark.parametrize("table", ["commissions", "deliverables"])
+def test_bad_paging_values_are_a_422_on_the_api(spending, roles, query, field, table):
+    response = roles["anonymous"].get(f"{API}/{table}?fiscal_year={YEAR}&period=q3&{query}")
+    body = response.get_json()
+    assert response.status_code == 422 and body["error"] == "validation_error" and field in body["details"]
+
+
+def test_the_page_shows_its_lists_a_page_at_a_time(app, spending, roles, budget, monkeypatch):
+    from reports.disclosure import views
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    _more_commissions(roles, budget, 2)
+    anonymous = roles["anonymous"]
+    numbers = [c["number"] for c in support.get(anonymous, f"{API}/commissions?fiscal_year={YEAR}&period=q3")["items"]]
+    base = f"/cong-khai?fiscal_year={YEAR}&period=q3"
+
+    def rows(page):
+        return [part.split('"', 1)[0] for part in page.split('data-testid="commission-row" data-key="')[1:]]
+    first, second = text(anonymous.get(base)), text(anonymous.get(f"{base}&page=2"))
+    assert rows(first) == numbers[:2] and rows(second) == numbers[2:4]
+    assert "Trang 2 / 2 · 4 dòng" in second and 'aria-label="Phân trang"' in second
+    assert "page=2" in first and "deliverables_page=2" in first  # each list its own pager (3 deliverables)
+    assert "Dự toán và thực hiện theo đơn vị" in second and 'data-testid="unit-row"' in second  # figures stay whole
+    # the deliverables' second page keeps the commissions' page
+    both = text(anonymous.get(f"{base}&page=2&deliverables_page=2"))
+    assert rows(both) == numbers[2:4] and both.count('data-testid="deliverable-row"') == 1
+    # past the last page: an empty page that says so, not an error
+    beyond = anonymous.get(f"{base}&page=9")
+    assert beyond.status_code == 200
+    assert 'data-testid="commissions-past-end"' in text(beyond) and rows(text(beyond)) == []
+    # a page number that does not parse: the message, and the first page
+    for query, field in (("page=x", "page"), ("page=0", "page"), ("deliverables_page=-3", "deliverables_page"),
+                         ("page=99999999999999999999", "page")):
+        bad = anonymous.get(f"{base}&{query}")
+        assert bad.status_code == 422, query
+        assert f'data-field-error="{field}"' in text(bad) and "Số trang không hợp lệ" in text(bad)
+        assert rows(text(bad)) == numbers[:2] or field != "page"
+    assert "style=" not in first and "<script>" not in first
+
+
+def test_the_csv_lists_are_complete(app, spending, roles, budget, monkeypatch):
+    from reports.disclosure import views
+    monkeypatch.setattr(views, "PAGE_SIZE", 1)
+    monkeypatch.setattr(views, "CSV_BATCH", 2)  # several batches streamed
+    _more_commissions(roles, budget, 3)
+    numbers = [c["number"] for c in support.get(roles["anonymous"],
+                                                f"{API}/commissions?fiscal_year={YEAR}&period=q3")["items"]]
+    for table, count in (("commissions", 5), ("deliverables", 3)):
+        response = roles["anonymous"].get(f"/cong-khai.csv?fiscal_year={YEAR}&period=q3&table={table}")
+        assert response.status_code == 200 and response.mimetype == "text/csv"
+        content = response.data.decode("utf-8")
+        assert content.startswith("\ufeff") and content.count("\ufeff") == 1
+        rows = list(csv.reader(io.StringIO(content.lstrip("\ufeff"))))
+        assert len(rows) == 1 + count
+        if table == "commissions":
+            assert [row[0] for row in rows[1:]] == numbers
+
+
+def test_the_cache_makes_room_by_dropping_the_entry_used_longest_ago():
+    from reports.disclosure.cache import TTLCache
+    now = [0.0]
+    cache = TTLCache(60, clock=lambda: now[0], limit=3)
+    for key in "abc":
+        cache.get_or_compute(key, lambda key=key: key.upper())
+    assert cache.get_or_compute("a", lambda: "computed again") == "A"  # a hit: "a" is now the newest
+    cache.get_or_compute("d", lambda: "D")
+    assert len(cache) == 3
+    assert cache.get_or_compute("b", lambda: "b again") == "b again"  # "b" was dropped
+    assert cache.get_or_compute("a", lambda: "a again") == "A"
+    now[0] = 61
+    assert cache.get_or_compute("a", lambda: "fresh") == "fresh"  # past its time
 
 
 def test_a_burst_of_a_thousand_anonymous_requests_meets_the_limit(app, spending, roles):
