@@ -41,7 +41,7 @@ def test_envelope_code_unique_per_year_and_list_filter(roles):
     assert r.status_code == 422 and "code" in r.get_json()["details"]
     listed = support.get(roles["auditor"], "/api/v1/envelopes?fiscal_year=2027")
     assert listed["total"] == 1 and listed["items"][0]["fiscal_year"] == 2027
-    assert set(listed) == {"items", "total", "page", "per_page"}
+    assert set(listed) == {"items", "total", "total_estimated", "page", "per_page"}
     assert support.get(roles["dic"], "/api/v1/envelopes")["total"] == 2
 
 
