@@ -118,10 +118,12 @@ def _register_hooks(app):
     from flask_login import current_user
 
     from app.core import request_guards
+    from app.core.database import begin_autocommit_read
     from app.extensions import csrf
 
     app.before_request(request_guards.cap_request_line_and_headers)
     app.before_request(request_guards.cap_body_size)
+    app.before_request(begin_autocommit_read)
 
     @app.before_request
     def _protect_forms():

@@ -7,6 +7,7 @@ check that needs the record loads it then and hands it to the handler (`loads`).
 """
 from app.core import idempotency
 from app.core.api import Blueprint, api_actor, list_schema, loads, paginate, role_check
+from app.core.database import autocommit_read
 from app.core.documents_api import add_document_routes
 from app.core.pdf import PdfArgs, pdf_answer, pdf_response
 from app.core.schemas import ReasonSchema
@@ -217,6 +218,7 @@ def create_allocation(data):
 @allocations_blp.route("/<int:allocation_id>", methods=["GET"])
 @allocations_blp.response(200, AllocationOut)
 @allocations_blp.errors(403, 404)
+@autocommit_read
 def get_allocation(allocation_id):
     """Một quyết định phân bổ: số giao, đã cam kết, đã chi, còn lại."""
     return queries.allocation_detail(api_actor(), allocation_id)

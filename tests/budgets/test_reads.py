@@ -1,6 +1,8 @@
 """Reads that stay cheap: details load only what they return, pages are found by their ids."""
 import pytest
+import sqlalchemy as sa
 
+from app.extensions import db
 from tests import support
 from tests.fixtures.worlds import build_world, saved_world
 
@@ -73,6 +75,30 @@ def test_allocation_detail_of_another_unit_reads_as_missing(app, roles, budget):
     response = roles["other_unit"].get(f"/api/v1/allocations/{budget['allocation']}")
     assert response.status_code == 404 and response.get_json()["error"] == "not_found"
     assert roles["unit"].get("/api/v1/allocations/999999").status_code == 404
+
+
+def _autocommit_seen(app, client, path) -> set:
+    """Whether each statement of one GET ran on an autocommit connection (PostgreSQL)."""
+    seen = set()
+    with app.app_context():
+        engine = db.engine
+    listener = lambda _conn, cursor, *_args: seen.add(cursor.connection.autocommit)  # noqa: E731
+    sa.event.listen(engine, "before_cursor_execute", listener)
+    try:
+        assert client.get(path).status_code == 200
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", listener)
+    return seen
+
+
+def test_the_allocation_detail_reads_without_begin_or_commit_on_postgresql(app, roles, budget):
+    if not app.config["TEST_DB_URL"].startswith("postgresql"):
+        pytest.skip("autocommit reads are PostgreSQL's (SQLite keeps its deferred BEGIN)")
+    finance = roles["finance"]
+    assert _autocommit_seen(app, finance, f"/api/v1/allocations/{budget['allocation']}") == {True}
+    assert _autocommit_seen(app, finance, f"/api/v1/requests/{budget['request']}") == {False}  # not marked
+    support.ok(support.adjustment(finance, budget["allocation"], 1_000_000), 201)  # writes still commit
+    assert support.get(finance, f"/api/v1/allocations/{budget['allocation']}")["amount"] == 206_000_000
 
 
 def test_request_detail_names_everyone_who_acted(app, roles, budget):
