@@ -29,7 +29,7 @@ class Config:
     # No ping before every checkout: a PostgreSQL connection idle longer than DB_PING_IDLE_SECONDS
     # is pinged when taken from the pool (app/core/database.py), one in steady use is not.
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": False, "hide_parameters": True}
-    DB_PING_IDLE_SECONDS = 5.0
+    DB_PING_IDLE_SECONDS = float(os.environ.get("DB_PING_IDLE_SECONDS", "5"))
     # Report reads on a copy of the database (a PostgreSQL streaming replica), when it is named.
     SQLALCHEMY_BINDS = ({"reports": normalise_database_url(os.environ["REPORTS_DATABASE_URL"])}
                         if os.environ.get("REPORTS_DATABASE_URL") else {})
@@ -48,7 +48,7 @@ class Config:
     MAX_PER_PAGE = 200
     # An API list counts its rows exactly up to this many; past it, on PostgreSQL, it answers the
     # planner's estimate and says so (`total_estimated`): counting half a million rows took 200 ms.
-    LIST_EXACT_COUNT_LIMIT = 50_000
+    LIST_EXACT_COUNT_LIMIT = int(os.environ.get("LIST_EXACT_COUNT_LIMIT", "50000"))
 
     # Sessions and logins
     SESSION_COOKIE_HTTPONLY = True
