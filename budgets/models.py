@@ -256,6 +256,10 @@ def unspent(allocation) -> int:
             - allocation.cancelled)
 
 
+# The same formula over the allocations' columns, for the database to sum or order by.
+UNSPENT = unspent(Allocation)
+
+
 class AllocationAdjustment(Described, db.Model):
     __tablename__ = "allocation_adjustments"
     __described_by__ = ("allocation_id", "decision_no", "amount")

@@ -4,6 +4,7 @@ Lists are `ListQuery`s (app.core.lists): each names the relationships its rows s
 more, so that a page is a fixed number of statements and the eager loads touch the page's rows
 only. Details load just what their response dumps.
 """
+from dataclasses import replace
 from types import SimpleNamespace
 
 import sqlalchemy as sa
@@ -21,6 +22,7 @@ from budgets.models import (
     APPROVED,
     RETURNED,
     SUBMITTED,
+    UNSPENT,
     Allocation,
     AllocationAdjustment,
     AllocationTransfer,
@@ -303,3 +305,56 @@ def partly_allocated_row(row):
     from app.core.money import format_vnd
     return _request_row(row, gettext("%(unit)s · còn %(amount)s chưa phân bổ", unit=row.unit_code,
                                      amount=format_vnd(row.unallocated)))
+
+
+# --- the dashboard: the year's totals and a fixed number of rows, whatever the year holds ----------
+
+DASHBOARD_ROWS = 20  # the units (finance, auditors) or allocations (a unit) the dashboard lists
+_FIGURES = (("amount", Allocation.amount), ("committed", Allocation.committed), ("spent", Allocation.spent),
+            ("available", UNSPENT))
+
+
+def _sum(column):
+    """A sum in whole đồng (PostgreSQL's SUM of bigint is numeric), 0 over no rows."""
+    return sa.cast(sa.func.coalesce(sa.func.sum(column), sa.literal_column("0")), sa.BigInteger)
+
+
+def _of_year(actor, fiscal_year: int, *columns) -> sa.Select:
+    """Columns over the allocations of `fiscal_year` that the actor may read (a unit: its own)."""
+    stmt = (sa.select(*columns).select_from(Allocation)
+            .join(Envelope, Envelope.id == Allocation.envelope_id)
+            .where(Envelope.fiscal_year == fiscal_year))
+    return perm.scope_to_unit(stmt, Allocation, actor)
+
+
+def year_totals(actor, fiscal_year: int) -> dict:
+    """amount, committed, spent and available of the year's allocations the actor reads, with how many
+    allocations and units they are: one aggregate."""
+    row = db.session.execute(_of_year(
+        actor, fiscal_year, *(_sum(column).label(name) for name, column in _FIGURES),
+        sa.func.count(Allocation.id).label("allocations"),
+        sa.func.count(sa.distinct(Allocation.unit_id)).label("units"))).one()
+    return dict(row._mapping)
+
+
+def top_units(actor, fiscal_year: int, limit: int = DASHBOARD_ROWS) -> list:
+    """The `limit` units given the most in the year (then by code), each with its allocations' count
+    and sums: one aggregate, `limit` rows."""
+    amount = _sum(Allocation.amount)
+    stmt = (_of_year(actor, fiscal_year, Unit.code, Unit.name,
+                     sa.func.count(Allocation.id).label("allocations"),
+                     *(_sum(column).label(name) for name, column in _FIGURES))
+            .join(Unit, Unit.id == Allocation.unit_id)
+            .group_by(Unit.id, Unit.code, Unit.name)
+            .order_by(amount.desc(), Unit.code)
+            .limit(limit))
+    return db.session.execute(stmt).all()
+
+
+def first_allocations(actor, unit_id: int, fiscal_year: int, limit: int = DASHBOARD_ROWS) -> list[Allocation]:
+    """The first `limit` allocations of a unit in the year, by envelope then decision, with what a
+    row shows (envelope, unit, request; not the adjustments): one statement."""
+    listing = allocations_query(actor, fiscal_year=fiscal_year).where(Allocation.unit_id == unit_id)
+    envelope_code = sa.select(Envelope.code).where(Envelope.id == Allocation.envelope_id).scalar_subquery()
+    loads = (*_ALLOCATION_ROW, lazyload(Allocation.adjustments))
+    return replace(listing, order=(envelope_code, Allocation.id), loads=loads).rows(limit=limit)

@@ -59,18 +59,19 @@ def dashboard():
     actor = current_actor()
     require_role(actor, UNIT_OFFICER, DIC_OFFICER, FINANCE_OFFICER, AUDITOR)
     year = int_arg("year", 2000, 2100) or clock.today().year
+    # a fixed number of statements whatever the year holds: the totals in one aggregate, then a
+    # unit's first allocations, or the province's units given the most (each summed in SQL)
+    totals = queries.year_totals(actor, year)
+    allocations, units = [], []
     if actor.role in UNIT_ROLES:
-        allocations = queries.unit_allocations(actor, actor.unit_id, year)
+        allocations = queries.first_allocations(actor, actor.unit_id, year)
     else:
-        allocations = queries.allocations_query(actor, fiscal_year=year).rows()
-    allocations = sorted(allocations, key=lambda a: (a.unit.code, a.envelope.code, a.id))
-    totals = {key: sum(getattr(a, key) for a in allocations)
-              for key in ("amount", "committed", "spent", "available")}
+        units = queries.top_units(actor, year)
     recent = queries.requests_query(actor).rows(limit=8)
     # the year month by month: a unit's own, the province's for finance and auditors
     from reports.monthly import chart
     monthly = chart(year, actor.unit_id if actor.role in UNIT_ROLES else None)
-    return render_template("budgets/dashboard.html", year=year, allocations=allocations,
+    return render_template("budgets/dashboard.html", year=year, allocations=allocations, units=units,
                            totals=totals, recent=recent, years=year_choices(year), chart=monthly)
 
 

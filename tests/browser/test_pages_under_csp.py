@@ -49,7 +49,7 @@ def test_envelope_bars_are_drawn_by_the_script(demo, browsing, artifacts):
     page.screenshot(path=str(artifacts / "csp-envelopes.png"), full_page=True)
 
     page.goto("/dashboard")
-    assert by_testid(page, "allocation-row").count() >= 3
+    assert by_testid(page, "unit-row").count() >= 3  # finance sees the province by unit
     page.screenshot(path=str(artifacts / "csp-dashboard-finance.png"), full_page=True)
 
 
