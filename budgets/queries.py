@@ -15,6 +15,7 @@ from app.core.audit import AuditEntry
 from app.core.exceptions import NotFound
 from app.core.list_pages import day_ends, day_starts
 from app.core.lists import ListQuery, fill_many_to_one
+from app.core.search import text_filter
 from app.extensions import db
 from app.units.models import Unit
 from budgets import permissions as perm
@@ -84,8 +85,7 @@ def requests_query(actor, *, fiscal_year=None, status=None, unit=None, q=None, u
     if unit:
         stmt = stmt.where(FundingRequest.unit_id == _unit_id(unit))
     if q:
-        stmt = stmt.where(sa.or_(FundingRequest.number.icontains(q, autoescape=True),
-                                 FundingRequest.title.icontains(q, autoescape=True)))
+        stmt = stmt.where(text_filter(q, FundingRequest.number, FundingRequest.title, fts="funding_requests_fts"))
     return ListQuery(stmt, order=(FundingRequest.id.desc(),), loads=REQUEST_LOADS, batched=REQUEST_ACTORS)
 
 

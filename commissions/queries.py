@@ -10,6 +10,7 @@ from app.core.documents import documents_by_owner
 from app.core.exceptions import NotFound
 from app.core.lists import ListQuery, fill_many_to_one
 from app.core.panels import PANEL_ROWS
+from app.core.search import text_filter
 from app.extensions import db
 from app.units.models import Unit
 from budgets.models import Allocation
@@ -51,8 +52,7 @@ def commissions_query(actor, *, fiscal_year=None, status=None, category=None, su
     perm.require_commission_reader(actor)
     stmt = perm.scope_to_unit(sa.select(Commission), Commission, actor)
     if q:
-        stmt = stmt.where(sa.or_(Commission.number.icontains(q, autoescape=True),
-                                 Commission.title.icontains(q, autoescape=True)))
+        stmt = stmt.where(text_filter(q, Commission.number, Commission.title, fts="commissions_fts"))
     stmt = _within(stmt, Commission.signed_on, signed_from, signed_to)
     stmt = _within(stmt, Commission.value, value_min, value_max)
     for column, value in ((Commission.fiscal_year, fiscal_year), (Commission.status, status),

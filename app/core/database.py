@@ -7,6 +7,7 @@ a plain (deferred) transaction, so readers never queue behind writers or each ot
 PostgreSQL needs nothing here: guarded UPDATEs and row locks do the work.
 """
 import functools
+import re
 import time
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -216,9 +217,18 @@ def advisory_xact_lock(key: int):
 
 
 TRIGRAM_SUFFIX = "_trgm"
+# SQLite's FTS5 tables (migration 0012) and the shadow tables FTS5 keeps beside each
+FTS_TABLE = re.compile(r"_fts(_data|_idx|_docsize|_config|_content)?$")
 
 
 def include_in_autogenerate(obj, name, type_, reflected, compare_to):
-    """Alembic's `include_object`: PostgreSQL's trigram indexes exist only in the database (made by a
-    PostgreSQL-only migration step), so autogenerate must not propose to drop them."""
-    return not (type_ == "index" and reflected and compare_to is None and (name or "").endswith(TRIGRAM_SUFFIX))
+    """Alembic's `include_object`: PostgreSQL's trigram indexes and SQLite's FTS5 tables (with their
+    shadow tables) exist only in the database (made by a migration step for that database alone),
+    so autogenerate must not propose to drop them."""
+    if not reflected or compare_to is not None:
+        return True
+    if type_ == "index":
+        return not (name or "").endswith(TRIGRAM_SUFFIX)
+    if type_ == "table":
+        return not FTS_TABLE.search(name or "")
+    return True

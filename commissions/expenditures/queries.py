@@ -6,6 +6,7 @@ from app.core import clock
 from app.core.lists import ListQuery, fill_many_to_one
 from app.core.panels import PANEL_ROWS
 from app.core.permissions import UNIT_ROLES, check_visible, scope_to_unit
+from app.core.search import text_filter
 from app.extensions import db
 from app.units.models import Unit
 from commissions.expenditures import permissions as perm
@@ -58,10 +59,9 @@ def search_query(actor, *, q=None, amount=None, kind=None, date_from=None, date_
         matches = sa.select(Commission.id).join(Supplier, Supplier.id == Commission.supplier_id).where(sa.or_(
             Commission.number.icontains(q, autoescape=True), Supplier.name.icontains(q, autoescape=True),
             Supplier.tax_code.icontains(q, autoescape=True)))
-        listing = listing.where(sa.or_(Expenditure.voucher_no.icontains(q, autoescape=True),
-                                       Expenditure.number.icontains(q, autoescape=True),
-                                       Expenditure.payee.icontains(q, autoescape=True),
-                                       Expenditure.commission_id.in_(matches)))
+        listing = listing.where(sa.or_(
+            text_filter(q, Expenditure.voucher_no, Expenditure.number, Expenditure.payee, fts="expenditures_fts"),
+            Expenditure.commission_id.in_(matches)))
     if amount is not None:
         listing = listing.where(Expenditure.amount == amount)
     return listing
