@@ -41,19 +41,27 @@ class AuditEntry(Described, db.Model):
     __table_args__ = (db.Index("ix_audit_entries_entity", "entity", "entity_id"),)
 
     def payload(self) -> dict:
-        return {
-            "seq": self.seq,
-            "at": self.at.isoformat(timespec="microseconds") + "Z",
-            "actor_id": self.actor_id,
-            "actor": self.actor,
-            "action": self.action,
-            "entity": self.entity,
-            "entity_id": self.entity_id,
-            "changes": json.loads(self.changes),
-        }
+        return entry_payload(self.seq, self.at, self.actor_id, self.actor, self.action, self.entity, self.entity_id,
+                             json.loads(self.changes))
 
     def compute_hash(self) -> str:
         return chain_hash(self.prev_hash, self.payload())
+
+
+def entry_payload(seq, at, actor_id, actor, action, entity, entity_id, changes) -> dict:
+    """What an entry's hash covers besides the previous hash: its columns, `at` as ISO UTC to the
+    microsecond, `changes` as the JSON value the column holds (parsed). The one definition: `record`,
+    `record_many` and `verify_chain` all hash through it."""
+    return {
+        "seq": seq,
+        "at": at.isoformat(timespec="microseconds") + "Z",
+        "actor_id": actor_id,
+        "actor": actor,
+        "action": action,
+        "entity": entity,
+        "entity_id": entity_id,
+        "changes": changes,
+    }
 
 
 def canonical_json(value) -> str:
@@ -159,8 +167,9 @@ def record(actor, action: str, entity: str, entity_id: int | None, changes: dict
 
 
 def record_many(actor, action: str, entity: str, items: list[tuple[int, dict]]):
-    """Append one entry per (entity_id, changes), chained as `record` would, in one INSERT of many
-    rows: a year-end close writes an entry per commission it moves without a round trip each."""
+    """Append one entry per (entity_id, changes), chained as `record` would (same lock, same head,
+    same hash), in one executemany of plain rows: a year-end close writes an entry per commission
+    it moves without an ORM object or a round trip each. `recorded` is not sent."""
     if not items:
         return
     db.session.flush()
@@ -168,15 +177,18 @@ def record_many(actor, action: str, entity: str, items: list[tuple[int, dict]]):
     last = db.session.execute(
         sa.select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)).first()
     seq, prev_hash = (last.seq, last.hash) if last else (0, GENESIS_HASH)
-    at, rows = utcnow(), []
+    at, actor_id, actor_name, rows = utcnow(), getattr(actor, "id", None), getattr(actor, "username", None), []
     for entity_id, changes in items:
         seq += 1
-        row = {"seq": seq, "at": at, "actor_id": getattr(actor, "id", None),
-               "actor": getattr(actor, "username", None), "action": action, "entity": entity,
-               "entity_id": entity_id, "changes": canonical_json(_jsonable(changes or {})), "prev_hash": prev_hash}
-        row["hash"] = prev_hash = AuditEntry(**row).compute_hash()
-        rows.append(row)
-    db.session.execute(sa.insert(AuditEntry), rows)
+        # canonical_json(json.loads(text)) == text for any text canonical_json made, so hashing the
+        # value itself covers what `compute_hash` reads back from the column, without parsing it again
+        value = _jsonable(changes or {})
+        digest = chain_hash(prev_hash, entry_payload(seq, at, actor_id, actor_name, action, entity, entity_id, value))
+        rows.append({"seq": seq, "at": at, "actor_id": actor_id, "actor": actor_name, "action": action,
+                     "entity": entity, "entity_id": entity_id, "changes": canonical_json(value),
+                     "prev_hash": prev_hash, "hash": digest})
+        prev_hash = digest
+    db.session.execute(sa.insert(AuditEntry.__table__), rows)
 
 
 @dataclass
