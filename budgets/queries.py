@@ -176,10 +176,6 @@ def allocation_detail(actor, allocation_id: int) -> SimpleNamespace:
     return allocation
 
 
-def unit_allocations(actor, unit_id: int, fiscal_year: int | None = None):
-    return allocations_query(actor, fiscal_year=fiscal_year).where(Allocation.unit_id == unit_id).rows()
-
-
 def own_allocations(actor, categories) -> list[Allocation]:
     """The allocations of the actor's unit in `categories`, the latest year first (what a unit's
     forms offer to spend or commission on)."""
