@@ -20,6 +20,7 @@ def logout(page):
 def open_nav(page, label):
     """Follow the menu entry named `label`, as a person does: open the toggler on a phone, then the
     entry's menu ("Ngân sách ▾"), then click it."""
+    page.wait_for_load_state("load")  # the styles decide whether the toggler shows: not before they apply
     toggler = page.locator("[data-testid=nav-toggler]")
     if toggler.is_visible() and toggler.get_attribute("aria-expanded") != "true":
         toggler.click()
