@@ -15,6 +15,7 @@ from app.core.audit import AuditEntry
 from app.core.exceptions import NotFound
 from app.core.list_pages import day_ends, day_starts
 from app.core.lists import ListQuery, fill_many_to_one
+from app.core.money import sql_total
 from app.core.search import text_filter
 from app.extensions import db
 from app.units.models import Unit
@@ -310,11 +311,6 @@ _FIGURES = (("amount", Allocation.amount), ("committed", Allocation.committed), 
             ("available", UNSPENT))
 
 
-def _sum(column):
-    """A sum in whole đồng (PostgreSQL's SUM of bigint is numeric), 0 over no rows."""
-    return sa.cast(sa.func.coalesce(sa.func.sum(column), sa.literal_column("0")), sa.BigInteger)
-
-
 def _of_year(actor, fiscal_year: int, *columns) -> sa.Select:
     """Columns over the allocations of `fiscal_year` that the actor may read (a unit: its own)."""
     stmt = (sa.select(*columns).select_from(Allocation)
@@ -327,7 +323,7 @@ def year_totals(actor, fiscal_year: int) -> dict:
     """amount, committed, spent and available of the year's allocations the actor reads, with how many
     allocations and units they are: one aggregate."""
     row = db.session.execute(_of_year(
-        actor, fiscal_year, *(_sum(column).label(name) for name, column in _FIGURES),
+        actor, fiscal_year, *(sql_total(column).label(name) for name, column in _FIGURES),
         sa.func.count(Allocation.id).label("allocations"),
         sa.func.count(sa.distinct(Allocation.unit_id)).label("units"))).one()
     return dict(row._mapping)
@@ -336,10 +332,10 @@ def year_totals(actor, fiscal_year: int) -> dict:
 def top_units(actor, fiscal_year: int, limit: int = DASHBOARD_ROWS) -> list:
     """The `limit` units given the most in the year (then by code), each with its allocations' count
     and sums: one aggregate, `limit` rows."""
-    amount = _sum(Allocation.amount)
+    amount = sql_total(Allocation.amount)
     stmt = (_of_year(actor, fiscal_year, Unit.code, Unit.name,
                      sa.func.count(Allocation.id).label("allocations"),
-                     *(_sum(column).label(name) for name, column in _FIGURES))
+                     *(sql_total(column).label(name) for name, column in _FIGURES))
             .join(Unit, Unit.id == Allocation.unit_id)
             .group_by(Unit.id, Unit.code, Unit.name)
             .order_by(amount.desc(), Unit.code)

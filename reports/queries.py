@@ -5,6 +5,7 @@ import functools
 
 import sqlalchemy as sa
 
+from app.core.money import sql_total
 from app.extensions import db
 from app.units.models import Unit
 from budgets.models import CATEGORY_LABELS, Allocation, Envelope
@@ -61,9 +62,7 @@ def _group(by: str):
     return Allocation.category, None, ()
 
 
-def total(column):
-    """A sum in whole đồng from the database (PostgreSQL's SUM of bigint is numeric)."""
-    return sa.cast(sa.func.coalesce(sa.func.sum(column), sa.literal_column("0")), sa.BigInteger)
+total = sql_total  # the reports' name for it
 
 
 def _allocations_of_year(*columns, one_unit: bool) -> sa.Select:

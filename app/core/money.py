@@ -2,6 +2,7 @@
 import re
 from contextvars import ContextVar
 
+import sqlalchemy as sa
 from marshmallow import ValidationError, fields, validate
 
 # A realistic ceiling (one quadrillion đồng) that keeps every running total far inside BIGINT.
@@ -77,3 +78,8 @@ def format_vnd(amount) -> str:
     if amount is None:
         return ""
     return group_thousands(amount) + " ₫"
+
+
+def sql_total(column):
+    """A SQL sum in whole đồng, 0 over no rows (PostgreSQL's SUM of bigint is numeric)."""
+    return sa.cast(sa.func.coalesce(sa.func.sum(column), sa.literal_column("0")), sa.BigInteger)
