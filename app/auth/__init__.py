@@ -10,7 +10,7 @@ def init_app(app, api):
     from app.auth.api import blp as auth_api
     from app.auth.cli import register as register_cli
     from app.auth.gate import check_account
-    from app.auth.loaders import register_user_loaders
+    from app.auth.loaders import ApiIgnoresCookieSession, register_user_loaders
     from app.auth.totp import parse_roles
     from app.auth.views import bp as auth_views
     from app.core.i18n import N_
@@ -23,6 +23,7 @@ def init_app(app, api):
     app.register_blueprint(auth_views)
     app.register_blueprint(admin_views)
     register_user_loaders(login_manager)
+    app.session_interface = ApiIgnoresCookieSession()
     app.before_request(check_account)  # after the hooks that load the login (app._register_hooks)
     register_cli(app)
     registry = registry_of(app)

@@ -1,7 +1,9 @@
 """Who is asking: the web session's user on pages, the bearer token's user under /api/."""
 from flask import request
+from flask.sessions import SecureCookieSessionInterface
 
 from app.auth import services
+from app.core.database import READ_METHODS
 
 
 def register_user_loaders(login_manager):
@@ -18,4 +20,22 @@ def register_user_loaders(login_manager):
         scheme, _, raw = req.headers.get("Authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not raw.strip():
             return None
+        if req.method in READ_METHODS:  # a read needs the caller's values, not the ORM user
+            return services.load_token_caller(raw.strip())
         return services.load_token_user(raw.strip())
+
+
+class ApiIgnoresCookieSession(SecureCookieSessionInterface):
+    """The web session's cookie, for pages only: under /api/ a request gets an empty session that is
+    never saved, so the API neither reads the cookie (it authenticates by bearer token alone) nor
+    sets one, and it does not pay for decoding and signing a cookie it would ignore."""
+
+    def open_session(self, app, req):
+        if req.path.startswith("/api/"):
+            return self.session_class()
+        return super().open_session(app, req)
+
+    def save_session(self, app, session, response):
+        if request.path.startswith("/api/"):
+            return
+        super().save_session(app, session, response)

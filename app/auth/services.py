@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, load_only
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from app.auth.caller import TOKEN_CALLER, Caller
 from app.auth.models import ApiToken, LoginAttempt, User, UserSession
 from app.core import audit
 from app.core.database import is_postgres, read_only_transaction, reads_only, separate_write
@@ -441,6 +442,13 @@ TOKEN_USER = (
     .where(ApiToken.token_hash == sa.bindparam("digest"), ApiToken.revoked_at.is_(None),
            ApiToken.expires_at > sa.bindparam("now"), User.active.is_(True))
 )
+
+
+def load_token_caller(raw: str):
+    """The caller of an API read (GET, HEAD) by a live token, as a read-only `Caller`, in one statement
+    and no ORM object; None for a token that is unknown, revoked or expired, or a user deactivated."""
+    row = db.session.connection().execute(TOKEN_CALLER, {"digest": token_digest(raw), "now": utcnow()}).first()
+    return Caller(row) if row is not None else None
 
 
 def load_token_user(raw: str) -> User | None:

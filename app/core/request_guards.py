@@ -136,6 +136,9 @@ def _parsed_json():
     return None, render_error(400, "bad_request", message, {"json": [message]})
 
 
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
 def refuse_unstorable_input():
     if request.is_json and request.content_length != 0 and request.get_data(cache=True):
         data, refusal = _parsed_json()
@@ -144,7 +147,8 @@ def refuse_unstorable_input():
         field = unstorable_field(data)
         if field is not None:
             return render_error(422, "validation_error", UNSTORABLE_MESSAGE, {field: [UNSTORABLE_MESSAGE]})
-    for source in (request.args, request.form):
+    sources = (request.args, request.form) if request.mimetype in FORM_TYPES else (request.args,)
+    for source in sources:  # a request without a form body has no form to parse
         for key, value in source.items(multi=True):
             if _unstorable(key) or _unstorable(value):
                 name = "_schema" if _unstorable(key) else key

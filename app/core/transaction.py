@@ -30,6 +30,22 @@ def _end_refused():
 
 
 class TransactionalFlask(Flask):
+    _SYNC_CACHE_LIMIT = 4096  # hooks, views and handlers are registered once; this is only a bound
+
+    def ensure_sync(self, func):
+        # Flask asks, for every hook and view of every request, whether the function is a coroutine
+        # (inspect.iscoroutinefunction); the answer for a registered function never changes.
+        cache = self.__dict__.setdefault("_sync_functions", {})
+        try:
+            return cache[func]
+        except KeyError:
+            sync = super().ensure_sync(func)
+            if len(cache) < self._SYNC_CACHE_LIMIT:
+                cache[func] = sync
+            return sync
+        except TypeError:  # an unhashable callable
+            return super().ensure_sync(func)
+
     def dispatch_request(self):
         response = self.make_response(super().dispatch_request())
         if response.status_code < 400:

@@ -12,7 +12,7 @@ def init_app(app, api):
     from app.extensions import db
     from reports.disclosure.api import blp
     from reports.disclosure.cache import TTLCache
-    from reports.disclosure.limits import limiter
+    from reports.disclosure.limits import limit_public_routes_only, limiter
     from reports.disclosure.publication import CACHE
     from reports.disclosure.views import bp
 
@@ -21,6 +21,7 @@ def init_app(app, api):
     app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
     limiter.init_app(app)
+    limit_public_routes_only(app)
     api.register_blueprint(blp)
     PUBLIC_API.update({(path, method) for path in ("/api/v1/public/disclosure", "/api/v1/public/disclosure/commissions",
                                                    "/api/v1/public/disclosure/deliverables")
