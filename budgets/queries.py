@@ -32,6 +32,7 @@ from budgets.models import (
     FundingRequest,
     unspent,
 )
+from budgets.schemas import AllocationOut
 
 # The users who acted on a request, filled for a whole page in one query.
 REQUEST_ACTORS = (FundingRequest.created_by, FundingRequest.submitted_by, FundingRequest.returned_by,
@@ -143,10 +144,9 @@ def get_allocation(actor, allocation_id: int) -> Allocation:
 
 
 _ADJUSTMENT_COLUMNS = ("id", "amount", "reason", "decision_no", "created_at")
-# The allocation's columns its answer shows (`AllocationOut`), and the unit it belongs to.
-_DETAIL_COLUMNS = ("id", "envelope_id", "unit_id", "request_id", "category", "amount", "committed", "spent",
-                   "transferred", "carried_over", "cancelled", "decision_no", "decision_date", "chapter_code",
-                   "type_code", "item_code", "section_code", "subsection_code", "source_code")
+# The allocation's columns its answer shows (`AllocationOut`), and the unit it belongs to (the access check).
+_DETAIL_COLUMNS = tuple(column.name for column in Allocation.__table__.c
+                        if column.name in AllocationOut._declared_fields or column.name == "unit_id")
 ALLOCATION_DETAIL = (
     sa.select(*(Allocation.__table__.c[name] for name in _DETAIL_COLUMNS),
               Envelope.code.label("envelope_code"), Envelope.fiscal_year,

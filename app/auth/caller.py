@@ -19,6 +19,10 @@ from app.units.models import Unit
 CALLER_COLUMNS = ("id", "username", "full_name", "role", "unit_id", "active", "password_change_required",
                   "totp_secret", "role_confirmed")
 
+# A live token of an active user: the token's digest and the time are bound as `digest` and `now`.
+LIVE_TOKEN = (ApiToken.token_hash == sa.bindparam("digest"), ApiToken.revoked_at.is_(None),
+              ApiToken.expires_at > sa.bindparam("now"), User.active.is_(True))
+
 # Every API read runs this statement first, so it is built once.
 TOKEN_CALLER = (
     sa.select(*(User.__table__.c[name] for name in CALLER_COLUMNS),
@@ -26,8 +30,7 @@ TOKEN_CALLER = (
     .select_from(ApiToken)
     .join(User, User.id == ApiToken.user_id)
     .outerjoin(Unit, Unit.id == User.unit_id)
-    .where(ApiToken.token_hash == sa.bindparam("digest"), ApiToken.revoked_at.is_(None),
-           ApiToken.expires_at > sa.bindparam("now"), User.active.is_(True))
+    .where(*LIVE_TOKEN)
 )
 
 

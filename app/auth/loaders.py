@@ -4,6 +4,7 @@ from flask.sessions import SecureCookieSessionInterface
 
 from app.auth import services
 from app.core.database import READ_METHODS
+from app.core.errors import wants_json
 
 
 def register_user_loaders(login_manager):
@@ -31,11 +32,10 @@ class ApiIgnoresCookieSession(SecureCookieSessionInterface):
     sets one, and it does not pay for decoding and signing a cookie it would ignore."""
 
     def open_session(self, app, req):
-        if req.path.startswith("/api/"):
+        if wants_json():  # an API request
             return self.session_class()
         return super().open_session(app, req)
 
     def save_session(self, app, session, response):
-        if request.path.startswith("/api/"):
-            return
-        super().save_session(app, session, response)
+        if not wants_json():
+            super().save_session(app, session, response)

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, load_only
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from app.auth.caller import TOKEN_CALLER, Caller
+from app.auth.caller import CALLER_COLUMNS, LIVE_TOKEN, TOKEN_CALLER, Caller
 from app.auth.models import ApiToken, LoginAttempt, User, UserSession
 from app.core import audit
 from app.core.database import is_postgres, read_only_transaction, reads_only, separate_write
@@ -435,12 +435,10 @@ def issue_token(user: User) -> tuple[str, datetime]:
 # operations do.
 TOKEN_USER = (
     sa.select(User)
-    .options(load_only(User.id, User.username, User.full_name, User.role, User.unit_id, User.active,
-                       User.password_change_required, User.totp_secret, User.role_confirmed),
+    .options(load_only(*(getattr(User, name) for name in CALLER_COLUMNS)),
              joinedload(User.unit).load_only(Unit.id, Unit.code, Unit.name))
     .join(ApiToken, ApiToken.user_id == User.id)
-    .where(ApiToken.token_hash == sa.bindparam("digest"), ApiToken.revoked_at.is_(None),
-           ApiToken.expires_at > sa.bindparam("now"), User.active.is_(True))
+    .where(*LIVE_TOKEN)
 )
 
 

@@ -21,17 +21,17 @@ LIMITED_BLUEPRINTS = ("public_api", "disclosure")
 
 def limit_public_routes_only(app):
     """Only the public routes carry limits (there are no default limits), so only their requests go
-    through the limiter's hooks: every other request skips its lookups, a tenth of an API read's time.
-    Call after `limiter.init_app(app)`."""
+    through the limiter's hooks (before, after, teardown): every other request skips the lookups that
+    would find no limit. Call after `limiter.init_app(app)`."""
     def for_public(hook):
         @functools.wraps(hook)
         def guarded(*args):
             if request.blueprint in LIMITED_BLUEPRINTS:
                 return hook(*args)
-            return args[0] if args else None  # an after_request hook hands the response on
+            return args[0] if args else None  # an after_request hook hands the response on (teardown: ignored)
         return guarded
 
-    for hooks in (app.before_request_funcs, app.after_request_funcs):
+    for hooks in (app.before_request_funcs, app.after_request_funcs, app.teardown_request_funcs):
         chain = hooks.get(None, [])
         for position, hook in enumerate(chain):
             if getattr(hook, "__self__", None) is limiter or getattr(hook, "args", ())[:1] == (limiter,):
