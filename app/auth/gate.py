@@ -60,19 +60,21 @@ def restriction(user) -> str | None:
 
 def check_account():
     """before_request: after the login is loaded (anonymous callers are the other hooks' business)."""
-    if request.url_rule is None or not current_user.is_authenticated:
+    req = request._get_current_object()  # one context lookup each, this runs on every request
+    if req.url_rule is None:
         return None
-    if (request.path, request.method) in PUBLIC_API:  # a new token, the OpenAPI document: anyone's
+    user = current_user._get_current_object()
+    if not user.is_authenticated or (req.path, req.method) in PUBLIC_API:  # a new token, the OpenAPI document
         return None
-    reason = restriction(current_user)
+    reason = restriction(user)
     if reason is None:
         return None
-    if request.path.startswith("/api/"):
-        if request.endpoint in API_OPEN[reason]:
+    if req.path.startswith("/api/"):
+        if req.endpoint in API_OPEN[reason]:
             return None
         raise Forbidden(MESSAGES[reason], code=reason)
-    if request.endpoint in PAGES_OPEN[reason]:
+    if req.endpoint in PAGES_OPEN[reason]:
         return None
-    if request.method in ("GET", "HEAD"):
+    if req.method in ("GET", "HEAD"):
         return redirect(url_for(PAGE_FOR[reason]))
     raise Forbidden(MESSAGES[reason], code=reason)

@@ -223,6 +223,7 @@ def document_rules(api) -> None:
 
 def api_actor():
     """The bearer-token user of this API request (the session cookie is never used here)."""
-    if not current_user.is_authenticated:
+    actor = current_user._get_current_object()
+    if not actor.is_authenticated:
         raise Unauthenticated("Cần gửi token hợp lệ trong header Authorization: Bearer <token>.")
-    return current_user._get_current_object()
+    return actor

@@ -17,6 +17,7 @@ from sqlalchemy import event, exc, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from app.core.pg_cursor import use_lazy_description
 from app.extensions import db
 
 
@@ -24,6 +25,7 @@ def configure_engine(app):
     for server in db.engines.values():
         if server.dialect.name == "postgresql":
             ping_when_idle(server, app.config["DB_PING_IDLE_SECONDS"])
+            event.listen(server, "connect", use_lazy_description)
     engine: Engine = db.engine
     if engine.dialect.name != "sqlite":
         return

@@ -41,32 +41,60 @@ MAX_HEADER_FIELD_BYTES = 8190  # one header's name and value
 MAX_HEADER_FIELDS = 100
 
 
+def _header_fields(environ):
+    """(name, value) of each header, as werkzeug's request.headers lists them, read off the environ
+    without building the headers object (this runs on every request)."""
+    for key, value in environ.items():
+        if key.startswith("HTTP_"):
+            if key not in ("HTTP_CONTENT_TYPE", "HTTP_CONTENT_LENGTH"):
+                yield key, 5, value
+        elif key in ("CONTENT_TYPE", "CONTENT_LENGTH") and value:
+            yield key, 0, value
+
+
+def _header_name(key: str, prefix: int) -> str:
+    return key[prefix:].replace("_", "-").title()
+
+
 def cap_request_line_and_headers():
     """A path and query over MAX_TARGET_CHARS is 414; a header over MAX_HEADER_FIELD_BYTES, or more
     than MAX_HEADER_FIELDS of them, is 431 — on the API as its JSON error, on pages as the error page."""
-    target = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI") or request.full_path
+    req = request._get_current_object()  # one context lookup for the whole check
+    environ = req.environ
+    target = environ.get("RAW_URI") or environ.get("REQUEST_URI") or req.full_path
     if len(target) > MAX_TARGET_CHARS:
         raise RequestLineTooLong(f"Địa chỉ yêu cầu dài quá {MAX_TARGET_CHARS} ký tự.",
                                  {"url": [f"{len(target)} ký tự"]})
-    headers = request.headers
-    if len(headers) > MAX_HEADER_FIELDS:
-        raise HeadersTooLarge(f"Yêu cầu có quá {MAX_HEADER_FIELDS} header.", {"headers": [str(len(headers))]})
-    for name, value in headers.items():
-        if len(name) + len(value) > MAX_HEADER_FIELD_BYTES:
-            raise HeadersTooLarge(f"Header “{name[:60]}” dài quá {MAX_HEADER_FIELD_BYTES} byte.",
-                                  {name[:60]: [f"{len(value)} byte"]})
+    count, too_long = 0, None
+    for key, prefix, value in _header_fields(environ):
+        count += 1
+        if too_long is None and len(key) - prefix + len(value) > MAX_HEADER_FIELD_BYTES:
+            too_long = (_header_name(key, prefix), value)
+    if count > MAX_HEADER_FIELDS:
+        raise HeadersTooLarge(f"Yêu cầu có quá {MAX_HEADER_FIELDS} header.", {"headers": [str(count)]})
+    if too_long is not None:
+        name, value = too_long
+        raise HeadersTooLarge(f"Header “{name[:60]}” dài quá {MAX_HEADER_FIELD_BYTES} byte.",
+                              {name[:60]: [f"{len(value)} byte"]})
 
 
 def cap_body_size():
     """Uploads may reach MAX_CONTENT_LENGTH; anything else (JSON, forms) stops at MAX_JSON_BYTES."""
-    if request.mimetype != "multipart/form-data":
-        request.max_content_length = current_app.config["MAX_JSON_BYTES"]
+    req = request._get_current_object()
+    if req.mimetype != "multipart/form-data":
+        req.max_content_length = current_app.config["MAX_JSON_BYTES"]
+
+
+def _api_route(req) -> bool:
+    """An API request that matched a route (an unmatched one is answered 404 or 405 as it is)."""
+    return req.path.startswith("/api/") and req.url_rule is not None
 
 
 def api_needs_token():
-    if not request.path.startswith("/api/") or request.url_rule is None:
+    req = request._get_current_object()
+    if not _api_route(req):
         return
-    if (request.path, request.method) in PUBLIC_API or request.method == "OPTIONS":
+    if req.method == "OPTIONS" or (req.path, req.method) in PUBLIC_API:
         return
     if not current_user.is_authenticated:
         raise Unauthenticated("Cần gửi token hợp lệ trong header Authorization: Bearer <token>.")
@@ -78,16 +106,15 @@ BODY_TYPES = ("application/json", "multipart/form-data")  # JSON, and the upload
 def api_body_is_json():
     """A body sent to the API that is not JSON (text/plain, a form, no type at all) is refused with
     415, rather than read as empty and answered "every field missing"."""
-    if not request.path.startswith("/api/") or request.url_rule is None:
+    req = request._get_current_object()
+    if req.method not in ("POST", "PUT", "PATCH") or not _api_route(req):
         return
-    sends_body = request.content_length or "chunked" in request.headers.get("Transfer-Encoding", "")
-    if request.method not in ("POST", "PUT", "PATCH") or not sends_body:
-        return
-    if request.mimetype in BODY_TYPES or request.is_json:
+    sends_body = req.content_length or "chunked" in req.headers.get("Transfer-Encoding", "")
+    if not sends_body or req.mimetype in BODY_TYPES or req.is_json:
         return
     raise UnsupportedMediaType(
         f"Nội dung gửi lên phải là JSON (Content-Type: application/json), không phải "
-        f"“{request.mimetype or 'không khai báo'}”.", {"Content-Type": [request.mimetype or ""]})
+        f"“{req.mimetype or 'không khai báo'}”.", {"Content-Type": [req.mimetype or ""]})
 
 
 def _unstorable(text: str) -> bool:
@@ -140,14 +167,16 @@ FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 def refuse_unstorable_input():
-    if request.is_json and request.content_length != 0 and request.get_data(cache=True):
+    req = request._get_current_object()
+    mimetype = req.mimetype
+    if req.is_json and req.content_length != 0 and req.get_data(cache=True):
         data, refusal = _parsed_json()
         if refusal is not None:
             return refusal
         field = unstorable_field(data)
         if field is not None:
             return render_error(422, "validation_error", UNSTORABLE_MESSAGE, {field: [UNSTORABLE_MESSAGE]})
-    sources = (request.args, request.form) if request.mimetype in FORM_TYPES else (request.args,)
+    sources = (req.args, req.form) if mimetype in FORM_TYPES else (req.args,)
     for source in sources:  # a request without a form body has no form to parse
         for key, value in source.items(multi=True):
             if _unstorable(key) or _unstorable(value):

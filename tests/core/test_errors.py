@@ -215,6 +215,11 @@ def test_security_headers_and_no_store(client, roles):
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     page = client.get("/login")
     assert page.headers["X-Frame-Options"] == "DENY"
+    assert page.headers["Content-Security-Policy"].startswith("default-src 'self'")
+    assert len(page.headers.getlist("Cache-Control")) == 1  # added once, not repeated
+    static = client.get("/static/css/app.css")
+    assert static.status_code == 200 and static.headers["X-Content-Type-Options"] == "nosniff"
+    assert "no-store" not in static.headers.get("Cache-Control", "")  # static files may be cached
 
 
 # --- fuzzing -----------------------------------------------------------------------------

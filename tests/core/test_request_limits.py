@@ -30,6 +30,15 @@ def test_an_over_long_header_or_too_many_headers_is_a_json_431(roles):
     assert many.status_code == 431 and many.is_json
 
 
+def test_a_header_at_the_limit_passes_and_one_byte_more_is_named(roles):
+    room = request_guards.MAX_HEADER_FIELD_BYTES - len("X-Big")
+    assert roles["finance"].get("/api/v1/allocations", headers={"X-Big": "y" * room}).status_code == 200
+    over = roles["finance"].get("/api/v1/allocations", headers={"X-Big": "y" * (room + 1)})
+    assert over.status_code == 431 and over.get_json()["details"] == {"X-Big": [f"{room + 1} byte"]}
+    long_name = roles["finance"].get("/api/v1/allocations", headers={"X-" + "n" * (room + 4): "1"})
+    assert long_name.status_code == 431 and "X-Nnnn" in long_name.get_json()["message"]
+
+
 def test_a_line_within_the_limit_is_answered_as_usual(roles):
     response = roles["finance"].get("/api/v1/allocations?q=" + "x" * 100)
     assert response.status_code in (200, 422)
