@@ -13,6 +13,7 @@ Called at the end of `load_expenditures`, inside app.demo.load_demo()'s transact
 """
 import io
 from datetime import date, timedelta
+from fractions import Fraction
 
 from app.auth.services import get_user_by_username
 from app.core import clock
@@ -73,8 +74,9 @@ COMMISSIONING_UNITS = 14  # units 0..13 commission their `other` work
 COMMISSION_PLAN = ("signed",) * 7 + ("closed", "closed", "proposed", "proposed", "approved", "rejected", "signed")
 
 
-def _thousands(value: float) -> int:
-    return int(round(value / 1_000_000)) * 1_000_000
+def _millions(value: Fraction | int) -> int:
+    """A demo amount in whole millions of đồng, rounded half to even, in exact arithmetic."""
+    return round(Fraction(value) / 1_000_000) * 1_000_000
 
 
 def load_province() -> dict:
@@ -114,11 +116,11 @@ def load_province() -> dict:
     def lines_for(index, topic, scale):
         return [
             {"category": "operations", "description": f"In tờ gấp, áp phích, pano tuyên truyền về {topic}",
-             "quantity": 10 + index % 7, "unit_cost": _thousands(6_000_000 * scale)},
+             "quantity": 10 + index % 7, "unit_cost": _millions(6_000_000 * scale)},
             {"category": "operations", "description": "Hội nghị phổ biến, đối thoại chính sách với người dân",
-             "quantity": 4, "unit_cost": _thousands(30_000_000 * scale)},
+             "quantity": 4, "unit_cost": _millions(30_000_000 * scale)},
             {"category": "other", "description": f"Sản xuất video, ấn phẩm truyền thông về {topic}",
-             "quantity": 1, "unit_cost": _thousands(260_000_000 * scale)},
+             "quantity": 1, "unit_cost": _millions(260_000_000 * scale)},
         ]
 
     def request(index, code, actor, title, lines, letter_no, drafted_on):
@@ -149,7 +151,7 @@ def load_province() -> dict:
     plans = []
     for index, (code, actor) in enumerate(officers):
         topic = topic_of(index, code)
-        scale = 1.0 if code in TOPICS else 0.8
+        scale = 1 if code in TOPICS else Fraction(4, 5)
         lines = lines_for(index, topic, scale)
         drafted = day(0.01 + 0.001 * index)
         req = request(index, code, actor, f"Truyền thông chính sách về {topic} năm {year}", lines,
@@ -166,7 +168,7 @@ def load_province() -> dict:
     # --- allocations: most in full, every fourth in part -----------------------------------------
     for plan in plans[:APPROVED_UNITS]:
         index, code = plan["index"], plan["code"]
-        part = 0.75 if index % 4 == 1 else 1.0
+        part = Fraction(3, 4) if index % 4 == 1 else 1
         operations = sum(ln["quantity"] * ln["unit_cost"] for ln in plan["lines"] if ln["category"] == "operations")
         other = sum(ln["quantity"] * ln["unit_cost"] for ln in plan["lines"] if ln["category"] == "other")
         decided = day(0.05 + 0.002 * index)
@@ -175,7 +177,7 @@ def load_province() -> dict:
             with at(decided, 10, 10 * n + index % 10):
                 allocated[category] = budgets.create_allocation(
                     finance, envelope_id=envelope.id, unit_code=code, request_id=plan["request"].id,
-                    category=category, amount=_thousands(amount * part), decision_no=f"{400 + 2 * index + n}/QĐ-STC",
+                    category=category, amount=_millions(amount * part), decision_no=f"{400 + 2 * index + n}/QĐ-STC",
                     decision_date=decided, source_code="12")
         plan["allocations"] = allocated
         made["allocations"][code] = allocated
@@ -203,7 +205,7 @@ def load_province() -> dict:
         plan = plans[n]
         filed = day(0.86 + 0.01 * n)
         req = request(n, plan["code"], plan["actor"], f"Bổ sung kinh phí tuyên truyền {plan['topic']} cuối năm",
-                      lines_for(n, plan["topic"], 0.3)[:2], f"{120 + n}/{plan['code']}-VP", filed)
+                      lines_for(n, plan["topic"], Fraction(3, 10))[:2], f"{120 + n}/{plan['code']}-VP", filed)
         settle(n, plan["actor"], req, state, day(0.9 + 0.01 * n))
 
     # --- direct spending on the operations allocations, month by month --------------------------------
@@ -218,7 +220,7 @@ def load_province() -> dict:
             paid_on = max(date(year, month, 2 + (index * 7 + month * 3) % 26), start)
             if paid_on > last or paid_on.month != month:
                 continue
-            amount = _thousands(base * (0.5 + 0.1 * ((index + month) % 6)))
+            amount = _millions(base * Fraction(5 + (index + month) % 6, 10))
             work = DIRECT_WORK[(index + month) % len(DIRECT_WORK)].format(topic=plan["topic"])
             with at(paid_on, 14, (index * 2) % 50):
                 entry = post_expenditure(actor, allocation_id=allocation.id, kind="direct", amount=amount,
@@ -246,8 +248,8 @@ def load_province() -> dict:
         index, code, actor = plan["index"], plan["code"], plan["actor"]
         state = COMMISSION_PLAN[index]
         allocation = plan["allocations"]["other"]
-        value = _thousands(allocation.amount * 0.9)
-        a, b = _thousands(value * 0.4), _thousands(value * 0.35)
+        value = _millions(allocation.amount * Fraction(9, 10))
+        a, b = _millions(value * Fraction(2, 5)), _millions(value * Fraction(7, 20))
         c = value - a - b
         late = state in ("proposed", "approved", "rejected")
         proposed_on = day(0.85 + 0.01 * index) if late else day(0.08 + 0.01 * index)
