@@ -117,12 +117,13 @@ def _register_hooks(app):
     """Before any handler: cap the body, check CSRF on pages, authenticate, then look at content."""
     from app.auth.loaders import load_user_early
     from app.core import request_guards
-    from app.core.database import begin_autocommit_read
+    from app.core.database import begin_autocommit_read, end_autocommit_read
     from app.extensions import csrf, login_manager
 
     app.before_request(request_guards.cap_request_line_and_headers)
     app.before_request(request_guards.cap_body_size)
     app.before_request(begin_autocommit_read)
+    app.teardown_request(end_autocommit_read)
 
     @app.before_request
     def _protect_forms():

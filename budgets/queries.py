@@ -12,6 +12,7 @@ from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from app.core import audit
 from app.core.audit import AuditEntry
+from app.core.database import read_connection
 from app.core.exceptions import NotFound
 from app.core.list_pages import day_ends, day_starts
 from app.core.lists import ListQuery, fill_many_to_one
@@ -166,7 +167,7 @@ def allocation_detail(actor, allocation_id: int) -> SimpleNamespace:
     """One allocation as its API answer shows it (`AllocationOut`), read in one statement on the
     session's connection into plain values: the API's most frequent read skips the ORM, whose objects
     took most of its time."""
-    rows = db.session.connection().execute(ALLOCATION_DETAIL, {"allocation_id": allocation_id}).all()
+    rows = read_connection().execute(ALLOCATION_DETAIL, {"allocation_id": allocation_id}).all()
     if not rows:
         return perm.check_visible(actor, None, "quyết định phân bổ")
     first = rows[0]._mapping

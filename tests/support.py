@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from werkzeug.serving import make_server
 
+from app.core.database import engines
 from app.extensions import db
 
 PASSWORD = "correct-horse-battery"
@@ -361,8 +362,7 @@ class CountedStatements(list):
 
     def __init__(self, app):
         super().__init__()
-        with app.app_context():
-            self.engine = db.engine
+        self.engines = engines(app)  # the autocommit reader's statements count too
 
     def _record(self, _conn, _cursor, statement, *_args):
         if not statement.lstrip().upper().startswith(self.CONTROL):
@@ -370,12 +370,14 @@ class CountedStatements(list):
 
     def __enter__(self):
         from sqlalchemy import event
-        event.listen(self.engine, "before_cursor_execute", self._record)
+        for engine in self.engines:
+            event.listen(engine, "before_cursor_execute", self._record)
         return self
 
     def __exit__(self, *_exc):
         from sqlalchemy import event
-        event.remove(self.engine, "before_cursor_execute", self._record)
+        for engine in self.engines:
+            event.remove(engine, "before_cursor_execute", self._record)
 
 
 def statements_for(app, client, path, status=200):

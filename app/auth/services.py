@@ -17,7 +17,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from app.auth.caller import CALLER_COLUMNS, LIVE_TOKEN, TOKEN_CALLER, Caller
 from app.auth.models import ApiToken, LoginAttempt, User, UserSession
 from app.core import audit
-from app.core.database import is_postgres, read_only_transaction, reads_only, separate_write
+from app.core.database import is_postgres, read_connection, read_only_transaction, reads_only, separate_write
 from app.core.exceptions import NotFound, ValidationFailed
 from app.core.permissions import ADMIN, AUDITOR, DIC_OFFICER, FINANCE_OFFICER, ROLES, UNIT_ROLES, require_role
 from app.core.settings import setting
@@ -445,7 +445,7 @@ TOKEN_USER = (
 def load_token_caller(raw: str):
     """The caller of an API read (GET, HEAD) by a live token, as a read-only `Caller`, in one statement
     and no ORM object; None for a token that is unknown, revoked or expired, or a user deactivated."""
-    row = db.session.connection().execute(TOKEN_CALLER, {"digest": token_digest(raw), "now": utcnow()}).first()
+    row = read_connection().execute(TOKEN_CALLER, {"digest": token_digest(raw), "now": utcnow()}).first()
     return Caller(row) if row is not None else None
 
 

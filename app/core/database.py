@@ -12,7 +12,8 @@ import time
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-from flask import current_app, has_request_context, request
+import sqlalchemy as sa
+from flask import current_app, g, has_request_context, request
 from sqlalchemy import event, exc, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
@@ -26,6 +27,8 @@ def configure_engine(app):
         if server.dialect.name == "postgresql":
             ping_when_idle(server, app.config["DB_PING_IDLE_SECONDS"])
             event.listen(server, "connect", use_lazy_description)
+    if db.engine.dialect.name == "postgresql":
+        app.extensions[_READER] = _autocommit_reader(app, db.engine)
     engine: Engine = db.engine
     if engine.dialect.name != "sqlite":
         return
@@ -71,25 +74,65 @@ def ping_when_idle(engine: Engine, idle_seconds: float):
 
 
 AUTOCOMMIT_READ = "pcb_autocommit_read"
+_READER = "pcb_autocommit_reader"       # app.extensions: the autocommit engine (PostgreSQL)
+_READ_CONNECTION = "pcb_read_connection"  # g: the request's connection of that engine
 
 
 def autocommit_read(view):
     """Mark a view that only reads, with statements that need no common snapshot (a detail read: the
-    caller's token, then the record). On PostgreSQL its request runs in autocommit: no BEGIN and no
-    COMMIT, two round trips of the four such a read cost. Nothing it calls may write. Put it next to
-    the function, under the route's other decorators (they copy the mark outwards)."""
+    caller's token, then the record). On PostgreSQL its request reads in autocommit (`read_connection`):
+    no BEGIN and no COMMIT, two round trips of the four such a read cost, and no session transaction.
+    Nothing it calls may write. Put it next to the function, under the route's other decorators (they
+    copy the mark outwards)."""
     setattr(view, AUTOCOMMIT_READ, True)
     return view
 
 
+def _autocommit_reader(app, engine: Engine) -> Engine:
+    """A second pool on the same database whose connections are in autocommit from the start, for the
+    views marked `autocommit_read`. Switching a pooled connection to autocommit and back at every
+    request, and opening and committing a session transaction around it, cost more than the two
+    statements of a detail read. Its connections are opened when first needed, pinged like the main
+    pool's, and describe their results lazily."""
+    options = {key: value for key, value in app.config["SQLALCHEMY_ENGINE_OPTIONS"].items()
+               if key != "isolation_level"}
+    reader = sa.create_engine(engine.url, isolation_level="AUTOCOMMIT", **options)
+    ping_when_idle(reader, app.config["DB_PING_IDLE_SECONDS"])
+    event.listen(reader, "connect", use_lazy_description)
+    return reader
+
+
+def engines(app) -> list[Engine]:
+    """Every engine the app's statements run on: the main one (and the report bind's, if named), and
+    the autocommit reader on PostgreSQL. Whoever watches statements (the tests' counters) listens on each."""
+    with app.app_context():
+        found = list(db.engines.values())
+    reader = app.extensions.get(_READER)
+    return found + ([reader] if reader is not None else [])
+
+
 def begin_autocommit_read():
     """Before the request's first statement (a before_request hook, ahead of the login): a view marked
-    `autocommit_read` reads on an autocommit connection, on PostgreSQL, for GET and HEAD only."""
-    if request.method not in READ_METHODS or db.engine.dialect.name != "postgresql":
+    `autocommit_read`, on PostgreSQL, for GET and HEAD only, takes a connection of the autocommit
+    reader for its reads; `end_autocommit_read` gives it back when the request ends."""
+    if request.method not in READ_METHODS:
         return
-    view = current_app.view_functions.get(request.endpoint)
-    if getattr(view, AUTOCOMMIT_READ, False):
-        db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+    reader = current_app.extensions.get(_READER)
+    if reader is not None and getattr(current_app.view_functions.get(request.endpoint), AUTOCOMMIT_READ, False):
+        setattr(g, _READ_CONNECTION, reader.connect())
+
+
+def end_autocommit_read(_error=None):
+    """teardown_request: the request's autocommit connection, if it took one, goes back to its pool."""
+    connection = g.pop(_READ_CONNECTION, None)
+    if connection is not None:
+        connection.close()
+
+
+def read_connection():
+    """Where a read statement runs: the request's autocommit connection when its view is marked
+    `autocommit_read` (PostgreSQL), else the session's connection, in the request's transaction."""
+    return g.get(_READ_CONNECTION) or db.session.connection()
 
 
 WRITE_OPTION = "pcb_write"

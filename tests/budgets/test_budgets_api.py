@@ -4,7 +4,7 @@ from contextlib import contextmanager
 import pytest
 from sqlalchemy import event
 
-from app.extensions import db
+from app.core.database import engines
 from tests import support
 from tests.fixtures.worlds import build_world, saved_world
 
@@ -304,18 +304,18 @@ def test_idempotency_key_is_per_user_and_a_failure_does_not_burn_it(app, roles, 
 
 @contextmanager
 def counted_queries(app):
-    with app.app_context():
-        engine = db.engine
     statements = []
 
     def before_cursor_execute(_conn, _cursor, statement, *_args):
         statements.append(statement)
 
-    event.listen(engine, "before_cursor_execute", before_cursor_execute)
+    for engine in engines(app):
+        event.listen(engine, "before_cursor_execute", before_cursor_execute)
     try:
         yield statements
     finally:
-        event.remove(engine, "before_cursor_execute", before_cursor_execute)
+        for engine in engines(app):
+            event.remove(engine, "before_cursor_execute", before_cursor_execute)
 
 
 def query_count(app, client, path):

@@ -2,6 +2,7 @@
 import pytest
 import sqlalchemy as sa
 
+from app.core.database import engines
 from app.extensions import db
 from tests import support
 from tests.fixtures.worlds import build_world, saved_world
@@ -80,14 +81,14 @@ def test_allocation_detail_of_another_unit_reads_as_missing(app, roles, budget):
 def _autocommit_seen(app, client, path) -> set:
     """Whether each statement of one GET ran on an autocommit connection (PostgreSQL)."""
     seen = set()
-    with app.app_context():
-        engine = db.engine
     listener = lambda _conn, cursor, *_args: seen.add(cursor.connection.autocommit)  # noqa: E731
-    sa.event.listen(engine, "before_cursor_execute", listener)
+    for engine in engines(app):
+        sa.event.listen(engine, "before_cursor_execute", listener)
     try:
         assert client.get(path).status_code == 200
     finally:
-        sa.event.remove(engine, "before_cursor_execute", listener)
+        for engine in engines(app):
+            sa.event.remove(engine, "before_cursor_execute", listener)
     return seen
 
 
@@ -131,7 +132,6 @@ def test_text_search_can_use_trigram_indexes_on_postgresql(app, roles):
         pytest.skip("trigram indexes are PostgreSQL's; SQLite keeps its scan")
     import sqlalchemy as sa
 
-    from app.extensions import db
 
     support.funding_request(roles["unit"], title="Tuyên truyền chuyển đổi số")
     with app.app_context():
@@ -147,3 +147,18 @@ def test_text_search_can_use_trigram_indexes_on_postgresql(app, roles):
             "OR title ILIKE '%chuyển đổi%'")).scalars())
         db.session.rollback()
     assert "ix_funding_requests_title_trgm" in plan and "ix_funding_requests_number_trgm" in plan, plan
+
+
+def test_the_autocommit_reads_give_their_connection_back(app, roles, budget):
+    """Every request returns its reader connection, whatever it answers: a leak would empty the pool."""
+    if not app.config["TEST_DB_URL"].startswith("postgresql"):
+        pytest.skip("the autocommit reader is PostgreSQL's")
+    reader = app.extensions["pcb_autocommit_reader"]
+    path = f"/api/v1/allocations/{budget['allocation']}"
+    for client, status in ((roles["finance"], 200), (roles["other_unit"], 404), (roles["unit"], 200)):
+        assert client.get(path).status_code == status
+        assert reader.pool.checkedout() == 0
+    assert roles["finance"].get("/api/v1/allocations/999999").status_code == 404
+    assert reader.pool.checkedout() == 0
+    assert app.test_client().get(path).status_code == 401  # no token: refused before any read
+    assert reader.pool.checkedout() == 0

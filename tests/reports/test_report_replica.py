@@ -13,6 +13,7 @@ import pytest
 import sqlalchemy as sa
 
 from app import create_app
+from app.core.database import engines
 from app.extensions import db
 from reports import jobs
 from tests import support
@@ -28,7 +29,8 @@ def replica_url(app, tmp_path):
     url = sa.engine.make_url(app.config["TEST_DB_URL"])
     with app.app_context():
         db.session.remove()
-        db.engine.dispose()  # TEMPLATE needs the source without connections; the pool reconnects
+        for engine in engines(app):  # TEMPLATE needs the source without connections; the pools reconnect
+            engine.dispose()
     if url.get_backend_name() == "sqlite":
         copy = tmp_path / "replica.db"
         source, target = sqlite3.connect(url.database), sqlite3.connect(copy)
@@ -60,8 +62,8 @@ def replica_app(app, replica_url, tmp_path):
     yield application
     with application.app_context():
         db.session.remove()
-        for engine in db.engines.values():
-            engine.dispose()
+    for engine in engines(application):
+        engine.dispose()
 
 
 def on(application, client):
