@@ -49,7 +49,7 @@ class TransactionalFlask(Flask):
     def dispatch_request(self):
         response = self.make_response(super().dispatch_request())
         if response.status_code < 400:
-            if db.session().in_transaction():  # a request that never used the session has nothing to commit
+            if db.session.registry.has() and db.session().in_transaction():  # an unused session: nothing to commit
                 db.session.commit()  # a failure here is an exception like any other: rendered, rolled back
         else:
             _end_refused()
