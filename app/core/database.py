@@ -94,9 +94,8 @@ def _autocommit_reader(app, engine: Engine) -> Engine:
     request, and opening and committing a session transaction around it, cost more than the two
     statements of a detail read. Its connections are opened when first needed, pinged like the main
     pool's, and describe their results lazily."""
-    options = {key: value for key, value in app.config["SQLALCHEMY_ENGINE_OPTIONS"].items()
-               if key != "isolation_level"}
-    reader = sa.create_engine(engine.url, isolation_level="AUTOCOMMIT", **options)
+    options = {**app.config["SQLALCHEMY_ENGINE_OPTIONS"], "isolation_level": "AUTOCOMMIT"}
+    reader = sa.create_engine(engine.url, **options)
     ping_when_idle(reader, app.config["DB_PING_IDLE_SECONDS"])
     event.listen(reader, "connect", use_lazy_description)
     return reader

@@ -10,8 +10,7 @@ a tenth of its CPU, built and thrown away. `LazyColumns` answers the same sequen
 from collections.abc import Sequence
 
 import psycopg
-from psycopg import pq
-from psycopg._column import Column
+from psycopg import Column, pq
 
 _HAS_TUPLES = (pq.ExecStatus.TUPLES_OK, pq.ExecStatus.SINGLE_TUPLE, pq.ExecStatus.TUPLES_CHUNK)
 

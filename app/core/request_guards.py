@@ -42,18 +42,15 @@ MAX_HEADER_FIELDS = 100
 
 
 def _header_fields(environ):
-    """(name, value) of each header, as werkzeug's request.headers lists them, read off the environ
-    without building the headers object (this runs on every request)."""
+    """(environ name without its HTTP_ prefix, value) of each header werkzeug's request.headers lists,
+    read off the environ without building the headers object (this runs on every request). The name
+    has the header's length: `Content-Type` is `CONTENT_TYPE`."""
     for key, value in environ.items():
         if key.startswith("HTTP_"):
             if key not in ("HTTP_CONTENT_TYPE", "HTTP_CONTENT_LENGTH"):
-                yield key, 5, value
+                yield key[5:], value
         elif key in ("CONTENT_TYPE", "CONTENT_LENGTH") and value:
-            yield key, 0, value
-
-
-def _header_name(key: str, prefix: int) -> str:
-    return key[prefix:].replace("_", "-").title()
+            yield key, value
 
 
 def cap_request_line_and_headers():
@@ -66,10 +63,10 @@ def cap_request_line_and_headers():
         raise RequestLineTooLong(f"Địa chỉ yêu cầu dài quá {MAX_TARGET_CHARS} ký tự.",
                                  {"url": [f"{len(target)} ký tự"]})
     count, too_long = 0, None
-    for key, prefix, value in _header_fields(environ):
+    for key, value in _header_fields(environ):
         count += 1
-        if too_long is None and len(key) - prefix + len(value) > MAX_HEADER_FIELD_BYTES:
-            too_long = (_header_name(key, prefix), value)
+        if too_long is None and len(key) + len(value) > MAX_HEADER_FIELD_BYTES:
+            too_long = (key.replace("_", "-").title(), value)  # as werkzeug spells the header
     if count > MAX_HEADER_FIELDS:
         raise HeadersTooLarge(f"Yêu cầu có quá {MAX_HEADER_FIELDS} header.", {"headers": [str(count)]})
     if too_long is not None:
