@@ -12,12 +12,6 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
        "base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
 
 
-@pytest.fixture
-def demo(app):
-    result = app.test_cli_runner().invoke(args=["demo", "load"])
-    assert result.exit_code == 0, result.output
-
-
 def demo_login(page, username):
     from app.demo import DEMO_PASSWORD
     login(page, username, DEMO_PASSWORD)

@@ -15,8 +15,8 @@ GONE = ("huyện", "thị xã", "Thông tin và Truyền thông", "Bình Định
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
-def test_demo_has_commissions_in_every_status(app):
-    result = app.test_cli_runner().invoke(args=["demo", "load"])
+def test_demo_has_commissions_in_every_status(app, demo):
+    result = demo
     assert result.exit_code == 0, result.output
     with app.app_context():
         suppliers = {s.name: s for s in db.session.execute(sa.select(Supplier)).scalars()}

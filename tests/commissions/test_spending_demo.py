@@ -10,9 +10,9 @@ from commissions.expenditures.models import EXPENDITURE_KINDS, Expenditure
 from tests.support import csrf_of, text
 
 
-def test_demo_spends_in_every_kind_and_state(app):
+def test_demo_spends_in_every_kind_and_state(app, demo):
     runner = app.test_cli_runner()
-    result = runner.invoke(args=["demo", "load"])
+    result = demo
     assert result.exit_code == 0, result.output
     with app.app_context():
         entries = db.session.execute(sa.select(Expenditure).order_by(Expenditure.id)).scalars().all()

@@ -21,8 +21,8 @@ def load(app, **env):
     return app.test_cli_runner().invoke(args=["demo", "load"], env=env or None)
 
 
-def test_the_demo_shows_the_2026_organisation(app):
-    result = load(app)
+def test_the_demo_shows_the_2026_organisation(app, demo):
+    result = demo
     assert result.exit_code == 0, result.output
     assert "sovhttdl" in result.output and DEMO_PASSWORD in result.output
     with app.app_context():
@@ -65,8 +65,8 @@ def test_demo_load_refuses_production(app):
         assert db.session.execute(sa.select(sa.func.count()).select_from(Unit)).scalar_one() == 0
 
 
-def test_loading_twice_changes_nothing(app):
-    assert load(app).exit_code == 0
+def test_loading_twice_changes_nothing(app, demo):
+    assert demo.exit_code == 0
     with app.app_context():
         before = db.session.execute(sa.select(sa.func.count()).select_from(Unit)).scalar_one()
     again = load(app)

@@ -53,8 +53,9 @@ def assert_nothing_in_the_future(app):
         assert result.exit_code == 0, result.output
 
 
-def test_the_demo_is_a_province_with_a_year_in_every_state(app):
-    out = load(app)
+def test_the_demo_is_a_province_with_a_year_in_every_state(app, demo):
+    assert demo.exit_code == 0, demo.output
+    out = demo.output
     assert "syt" in out and "pleiku" in out  # the other units' officers are named
     year = clock.today().year
     with app.app_context():
@@ -104,8 +105,8 @@ def test_the_demo_is_a_province_with_a_year_in_every_state(app):
     assert client.get("/dashboard").status_code == 200
 
 
-def test_a_second_load_changes_nothing(app):
-    load(app)
+def test_a_second_load_changes_nothing(app, demo):
+    assert demo.exit_code == 0, demo.output
     with app.app_context():
         before = counts()
     assert "không nạp lại" in load(app)

@@ -13,7 +13,6 @@ import pytest
 from app import create_app
 from app.demo import DEMO_PASSWORD, DEMO_USERS
 from config import ProductionConfig
-from tests.fixtures.worlds import build_world, saved_world
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; "
        "base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
@@ -27,21 +26,6 @@ def web_login(client, username, password):
     response = client.post("/login", data={"csrf_token": CSRF.search(page).group(1),
                                            "username": username, "password": password})
     assert response.status_code == 302, response.status_code
-
-
-def _load_demo(app):
-    result = app.test_cli_runner().invoke(args=["demo", "load"])
-    assert result.exit_code == 0, result.output
-
-
-@saved_world(scope="module")
-def _demo_world(app, _empty_world):
-    return build_world(app, "security_headers.demo", lambda: _load_demo(app), base=_empty_world)
-
-
-@pytest.fixture
-def demo(_demo_world):
-    """The demo's data (`flask demo load`), loaded once for the module, restored before each test."""
 
 
 @pytest.mark.parametrize("path", ["/login", "/no-such-page", "/healthz", "/api/v1/me",
