@@ -6,7 +6,7 @@ import pytest
 
 from app.core import clock
 from tests.browser.pages import by_testid
-from tests.browser.test_pages_under_csp import demo, demo_login  # noqa: F401 - the demo fixture
+from tests.browser.test_pages_under_csp import demo_login
 
 pytestmark = pytest.mark.browser
 

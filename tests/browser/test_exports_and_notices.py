@@ -4,7 +4,7 @@ notice of a request finance returned in the inbox and opens the request from it.
 import pytest
 
 from tests.browser.pages import by_testid
-from tests.browser.test_pages_under_csp import demo, demo_login  # noqa: F401 - the demo fixture
+from tests.browser.test_pages_under_csp import demo_login
 
 pytestmark = pytest.mark.browser
 

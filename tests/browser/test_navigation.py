@@ -8,7 +8,7 @@ import pytest
 
 from app.demo import DEMO_USERS
 from tests.browser.pages import by_testid, open_nav
-from tests.browser.test_pages_under_csp import demo, demo_login  # noqa: F401 - the demo fixture
+from tests.browser.test_pages_under_csp import demo_login
 
 pytestmark = pytest.mark.browser
 

@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.browser.pages import by_testid
-from tests.browser.test_pages_under_csp import demo, demo_login  # noqa: F401 - the demo fixture
+from tests.browser.test_pages_under_csp import demo_login
 
 pytestmark = pytest.mark.browser
 

@@ -3,7 +3,7 @@ sideways: the page is no wider than the screen for every role (wide tables scrol
 box)."""
 import pytest
 
-from tests.browser.test_pages_under_csp import demo, demo_login  # noqa: F401 - the demo fixture
+from tests.browser.test_pages_under_csp import demo_login
 
 pytestmark = pytest.mark.browser
 PHONE = {"width": 390, "height": 844}
