@@ -7,9 +7,11 @@ import re
 import shutil
 import sqlite3
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
+from sqlalchemy.pool import NullPool
 from werkzeug.serving import make_server
 
 from app.core.database import engines
@@ -18,6 +20,26 @@ from app.extensions import db
 PASSWORD = "correct-horse-battery"
 
 DIC_UNIT_CODE = "SVHTTDL"
+
+
+@contextmanager
+def postgres_database(url: sa.URL, name: str, *, template: str | None = None):
+    """A database `name` on the PostgreSQL server of `url`, made empty (or a copy of `template`) and
+    dropped WITH (FORCE) afterwards, whatever the test did; yields its URL. A database left with that
+    name by an earlier run is dropped first."""
+    admin = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT", poolclass=NullPool)
+
+    def run(statement):
+        with admin.connect() as connection:
+            connection.exec_driver_sql(statement)
+
+    try:
+        run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        run(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+        yield url.set(database=name)
+    finally:
+        run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
 
 # The roles world: units (code, name, kind) and people (key: username, role, unit code).
 ROLE_UNITS = (

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from app import create_app
 from app.extensions import db
-from tests.support import ApiClient, database_fingerprint
+from tests.support import ApiClient, database_fingerprint, postgres_database
 
 ROOT = Path(__file__).resolve().parents[2]
 REPORT = "/api/v1/reports/execution?fiscal_year=2026&by=unit"
@@ -179,14 +179,8 @@ def pg(app):
 @pytest.fixture
 def scratch(pg):
     """An empty database beside the test database, dropped afterwards."""
-    name = f"{pg.database}_restore_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(pg.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    yield pg.set(database=name)
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with postgres_database(pg, f"{pg.database}_restore_{uuid.uuid4().hex[:8]}") as url:
+        yield url
 
 
 def script(*args):

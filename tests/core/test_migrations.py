@@ -13,6 +13,7 @@ from flask_migrate import downgrade, upgrade
 from app import create_app
 from app.core.database import include_in_autogenerate
 from app.extensions import db
+from tests.support import postgres_database
 
 
 def _differences(connection):
@@ -54,16 +55,8 @@ def scratch_url(app):
         directory = tempfile.mkdtemp(prefix="pcb-mig-")
         yield f"sqlite:///{os.path.join(directory, 'scratch.db')}"
         return
-    name = f"{url.database}_mig_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with postgres_database(url, f"{url.database}_mig_{uuid.uuid4().hex[:8]}") as scratch:
+        yield scratch.render_as_string(hide_password=False)
 
 
 def test_downgrade_and_upgrade_round_trip(app, scratch_url):

@@ -41,16 +41,9 @@ def replica_url(app, tmp_path):
             target.close()
         yield f"sqlite:///{copy}"
         return
-    name = f"{url.database}_replica_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}" TEMPLATE "{url.database}"'))
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with support.postgres_database(url, f"{url.database}_replica_{uuid.uuid4().hex[:8]}",
+                                   template=url.database) as copy_url:
+        yield copy_url.render_as_string(hide_password=False)
 
 
 @pytest.fixture
